@@ -1,0 +1,180 @@
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+ALIAS_MAX_LENGTH = 40
+
+
+def validate_alias(value: str) -> None:
+    # An alias is shown everywhere, so it must not carry an email address
+    # (the privacy notice: protect your alias, expose nothing else).
+    if value != value.strip():
+        raise ValidationError(_("An alias cannot start or end with a space."), code="spaces")
+    if "@" in value:
+        raise ValidationError(_("An alias cannot contain “@”."), code="at_sign")
+    if any(not ch.isprintable() for ch in value):
+        raise ValidationError(_("An alias cannot contain control characters."), code="control")
+
+
+def validate_time_zone(value: str) -> None:
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, alias):
+        # Aliases are unique regardless of case, so login is too.
+        return self.get(alias__iexact=alias)
+
+    def create_user(self, alias, password=None, **extra_fields):
+        if not alias:
+            raise ValueError("A user needs an alias.")
+        user = self.model(alias=alias, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, alias, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self.create_user(alias, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A member of the community, known by an alias.
+
+    There are no name fields on purpose: the community goes by aliases and
+    the desk must never show a real name. The email is optional and private.
+    """
+
+    alias = models.CharField(
+        _("alias"),
+        max_length=ALIAS_MAX_LENGTH,
+        unique=True,
+        validators=[validate_alias],
+        help_text=_("Shown next to everything you contribute. Do not use your real name."),
+    )
+    email = models.EmailField(
+        _("email"), blank=True, help_text=_("Private; only for password resets.")
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone]
+    )
+    is_staff = models.BooleanField(
+        _("admin"), default=False, help_text=_("Admins moderate and manage the series.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "alias"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("alias"), name="accounts_user_alias_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.alias
+
+    def get_short_name(self) -> str:
+        return self.alias
+
+    def get_full_name(self) -> str:
+        return self.alias
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Invitation(models.Model):
+    """A sign-up link an admin hands out; the only way to create an account."""
+
+    token = models.CharField(
+        max_length=64, unique=True, default=new_invitation_token, editable=False
+    )
+    note = models.CharField(
+        _("note"), max_length=200, blank=True, help_text=_("Who it is for; seen only by admins.")
+    )
+    max_uses = models.PositiveIntegerField(_("uses allowed"), default=1)
+    uses = models.PositiveIntegerField(_("uses"), default=0, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_uses__gte=1), name="accounts_invitation_max_uses_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(uses__lte=models.F("max_uses")),
+                name="accounts_invitation_uses_within_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.note or self.token[:8]
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.uses < self.max_uses and self.expires_at > now
+
+
+class AuditEvent(models.Model):
+    """One moderation or administration action. Rows are never changed.
+
+    The database refuses UPDATE (and DELETE on PostgreSQL) through a trigger
+    installed by the migration, so not even a bug can rewrite history.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    action = models.CharField(max_length=60, db_index=True)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=40)
+    # Where it happened ("openllm-talk/8"), so admins can filter by issue.
+    scope = models.CharField(max_length=120, blank=True, db_index=True)
+    reason = models.TextField(blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only.")

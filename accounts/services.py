@@ -1,0 +1,104 @@
+"""Accounts: invitations, sign-up, preferences, and the audit log."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent, Invitation, User
+
+
+class AccountError(Exception):
+    def __init__(self, message):
+        self.message = message
+        super().__init__(str(message))
+
+
+class InvitationInvalid(AccountError):
+    pass
+
+
+class AliasTaken(AccountError):
+    pass
+
+
+def invitation_create(
+    *, by: User, max_uses: int = 1, valid_for: datetime.timedelta, note: str = ""
+) -> Invitation:
+    if not by.is_staff:
+        raise AccountError(_("Only admins can invite."))
+    invitation = Invitation.objects.create(
+        created_by=by, max_uses=max_uses, expires_at=timezone.now() + valid_for, note=note
+    )
+    audit_record(actor=by, action="invitation.create", target=invitation, after={"uses": max_uses})
+    return invitation
+
+
+def invitation_problem(invitation: Invitation | None):
+    """Why an invitation cannot be used, in words; None when it can."""
+    if invitation is None:
+        return _("This invitation link is not valid. Ask an admin for a new one.")
+    if invitation.expires_at <= timezone.now():
+        return _("This invitation has expired. Ask an admin for a new one.")
+    if invitation.uses >= invitation.max_uses:
+        return _("This invitation has already been used. Ask an admin for a new one.")
+    return None
+
+
+@transaction.atomic
+def user_sign_up(*, token: str, alias: str, password: str, email: str = "") -> User:
+    """Create an account through an invitation, using one of its uses.
+
+    The use is taken with a conditional UPDATE, so a single-use link opened in
+    two tabs creates one account, not two.
+    """
+    taken = Invitation.objects.filter(
+        token=token, uses__lt=F("max_uses"), expires_at__gt=timezone.now()
+    ).update(uses=F("uses") + 1)
+    if not taken:
+        raise InvitationInvalid(invitation_problem(Invitation.objects.filter(token=token).first()))
+    if User.objects.filter(alias__iexact=alias).exists():
+        raise AliasTaken(_("That alias is taken. Choose another."))
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(alias=alias, password=password, email=email)
+    except IntegrityError:
+        raise AliasTaken(_("That alias is taken. Choose another.")) from None
+    invitation = Invitation.objects.get(token=token)
+    audit_record(
+        actor=user, action="account.sign_up", target=user, after={"invitation": invitation.pk}
+    )
+    return user
+
+
+def user_update_preferences(*, user: User, language: str, time_zone: str, email: str) -> User:
+    user.language = language
+    user.time_zone = time_zone
+    user.email = email
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["language", "time_zone", "email"])
+    return user
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    target,
+    reason: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    scope: str = "",
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        scope=scope,
+        reason=reason,
+        before=before or {},
+        after=after or {},
+    )

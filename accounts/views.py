@@ -1,0 +1,121 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .forms import LoginForm, PreferencesForm, SignUpForm
+from .models import Invitation
+
+
+def _with_language_cookie(response, user):
+    if user.language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, user.language, max_age=365 * 24 * 3600, samesite="Lax"
+        )
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        return _with_language_cookie(super().form_valid(form), form.get_user())
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request, token):
+    invitation = Invitation.objects.filter(token=token).first()
+    problem = services.invitation_problem(invitation)
+    if problem:
+        return render(request, "accounts/invitation_invalid.html", {"problem": problem}, status=410)
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_sign_up(
+                token=token,
+                alias=form.cleaned_data["alias"],
+                password=form.cleaned_data["password1"],
+                email=form.cleaned_data["email"],
+            )
+        except services.InvitationInvalid as error:
+            return render(
+                request, "accounts/invitation_invalid.html", {"problem": error.message}, status=410
+            )
+        except services.AliasTaken as error:
+            form.add_error("alias", error.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome, %(alias)s.") % {"alias": user.alias})
+            return redirect("home")
+    return render(request, "accounts/sign_up.html", {"form": form, "invitation": invitation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    form = PreferencesForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = services.user_update_preferences(
+            user=request.user,
+            language=form.cleaned_data["language"],
+            time_zone=form.cleaned_data["time_zone"],
+            email=form.cleaned_data["email"],
+        )
+        messages.success(request, _("Your preferences are saved."))
+        return _with_language_cookie(redirect("accounts:preferences"), user)
+    return render(request, "accounts/preferences.html", {"form": form})
+
+
+@require_POST
+def set_language(request):
+    """Switch the language; for a member it is also their saved preference."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = redirect(next_url)
+    if check_for_language(language) and language in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:
+            request.user.language = language
+            request.user.save(update_fields=["language"])
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax"
+        )
+    return response
+
+
+password_change = auth_views.PasswordChangeView.as_view(
+    template_name="accounts/password_change.html",
+    success_url=reverse_lazy("accounts:password-change-done"),
+)
+password_change_done = auth_views.PasswordChangeDoneView.as_view(
+    template_name="accounts/password_change_done.html"
+)
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="accounts/password_reset.html",
+    email_template_name="accounts/password_reset_email.txt",
+    subject_template_name="accounts/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password-reset-done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html",
+    success_url=reverse_lazy("accounts:password-reset-complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)

@@ -1,0 +1,63 @@
+"""Domain errors. Views turn them into a form error or a 4xx with words."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DeskError(Exception):
+    """Something the user asked for cannot be done; `message` says why."""
+
+    status = 400
+    default_message = _("That cannot be done.")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class NotAllowed(DeskError):
+    status = 403
+    default_message = _("You are not allowed to do that.")
+
+
+class IssueClosed(DeskError):
+    status = 409
+    default_message = _("This issue is frozen: its content can no longer change.")
+
+
+class SectionFull(DeskError):
+    status = 409
+
+    def __init__(self, holders: list[str]):
+        self.holders = holders
+        super().__init__(
+            _("This section is already claimed by %(holders)s.") % {"holders": "、".join(holders)}
+        )
+
+
+class RoleTaken(DeskError):
+    status = 409
+
+
+class StaleWrite(DeskError):
+    """Someone saved a newer version first; `current` is what they saved."""
+
+    status = 409
+    default_message = _(
+        "Someone saved a newer version while you were editing. "
+        "Their text is shown beside yours: merge and save again."
+    )
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__()
+
+
+class RateLimited(DeskError):
+    status = 429
+    default_message = _("You are posting too fast. Wait a minute and try again.")
+
+
+class Invalid(DeskError):
+    """Input a form could not catch, such as a sub-group the section lacks."""
+
+    status = 400

@@ -1,0 +1,94 @@
+"""Markdown to safe HTML, for pages and exports alike.
+
+Two layers: markdown-it never emits raw HTML from the source and refuses
+`javascript:`-like links; nh3 then keeps only the tags, attributes, classes and
+URL schemes listed here, so nothing a member typed can carry a script, an event
+handler, an `hx-*` attribute or a `data:` URL into a page.
+"""
+
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import nh3
+from django.utils.html import escape
+from markdown_it import MarkdownIt
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.token import STANDARD_TYPES
+from pygments.util import ClassNotFound
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
+    "ul", "ol", "li", "a", "h1", "h2", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tr", "th", "td", "span",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+SAFE_SCHEMES = {"http", "https", "mailto"}
+PYGMENTS_CLASSES = {name for name in STANDARD_TYPES.values() if name}
+
+_formatter = HtmlFormatter(nowrap=True)
+
+
+def _highlight(code: str, language: str, _attrs) -> str:
+    try:
+        lexer = get_lexer_by_name(language) if language else None
+    except ClassNotFound:
+        lexer = None
+    if lexer is None:
+        return ""  # markdown-it escapes and wraps it as plain code
+    return highlight(code, lexer, _formatter)
+
+
+def _image_as_link(renderer, tokens, idx, options, env):
+    # Remote images would track readers and break the CSP; keep them as links.
+    token = tokens[idx]
+    alt = renderer.renderInlineAsText(token.children or [], options, env) or token.attrGet("src")
+    return f'<a href="{escape(token.attrGet("src") or "")}">{escape(alt)}</a>'
+
+
+_markdown = MarkdownIt("gfm-like", {"html": False, "linkify": True, "highlight": _highlight})
+_markdown.add_render_rule("image", _image_as_link)
+
+
+def clean_html(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes={"span": PYGMENTS_CLASSES},
+        url_schemes=SAFE_SCHEMES,
+        link_rel="nofollow noopener noreferrer ugc",
+        strip_comments=True,
+    )
+
+
+@lru_cache(maxsize=8192)
+def render_markdown(text: str) -> str:
+    """Render member-written Markdown; the result is safe to mark as such.
+
+    Cached because the same bodies are rendered on every page view and every
+    export; the cache is keyed by the text, so an edit renders anew.
+    """
+    if not text:
+        return ""
+    return clean_html(_markdown.render(text))
+
+
+def render_code(code: str, language: str) -> str:
+    """A code block (practice write-ups) with highlighting when the language is known."""
+    highlighted = _highlight(code, language, None)
+    if not highlighted:
+        return f"<pre><code>{escape(code)}</code></pre>"
+    return clean_html(f"<pre><code>{highlighted}</code></pre>")
+
+
+def safe_url(url: str) -> str:
+    """The URL if it is an absolute http(s) link, else an empty string."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return ""
+    if parts.scheme.lower() in {"http", "https"} and parts.netloc:
+        return url.strip()
+    return ""

@@ -1,0 +1,261 @@
+"""Sections of an issue and everything members put in them.
+
+A section is copied from its series' template when the issue is created, so a
+later template edit never rewrites an earlier issue. Every row a member can
+edit carries a `version`; services save with a conditional UPDATE on it so two
+editors never silently overwrite each other.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SectionKind(models.TextChoices):
+    ITEMS = "items", _("Items")
+    QUESTIONS = "questions", _("Questions and answers")
+    CHAT = "chat", _("Chat log")
+    REFERENCES = "references", _("References")
+
+
+class SectionShape(models.Model):
+    """The fields a section template and a section share (the copy)."""
+
+    key = models.SlugField(_("key"), max_length=40)
+    title = models.CharField(_("title"), max_length=80)
+    description = models.TextField(_("description"), blank=True)
+    time_budget_minutes = models.PositiveSmallIntegerField(
+        _("time budget (minutes)"), null=True, blank=True, help_text=_("Empty means no limit.")
+    )
+    optional = models.BooleanField(_("optional"), default=False)
+    owner_cap = models.PositiveSmallIntegerField(
+        _("owners"), default=2, help_text=_("How many members can claim it (0 to 2).")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=SectionKind, default=SectionKind.ITEMS
+    )
+    subgroups = models.JSONField(_("sub-groups"), default=list, blank=True)
+    has_nominations = models.BooleanField(_("nominations area"), default=False)
+    has_suggestions = models.BooleanField(_("suggestions area"), default=False)
+    theme_label = models.CharField(
+        _("theme label"),
+        max_length=20,
+        blank=True,
+        help_text=_("For example 本期主题; empty: no theme."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+    @classmethod
+    def shape_of(cls, other: "SectionShape") -> dict:
+        return {field.name: getattr(other, field.name) for field in SectionShape._meta.fields}
+
+
+OWNER_CAP_MAX = 2
+
+
+class Section(SectionShape):
+    issue = models.ForeignKey("talk.Issue", on_delete=models.CASCADE, related_name="sections")
+    template = models.ForeignKey(
+        "talk.SectionTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    theme = models.CharField(_("theme"), max_length=200, blank=True)
+    theme_item = models.ForeignKey(
+        "sections.Item", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Contributors known only by name (imported issues, the group chat).
+    contributor_names = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta(SectionShape.Meta):
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "key"], name="sections_section_key_unique"),
+            models.CheckConstraint(
+                condition=models.Q(owner_cap__lte=OWNER_CAP_MAX),
+                name="sections_section_owner_cap_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Claim(models.Model):
+    """A member owning a section (版块负责人).
+
+    `slot` is 1..owner_cap: the unique (section, slot) pair and the range check
+    make a third owner impossible in the database even if a service forgot the
+    row lock it takes before counting.
+    """
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="claims")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    slot = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["slot"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "member"], name="sections_claim_once"),
+            models.UniqueConstraint(fields=["section", "slot"], name="sections_claim_slot_unique"),
+            models.CheckConstraint(
+                condition=models.Q(slot__gte=1, slot__lte=OWNER_CAP_MAX),
+                name="sections_claim_slot_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} → {self.section}"
+
+
+class Attributed(models.Model):
+    """Who a row is attributed to (a member, or a plain name) and who typed it."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    author_name = models.CharField(
+        _("author name"), max_length=80, blank=True, help_text=_("For people without an account.")
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def attribution(self) -> str:
+        return self.author.alias if self.author_id else self.author_name
+
+
+class Item(Attributed):
+    class Kind(models.TextChoices):
+        ENTRY = "entry", _("Entry")
+        NOMINATION = "nomination", _("Nomination")
+        SUGGESTION = "suggestion", _("Suggestion")
+        NOTE = "note", _("Note")
+        SNIPPET = "snippet", _("Code snippet")
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.ENTRY)
+    subgroup = models.CharField(_("sub-group"), max_length=40, blank=True)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    url = models.URLField(_("link"), max_length=2000, blank=True)
+    body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
+    code = models.TextField(_("code"), blank=True)
+    language = models.CharField(_("code language"), max_length=30, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["section", "position"], name="sections_item_order")]
+
+    def __str__(self) -> str:
+        return self.title or self.body[:60] or f"#{self.pk}"
+
+
+class PostStatus(models.TextChoices):
+    VISIBLE = "visible", _("Visible")
+    PENDING = "pending", _("Waiting for approval")
+    REJECTED = "rejected", _("Rejected")
+    HIDDEN = "hidden", _("Hidden")
+
+
+class Question(Attributed):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    subgroup = models.CharField(_("sub-group"), max_length=40, blank=True)
+    body = models.TextField(_("question"))
+    status = models.CharField(max_length=20, choices=PostStatus, default=PostStatus.VISIBLE)
+    answered = models.BooleanField(_("answered"), default=False)
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_into"
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["section", "position"], name="sections_question_order")]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class Answer(Attributed):
+    """An answer to a question, or (with `parent`) a reply to an answer."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    body = models.TextField(_("answer"))
+    status = models.CharField(max_length=20, choices=PostStatus, default=PostStatus.VISIBLE)
+    accepted = models.BooleanField(_("accepted"), default=False)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class Vote(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="votes")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "member"], name="sections_vote_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} ▲ {self.question_id}"
+
+
+class ChatLine(models.Model):
+    """A line pasted from the group chat (聊天区)."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="chat_lines")
+    speaker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    speaker_name = models.CharField(max_length=80, blank=True)
+    said_at = models.CharField(_("time"), max_length=20, blank=True)
+    text = models.TextField(_("text"))
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("chat line")
+        verbose_name_plural = _("chat lines")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def attribution(self) -> str:
+        return self.speaker.alias if self.speaker_id else self.speaker_name

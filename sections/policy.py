@@ -1,0 +1,39 @@
+"""Who may do what. Services call these; templates only mirror them."""
+
+from django.utils.translation import gettext_lazy as _
+
+from .errors import IssueClosed, NotAllowed
+
+
+def is_admin(user) -> bool:
+    return user.is_authenticated and user.is_staff
+
+
+def require_member(user) -> None:
+    if not user.is_authenticated or not user.is_active:
+        raise NotAllowed(_("Log in to contribute."))
+
+
+def require_open(issue) -> None:
+    if not issue.accepts_content:
+        raise IssueClosed()
+
+
+def owns_section(user, section) -> bool:
+    # Callers usually hold the prefetched claims; .all() reuses them.
+    return user.is_authenticated and any(c.member_id == user.pk for c in section.claims.all())
+
+
+def can_curate_issue(user, issue) -> bool:
+    return is_admin(user) or issue.is_hosted_by(user)
+
+
+def can_curate_section(user, section) -> bool:
+    return can_curate_issue(user, section.issue) or owns_section(user, section)
+
+
+def can_edit_post(user, post, section) -> bool:
+    """Items, questions and answers: their author, or who curates the section."""
+    if not user.is_authenticated:
+        return False
+    return user.pk in (post.submitted_by_id, post.author_id) or can_curate_section(user, section)

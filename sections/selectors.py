@@ -1,0 +1,178 @@
+"""Reads for the issue page and the exports, in a fixed number of queries.
+
+`issue_content` loads every section of an issue with its claims, items,
+questions, answers and chat in one query per table, then arranges them in
+Python (groups, threads, numbering) and derives what the corpus lists by hand:
+the contributors (排名不分先后) and the references (every link, in order,
+without duplicates).
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q
+
+from .models import Answer, ChatLine, Claim, Item, PostStatus, Question, Section, SectionKind
+
+URL_RE = re.compile(r"https?://[^\s<>()\[\]{}\"'，。；、（）【】]+")
+TRAILING_PUNCTUATION = ".,;:!?"
+
+
+@dataclass
+class Group:
+    name: str
+    entries: list = field(default_factory=list)
+
+
+@dataclass
+class Reference:
+    title: str
+    url: str
+
+
+@dataclass
+class IssueContent:
+    sections: list[Section]
+    contributors: list[str]
+    references: list[Reference]
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+
+def visible_posts(viewer) -> Q:
+    """Posts everyone sees, plus the viewer's own pending or rejected ones."""
+    visible = Q(status=PostStatus.VISIBLE)
+    if viewer is not None and viewer.is_authenticated:
+        if viewer.is_staff:
+            return Q()
+        return visible | Q(submitted_by=viewer)
+    return visible
+
+
+def issue_content(issue, *, viewer=None) -> IssueContent:
+    posts = visible_posts(viewer)
+    sections = list(
+        Section.objects.filter(issue=issue).prefetch_related(
+            Prefetch("claims", queryset=Claim.objects.select_related("member")),
+            Prefetch("items", queryset=Item.objects.select_related("author")),
+            Prefetch(
+                "questions",
+                queryset=Question.objects.filter(posts)
+                .select_related("author")
+                .annotate(vote_count=Count("votes")),
+            ),
+            Prefetch(
+                "questions__answers",
+                queryset=Answer.objects.filter(posts).select_related("author"),
+            ),
+            Prefetch("chat_lines", queryset=ChatLine.objects.select_related("speaker")),
+        )
+    )
+    for section in sections:
+        section.issue = issue  # the caller's instance: no query per section
+        _arrange(section)
+    return IssueContent(
+        sections=sections,
+        contributors=_issue_contributors(issue, sections),
+        references=_references(sections),
+    )
+
+
+def _arrange(section: Section) -> None:
+    items = list(section.items.all())
+    section.owners = [claim.member for claim in section.claims.all()]
+    section.nominations = [i for i in items if i.kind == Item.Kind.NOMINATION]
+    section.suggestions = [i for i in items if i.kind == Item.Kind.SUGGESTION]
+    body = [i for i in items if i.kind not in (Item.Kind.NOMINATION, Item.Kind.SUGGESTION)]
+    section.groups = _group(body, section.subgroups)
+    section.numbered_questions = []
+    if section.kind == SectionKind.QUESTIONS:
+        questions = list(section.questions.all())
+        for number, question in enumerate(questions, start=1):
+            question.number = number
+            question.threads = _threads(list(question.answers.all()))
+        section.numbered_questions = questions
+        section.question_groups = _group(questions, section.subgroups)
+    section.contributors = _section_contributors(section, items)
+
+
+def _group(rows: list, subgroups: list[str]) -> list[Group]:
+    """Rows under their sub-group: ungrouped first, then the template's order,
+    then any sub-group the template does not know (imported issues)."""
+    groups = {"": Group("")}
+    for name in subgroups:
+        groups[name] = Group(name)
+    for row in rows:
+        groups.setdefault(row.subgroup, Group(row.subgroup)).entries.append(row)
+    return [g for g in groups.values() if g.name or g.entries]
+
+
+def _threads(answers: list[Answer]) -> list[Answer]:
+    """Top-level answers, each with `.children` holding its replies, nested."""
+    by_parent: dict[int | None, list[Answer]] = {}
+    for answer in answers:
+        by_parent.setdefault(answer.parent_id, []).append(answer)
+    for answer in answers:
+        answer.children = by_parent.get(answer.pk, [])
+    known = {a.pk for a in answers}
+    # A reply whose parent is hidden from this viewer still shows, at the top.
+    return [a for a in answers if a.parent_id is None or a.parent_id not in known]
+
+
+def _names(rows) -> list[str]:
+    return [row.attribution for row in rows if row.attribution]
+
+
+def _section_contributors(section: Section, items: list[Item]) -> list[str]:
+    names = [m.alias for m in section.owners] + list(section.contributor_names) + _names(items)
+    for question in section.numbered_questions:
+        names += _names([question]) + _names(question.answers.all())
+    names += _names(section.chat_lines.all())
+    return _unique(names)
+
+
+def _issue_contributors(issue, sections: list[Section]) -> list[str]:
+    names = [issue.host_display, issue.editor_display]
+    for section in sections:
+        names += section.contributors
+    return _unique(n for part in names for n in _split_names(part))
+
+
+def _split_names(text: str) -> list[str]:
+    # Imported hosts read "suc16、初七"; each is a contributor of their own.
+    return [n.strip() for n in re.split(r"[、,，]", text or "") if n.strip()]
+
+
+def _unique(values) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def links_in(text: str) -> list[str]:
+    return [match.rstrip(TRAILING_PUNCTUATION) for match in URL_RE.findall(text or "")]
+
+
+def _references(sections: list[Section]) -> list[Reference]:
+    found: dict[str, Reference] = {}
+
+    def add(url: str, title: str = "") -> None:
+        if url and url not in found:
+            found[url] = Reference(title=title or url, url=url)
+        elif url and title and found[url].title == url:
+            found[url].title = title
+
+    for section in sections:
+        for item in section.items.all():
+            add(item.url, item.title)
+            for url in links_in(item.title) + links_in(item.body):
+                add(url)
+        for question in section.numbered_questions:
+            for url in links_in(question.body):
+                add(url)
+            for answer in question.answers.all():
+                for url in links_in(answer.body):
+                    add(url)
+        for line in section.chat_lines.all():
+            for url in links_in(line.text):
+                add(url)
+    return list(found.values())
