@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
 
+from .markup import safe_url
 from .models import Answer, ChatLine, Claim, Item, PostStatus, Question, Section, SectionKind
 
 URL_RE = re.compile(r"https?://[^\s<>()\[\]{}\"'，。；、（）【】]+")
@@ -156,6 +157,7 @@ def _references(sections: list[Section]) -> list[Reference]:
     found: dict[str, Reference] = {}
 
     def add(url: str, title: str = "") -> None:
+        url = safe_url(url)
         if url and url not in found:
             found[url] = Reference(title=title or url, url=url)
         elif url and title and found[url].title == url:

@@ -6,6 +6,7 @@ bare machine. README.md has the table.
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -49,10 +50,19 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG")
-# The embedded default must run with no configuration at all, so a development
-# key is used when DEBUG is on or nothing secret can leak (no SECRET_KEY set and
-# serving only loopback). check --deploy flags it; production sets SECRET_KEY.
-SECRET_KEY = env_str("SECRET_KEY", "insecure-development-key-do-not-use-in-production")
+
+
+def _local_secret_key() -> str:
+    # The embedded mode needs no configuration, yet a key known to everyone
+    # would let anyone forge sessions: each checkout makes its own, once.
+    path = BASE_DIR / ".secret_key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -118,6 +128,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Lets two test runs share one PostgreSQL server without sharing a database.
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded mode serves the page and the live stream from one process;
     # WAL and a busy timeout let readers and the writer share the file.
@@ -193,10 +206,25 @@ MEDIA_URL = "media/"
 # finders let a test server started before collectstatic still find them.
 WHITENOISE_USE_FINDERS = True
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail goes to the console unless an SMTP server is configured.
+if os.environ.get("SMTP_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("SMTP_HOST"),
+                "port": env_int("SMTP_PORT", 587),
+                "username": env_str("SMTP_USER", ""),
+                "password": env_str("SMTP_PASSWORD", ""),
+                "use_tls": env_bool("SMTP_TLS", True),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "desk@localhost")
 
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and "SECRET_KEY" in os.environ)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)

@@ -12,6 +12,10 @@ from talk.services import issue_create
 from .factories import UserFactory
 
 IN_CI = bool(os.environ.get("CI"))
+
+# Hashing a password the production way takes a good part of a second; tests
+# create hundreds of users. Servers the tests start use tests.server_settings.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 

@@ -40,3 +40,5 @@ if os.environ.get("CI"):
 
 # Unit tests run tasks in-process; the tests that start a real worker say so.
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+# Hashed static names need `collectstatic` first; tests serve from the finders.
+os.environ.setdefault("STATIC_MANIFEST", "0")

@@ -1,0 +1,23 @@
+# One image for web, worker and beat; docker-compose.yml picks the command.
+FROM python:3.13-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# WeasyPrint needs Pango; Chinese PDFs need the Noto CJK fonts; compilemessages needs gettext.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk gettext \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.lock .
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
+
+COPY . .
+RUN SECRET_KEY=build-only python manage.py collectstatic --no-input -v 0
+
+RUN useradd --create-home desk && mkdir -p /app/media && chown desk /app/media
+USER desk
+EXPOSE 8000
+CMD ["uvicorn", "talk.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers"]

@@ -1,0 +1,54 @@
+from io import StringIO
+
+from django.core.management import call_command
+
+from accounts.models import User
+from sections.models import Item, Question
+from talk.models import Issue, SectionTemplate, Series
+
+
+def run_demo() -> str:
+    out = StringIO()
+    call_command("demo_data", stdout=out)
+    return out.getvalue()
+
+
+def test_it_loads_a_series_people_and_an_open_issue(db):
+    output = run_demo()
+
+    series = Series.objects.get(slug="openllm-talk")
+    assert list(series.templates.values_list("title", flat=True)) == [
+        "本周新闻", "本周推荐", "本周经典", "本周实践", "Free Talk", "聊天区", "参考资料",
+    ]  # fmt: skip
+    assert series.templates.get(key="classic").optional
+    assert series.templates.get(key="free-talk").subgroups == ["线上讨论", "群里讨论"]
+    issue = Issue.objects.get(series=series, number=8)
+    assert issue.status == Issue.Status.DRAFT
+    assert Item.objects.filter(section__issue=issue).exists()
+    assert Question.objects.filter(section__issue=issue).exists()
+    assert "/s/openllm-talk/8/" in output
+
+
+def test_it_prints_accounts_that_can_log_in(db):
+    output = run_demo()
+
+    for line in output.splitlines():
+        if line.startswith("  ") and line.count(" / ") == 2:
+            alias, password, role = (part.strip() for part in line.split(" / "))
+            user = User.objects.get(alias=alias)
+            assert user.check_password(password), alias
+            assert user.is_staff == (role == "admin")
+    assert User.objects.filter(is_staff=True).exists()
+
+
+def test_it_is_safe_to_run_twice(db):
+    run_demo()
+    counts = [
+        model.objects.count() for model in (User, Series, SectionTemplate, Issue, Item, Question)
+    ]
+
+    run_demo()
+
+    assert [
+        model.objects.count() for model in (User, Series, SectionTemplate, Issue, Item, Question)
+    ] == counts

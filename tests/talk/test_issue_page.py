@@ -1,0 +1,159 @@
+import pytest
+from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
+
+from sections.models import Answer, ChatLine, Claim, Item, Question
+from tests.factories import AnswerFactory, ItemFactory, QuestionFactory, UserFactory
+from tests.html import HOSTILE, HOSTILE_NAME, unsafe_markup
+
+
+@pytest.fixture
+def filled(issue, member, host):
+    sections = {s.key: s for s in issue.sections.all()}
+    Claim.objects.create(section=sections["news"], member=member, slot=1)
+    Item.objects.create(
+        section=sections["news"],
+        subgroup="工业界",
+        title="Falcon 上线 Hugging Face",
+        url="https://zhuanlan.zhihu.com/p/637676443",
+        body="使用了**多查询注意力**，见 https://huggingface.co/blog/falcon 。",
+        author=member,
+    )
+    Item.objects.create(
+        section=sections["recommend"], kind=Item.Kind.NOMINATION, title="State of GPT"
+    )
+    Item.objects.create(
+        section=sections["practice"],
+        kind=Item.Kind.SNIPPET,
+        title="NTK-Aware RoPE",
+        code="def forward(x):\n    return x",
+        language="python",
+        author_name="群友",
+    )
+    question = Question.objects.create(
+        section=sections["free-talk"],
+        subgroup="线上讨论",
+        body="RLHF 是 RL 起的作用吗？",
+        author=member,
+    )
+    answer = Answer.objects.create(question=question, body="RM 的数据类似排序数据", author=host)
+    Answer.objects.create(question=question, parent=answer, body="同意", author_name="群友")
+    Question.objects.create(section=sections["free-talk"], body="chatgpt 用 logit_bias 吗？")
+    ChatLine.objects.create(
+        section=sections["chat"], speaker_name="yuhan", said_at="21:05", text="来了"
+    )
+    return issue
+
+
+def test_it_renders_every_section_in_the_corpus_layout(client, filled):
+    response = client.get(filled.get_absolute_url())
+
+    assertTemplateUsed(response, "talk/issue.html")
+    for title in [
+        "本周新闻",
+        "本周推荐",
+        "本周经典",
+        "本周实践",
+        "Free Talk",
+        "聊天区",
+        "参考资料",
+    ]:
+        assertContains(response, title)
+    assertContains(response, "OpenLLM Talk 008")
+    assertContains(response, "-optional", count=2)
+    assertContains(response, "<strong>多查询注意力</strong>", html=True)
+    assertContains(response, "State of GPT")
+    assertContains(response, '<span class="k">def</span>', html=True)
+    assertContains(response, "Q1：")
+    assertContains(response, "Q2：")
+    assertContains(response, "来了")
+
+
+def test_it_shows_unanswered_questions_as_such(client, filled):
+    response = client.get(filled.get_absolute_url())
+
+    assertContains(response, "A2：")
+    assertContains(response, 'class="question is-unanswered"')
+
+
+def test_it_nests_replies_under_their_answer(client, filled):
+    response = client.get(filled.get_absolute_url())
+    page = response.content.decode()
+
+    answer_at = page.index("RM 的数据类似排序数据")
+    reply_at = page.index("同意")
+    assert answer_at < page.index('class="replies"', answer_at) < reply_at
+
+
+def test_it_lists_contributors_and_owners(client, filled):
+    response = client.get(filled.get_absolute_url())
+
+    assertContains(response, "初七")
+    assertContains(response, "群友")
+    contributors = response.context["content"].contributors
+    assert set(contributors) == {"羡鱼", "初七", "群友", "yuhan"}
+
+
+def test_it_collects_every_link_once_in_order(client, filled):
+    content = client.get(filled.get_absolute_url()).context["content"]
+
+    assert [ref.url for ref in content.references] == [
+        "https://zhuanlan.zhihu.com/p/637676443",
+        "https://huggingface.co/blog/falcon",
+    ]
+    assert content.references[0].title == "Falcon 上线 Hugging Face"
+
+
+def test_it_answers_404_for_an_unknown_issue(client, issue):
+    assert client.get("/s/openllm-talk/999/").status_code == 404
+    assert client.get("/s/no-such-series/8/").status_code == 404
+
+
+def test_it_renders_hostile_text_inert(client, issue):
+    news = issue.sections.get(key="news")
+    free_talk = issue.sections.get(key="free-talk")
+    Item.objects.create(
+        section=news,
+        title=HOSTILE,
+        url="javascript:alert(1)",
+        body=HOSTILE,
+        author_name=HOSTILE_NAME,
+    )
+    Item.objects.create(section=news, kind=Item.Kind.SNIPPET, code=HOSTILE, language="html")
+    question = Question.objects.create(section=free_talk, body=HOSTILE, author_name=HOSTILE_NAME)
+    Answer.objects.create(question=question, body=HOSTILE, author_name=HOSTILE_NAME)
+    ChatLine.objects.create(
+        section=issue.sections.get(key="chat"), speaker_name=HOSTILE_NAME, text=HOSTILE
+    )
+
+    response = client.get(issue.get_absolute_url())
+
+    assert response.status_code == 200
+    assert unsafe_markup(response.content.decode()) == []
+    assertContains(response, "javascript:alert(1)")  # shown as text, not as a link
+
+
+def test_it_never_shows_an_email_address(client, issue):
+    member = UserFactory(alias="secretive", email="real.name@example.com")
+    ItemFactory(section=issue.sections.get(key="news"), author=member)
+
+    response = client.get(issue.get_absolute_url())
+
+    assertContains(response, "secretive")
+    assertNotContains(response, "real.name@example.com")
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_it_reads_the_page_in_a_fixed_number_of_queries(
+    client, issue, django_assert_num_queries, size
+):
+    news = issue.sections.get(key="news")
+    free_talk = issue.sections.get(key="free-talk")
+    author = UserFactory(alias="prolific")
+    ItemFactory.create_batch(size, section=news, author=author)
+    for question in QuestionFactory.create_batch(size, section=free_talk, author=author):
+        AnswerFactory(question=question, author=author)
+
+    # issue, sections, claims, items, questions, answers, chat lines; plus the
+    # session-less anonymous request makes no other query.
+    with django_assert_num_queries(7):
+        assert client.get(issue.get_absolute_url()).status_code == 200
