@@ -5,7 +5,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .forms import AdminLoginForm
 from .models import AuditEvent, Invitation, User
+
+# The admin's login page is a second way in; it must be throttled like the first.
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)
@@ -46,7 +50,12 @@ class InvitationAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
         if not change:
-            services.audit_record(actor=request.user, action="invitation.create", target=obj)
+            services.audit_record(
+                actor=request.user,
+                action="invitation.create",
+                target=obj,
+                after={"uses": obj.max_uses},
+            )
 
 
 @admin.register(AuditEvent)

@@ -1,29 +1,49 @@
-import zoneinfo
-
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.utils.translation import gettext_lazy as _
 
-from .models import ALIAS_MAX_LENGTH, User, validate_alias
+from .models import ALIAS_MAX_LENGTH, User, known_time_zones, validate_alias
 
 
 def time_zone_choices():
     return [("", _("Automatic (from your browser)"))] + [
-        (name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name
+        (name, name) for name in sorted(known_time_zones()) if "/" in name
     ]
 
 
+def canonical_alias(typed: str) -> str:
+    """The stored spelling of an alias typed in any case.
+
+    django-axes counts failures per username exactly as it reaches
+    authenticate(). Login ignores case, so without this "Foo", "FOO", "fOo"…
+    would each get their own five guesses.
+    """
+    stored = User.objects.filter(alias__iexact=typed).values_list("alias", flat=True).first()
+    return stored or typed.lower()
+
+
 class LoginForm(AuthenticationForm):
-    username = forms.CharField(
+    username = UsernameField(
         label=_("Alias"),
         max_length=ALIAS_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autofocus": True}),
     )
 
+    def clean_username(self):
+        return canonical_alias(self.cleaned_data["username"])
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    def clean_username(self):
+        return canonical_alias(self.cleaned_data["username"])
+
 
 class SignUpForm(forms.Form):
-    alias = forms.CharField(
+    # UsernameField applies NFKC, as the model does, so the uniqueness check
+    # below sees the alias that will be stored.
+    alias = UsernameField(
         label=_("Alias"),
         max_length=ALIAS_MAX_LENGTH,
         validators=[validate_alias],

@@ -1,15 +1,17 @@
 import zoneinfo
+from urllib.parse import unquote
 
 from django.utils import timezone, translation
 
+from .models import known_time_zones
+
 
 def _zone(name: str) -> zoneinfo.ZoneInfo | None:
-    if not name:
+    # Only names from the list reach ZoneInfo: the cookie is whatever the
+    # client sends, and some odd keys make ZoneInfo recurse until it fails.
+    if name not in known_time_zones():
         return None
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None
+    return zoneinfo.ZoneInfo(name)
 
 
 class PreferencesMiddleware:
@@ -28,7 +30,9 @@ class PreferencesMiddleware:
         if user.is_authenticated and user.language:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
-        zone = _zone((user.is_authenticated and user.time_zone) or request.COOKIES.get("tz", ""))
+        # desk.js writes the cookie with encodeURIComponent ("Asia%2FShanghai").
+        browser_zone = unquote(request.COOKIES.get("tz", ""))
+        zone = _zone((user.is_authenticated and user.time_zone) or browser_zone)
         if zone:
             timezone.activate(zone)
         else:

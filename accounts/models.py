@@ -1,4 +1,6 @@
+import functools
 import secrets
+import unicodedata
 import zoneinfo
 
 from django.conf import settings
@@ -16,6 +18,9 @@ ALIAS_MAX_LENGTH = 40
 def validate_alias(value: str) -> None:
     # An alias is shown everywhere, so it must not carry an email address
     # (the privacy notice: protect your alias, expose nothing else).
+    # It is judged as it will be stored: NFKC turns a full-width "＠" into "@"
+    # and an ideographic space into a plain one.
+    value = unicodedata.normalize("NFKC", value)
     if value != value.strip():
         raise ValidationError(_("An alias cannot start or end with a space."), code="spaces")
     if "@" in value:
@@ -24,8 +29,15 @@ def validate_alias(value: str) -> None:
         raise ValidationError(_("An alias cannot contain control characters."), code="control")
 
 
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    # Listing the zones walks the zoneinfo directories; the answer only
+    # changes when tzdata is upgraded, which means a restart anyway.
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value: str) -> None:
-    if value and value not in zoneinfo.available_timezones():
+    if value and value not in known_time_zones():
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
@@ -39,7 +51,9 @@ class UserManager(BaseUserManager):
     def create_user(self, alias, password=None, **extra_fields):
         if not alias:
             raise ValueError("A user needs an alias.")
-        user = self.model(alias=alias, **extra_fields)
+        # Full-width "ｙｕｈａｎ" would otherwise be a second account that looks
+        # like "yuhan" to every reader.
+        user = self.model(alias=self.model.normalize_username(alias), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -89,7 +103,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            models.UniqueConstraint(Lower("alias"), name="accounts_user_alias_ci_unique"),
+            models.UniqueConstraint(
+                Lower("alias"),
+                name="accounts_user_alias_ci_unique",
+                violation_error_message=_("That alias is taken. Choose another."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -139,6 +157,19 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return self.note or self.token[:8]
+
+    def clean(self):
+        # The check constraint would refuse this too, but a form that leaves
+        # out `uses` skips it and the admin would get a server error instead.
+        if self.max_uses is not None and self.max_uses < self.uses:
+            raise ValidationError(
+                {
+                    "max_uses": ValidationError(
+                        _("It has been used %(uses)s times already; allow at least that many."),
+                        params={"uses": self.uses},
+                    )
+                }
+            )
 
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()

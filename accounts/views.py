@@ -72,7 +72,12 @@ def preferences(request):
             email=form.cleaned_data["email"],
         )
         messages.success(request, _("Your preferences are saved."))
-        return _with_language_cookie(redirect("accounts:preferences"), user)
+        response = _with_language_cookie(redirect("accounts:preferences"), user)
+        if not user.language:
+            # "Automatic" hands the choice back to the browser, which a cookie
+            # left by an earlier choice would otherwise keep overriding.
+            response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, samesite="Lax")
+        return response
     return render(request, "accounts/preferences.html", {"form": form})
 
 

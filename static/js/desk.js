@@ -2,9 +2,11 @@
 (function () {
   "use strict";
 
-  // Tell the server the viewer's time zone so meeting times show in it.
+  // Tell the server the viewer's time zone so meeting times show in it; a
+  // traveller's new zone replaces the old one.
   var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (zone && document.cookie.indexOf("tz=") === -1) {
-    document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+  var cookie = "tz=" + encodeURIComponent(zone || "");
+  if (zone && document.cookie.split("; ").indexOf(cookie) === -1) {
+    document.cookie = cookie + "; path=/; max-age=31536000; samesite=lax";
   }
 })();

@@ -24,10 +24,12 @@ PRODUCTION = {
 
 
 def manage(*args, **env):
+    # A clean environment: the test run's own variables (the browser tests'
+    # DJANGO_ALLOW_ASYNC_UNSAFE, say) are not what a deployment sets.
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env={"PATH": os.environ["PATH"], "LANG": "C.UTF-8", **env},
         capture_output=True,
         text=True,
         timeout=60,

@@ -1,0 +1,57 @@
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+SECTION_TITLES = ["本周新闻", "本周推荐", "本周经典", "本周实践", "Free Talk", "聊天区", "参考资料"]
+
+# Elements that stick out past the right edge name the culprit when the page
+# scrolls sideways, which the widths alone would not.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll("body *")]
+    .filter((element) => element.getBoundingClientRect().right > width + 1)
+    .map((element) => element.outerHTML.slice(0, 120));
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: width,
+    innerWidth: window.innerWidth,
+    wide: wide.slice(0, 5),
+  };
+}"""
+
+
+def test_it_logs_in_and_opens_the_current_issue(page, live_server, login, member, issue):
+    login(member)
+
+    expect(page.locator("#nav-alias")).to_have_text("初七")
+    page.locator("#current-issue a").click()
+    expect(page).to_have_url(live_server.url + issue.get_absolute_url())
+    expect(page.locator("h1.issue-title")).to_contain_text("OpenLLM Talk 008")
+    expect(page.locator(".section-title")).to_contain_text(SECTION_TITLES)
+
+
+def test_it_keeps_the_alias_after_a_wrong_password(page, live_server, member):
+    login_url = live_server.url + reverse("accounts:login")
+    page.goto(login_url)
+    page.locator("#id_username").fill("初七")
+    page.locator("#id_password").fill("not-the-password")
+    page.locator("main form button[type=submit]").click()
+
+    expect(page).to_have_url(login_url)
+    expect(page.locator("main .errorlist")).to_be_visible()
+    expect(page.locator("#id_username")).to_have_value("初七")
+    expect(page.locator("#id_password")).to_have_value("")
+    expect(page.locator("#nav-alias")).to_have_count(0)
+
+
+@pytest.mark.browser_context_args(viewport={"width": 375, "height": 740}, is_mobile=True)
+def test_it_fits_a_phone_screen(page, live_server, login, member, issue):
+    # Logged in, the navigation carries the most links.
+    login(member)
+    page.goto(live_server.url + issue.get_absolute_url())
+    expect(page.locator("h1.issue-title")).to_contain_text("OpenLLM Talk 008")
+
+    layout = page.evaluate(OVERFLOW)
+    # A phone browser zooms out to fit wide content, which would hide overflow.
+    assert layout["innerWidth"] == 375, layout
+    assert layout["scrollWidth"] <= layout["clientWidth"], layout
