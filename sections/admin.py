@@ -18,6 +18,13 @@ class SectionAdmin(admin.ModelAdmin):
     inlines = [ClaimInline]
 
 
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["section", "member", "slot", "created_at"]
+    list_select_related = ["section__issue__series", "member"]
+    raw_id_fields = ["section", "member"]
+
+
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
     list_display = ["__str__", "kind", "subgroup", "section", "author", "author_name"]
