@@ -16,6 +16,13 @@ class SeriesAdmin(admin.ModelAdmin):
     inlines = [SectionTemplateInline]
 
 
+@admin.register(SectionTemplate)
+class SectionTemplateAdmin(admin.ModelAdmin):
+    list_display = ["title", "series", "key", "kind", "optional", "owner_cap", "position"]
+    list_filter = ["series", "kind"]
+    list_editable = ["position"]
+
+
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
     list_display = ["__str__", "status", "meeting_at", "host", "editor"]
