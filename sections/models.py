@@ -158,6 +158,9 @@ class Item(Attributed):
     title = models.CharField(_("title"), max_length=300, blank=True)
     url = models.URLField(_("link"), max_length=2000, blank=True)
     body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
+    # Sub-points, outline or numbered points: one per line (the corpus lists
+    # them under an entry, numbered).
+    points = models.TextField(_("points"), blank=True, help_text=_("One per line."))
     code = models.TextField(_("code"), blank=True)
     language = models.CharField(_("code language"), max_length=30, blank=True)
     position = models.PositiveIntegerField(default=0)

@@ -1,22 +1,25 @@
-"""Reads for the issue page and the exports, in a fixed number of queries.
+"""Reads for the issue page, its fragments and the exports, in a fixed number
+of queries.
 
 `issue_content` loads every section of an issue with its claims, items,
 questions, answers and chat in one query per table, then arranges them in
-Python (groups, threads, numbering) and derives what the corpus lists by hand:
-the contributors (排名不分先后) and the references (every link, in order,
-without duplicates).
+Python (groups, threads, numbering, what the viewer may do) and derives what
+the corpus lists by hand: the contributors (排名不分先后) and the references
+(every link, in order, without duplicates).
 """
 
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 
+from . import policy
 from .markup import safe_url
-from .models import Answer, ChatLine, Claim, Item, PostStatus, Question, Section, SectionKind
+from .models import Answer, ChatLine, Claim, Item, PostStatus, Question, Section, SectionKind, Vote
 
 URL_RE = re.compile(r"https?://[^\s<>()\[\]{}\"'，。；、（）【】]+")
 TRAILING_PUNCTUATION = ".,;:!?"
+SORTS = ("time", "votes")
 
 
 @dataclass
@@ -51,28 +54,36 @@ def visible_posts(viewer) -> Q:
     return visible
 
 
-def issue_content(issue, *, viewer=None) -> IssueContent:
+def _sections(viewer) -> QuerySet:
     posts = visible_posts(viewer)
-    sections = list(
-        Section.objects.filter(issue=issue).prefetch_related(
-            Prefetch("claims", queryset=Claim.objects.select_related("member")),
-            Prefetch("items", queryset=Item.objects.select_related("author")),
-            Prefetch(
-                "questions",
-                queryset=Question.objects.filter(posts)
-                .select_related("author")
-                .annotate(vote_count=Count("votes")),
-            ),
-            Prefetch(
-                "questions__answers",
-                queryset=Answer.objects.filter(posts).select_related("author"),
-            ),
-            Prefetch("chat_lines", queryset=ChatLine.objects.select_related("speaker")),
-        )
+    return Section.objects.prefetch_related(
+        Prefetch("claims", queryset=Claim.objects.select_related("member")),
+        Prefetch("items", queryset=Item.objects.select_related("author")),
+        Prefetch(
+            "questions",
+            queryset=Question.objects.filter(posts)
+            .select_related("author")
+            .annotate(vote_count=Count("votes")),
+        ),
+        Prefetch(
+            "questions__answers", queryset=Answer.objects.filter(posts).select_related("author")
+        ),
+        Prefetch("chat_lines", queryset=ChatLine.objects.select_related("speaker")),
     )
+
+
+def _voted(viewer, **where) -> set[int]:
+    if viewer is None or not viewer.is_authenticated:
+        return set()
+    return set(Vote.objects.filter(member=viewer, **where).values_list("question_id", flat=True))
+
+
+def issue_content(issue, *, viewer=None, sort: str = "time") -> IssueContent:
+    sections = list(_sections(viewer).filter(issue=issue))
+    voted = _voted(viewer, question__section__issue=issue)
     for section in sections:
         section.issue = issue  # the caller's instance: no query per section
-        _arrange(section)
+        _arrange(section, viewer, voted, sort)
     return IssueContent(
         sections=sections,
         contributors=_issue_contributors(issue, sections),
@@ -80,22 +91,77 @@ def issue_content(issue, *, viewer=None) -> IssueContent:
     )
 
 
-def _arrange(section: Section) -> None:
+def section_content(section_id: int, *, issue, viewer=None, sort: str = "time") -> Section:
+    """One section, arranged as on the page (for its fragment)."""
+    section = _sections(viewer).get(pk=section_id, issue=issue)
+    section.issue = issue
+    _arrange(section, viewer, _voted(viewer, question__section=section), sort)
+    return section
+
+
+def question_content(question_id: int, *, issue, viewer=None) -> Question:
+    """One question with its answers and its number in the section."""
+    posts = visible_posts(viewer)
+    question = (
+        Question.objects.filter(posts, section__issue=issue)
+        .select_related("author", "section")
+        .prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.filter(posts).select_related("author")),
+            Prefetch("section__claims", queryset=Claim.objects.select_related("member")),
+        )
+        .annotate(vote_count=Count("votes"))
+        .get(pk=question_id)
+    )
+    question.section.issue = issue
+    question.section.viewer_can_curate = viewer is not None and policy.can_curate_section(
+        viewer, question.section
+    )
+    earlier = Question.objects.filter(posts, section=question.section_id).filter(
+        Q(position__lt=question.position) | Q(position=question.position, pk__lt=question.pk)
+    )
+    question.number = earlier.count() + 1
+    _arrange_question(question, question.section, viewer, _voted(viewer, question=question))
+    return question
+
+
+def _arrange(section: Section, viewer, voted: set[int], sort: str) -> None:
     items = list(section.items.all())
     section.owners = [claim.member for claim in section.claims.all()]
+    section.viewer_owns = viewer is not None and any(o.pk == viewer.pk for o in section.owners)
+    section.viewer_can_curate = viewer is not None and policy.can_curate_section(viewer, section)
+    for item in items:
+        item.viewer_can_edit = viewer is not None and policy.can_edit_post(viewer, item, section)
     section.nominations = [i for i in items if i.kind == Item.Kind.NOMINATION]
     section.suggestions = [i for i in items if i.kind == Item.Kind.SUGGESTION]
     body = [i for i in items if i.kind not in (Item.Kind.NOMINATION, Item.Kind.SUGGESTION)]
     section.groups = _group(body, section.subgroups)
     section.numbered_questions = []
+    section.sort = sort
     if section.kind == SectionKind.QUESTIONS:
         questions = list(section.questions.all())
         for number, question in enumerate(questions, start=1):
             question.number = number
-            question.threads = _threads(list(question.answers.all()))
+            _arrange_question(question, section, viewer, voted)
         section.numbered_questions = questions
+        if sort == "votes":
+            questions = sorted(questions, key=lambda q: (-q.vote_count, q.number))
         section.question_groups = _group(questions, section.subgroups)
     section.contributors = _section_contributors(section, items)
+
+
+def _arrange_question(question: Question, section: Section, viewer, voted: set[int]) -> None:
+    answers = list(question.answers.all())
+    question.threads = _threads(answers)
+    question.viewer_voted = question.pk in voted
+    if viewer is None or not viewer.is_authenticated:
+        question.viewer_can_edit = question.viewer_can_settle = False
+        return
+    asker = viewer.pk in (question.author_id, question.submitted_by_id)
+    question.viewer_is_asker = asker
+    question.viewer_can_edit = policy.can_edit_post(viewer, question, section)
+    question.viewer_can_settle = asker or policy.can_curate_section(viewer, section)
+    for answer in answers:
+        answer.viewer_can_edit = policy.can_edit_post(viewer, answer, section)
 
 
 def _group(rows: list, subgroups: list[str]) -> list[Group]:
@@ -166,7 +232,7 @@ def _references(sections: list[Section]) -> list[Reference]:
     for section in sections:
         for item in section.items.all():
             add(item.url, item.title)
-            for url in links_in(item.title) + links_in(item.body):
+            for url in links_in(item.title) + links_in(item.body) + links_in(item.points):
                 add(url)
         for question in section.numbered_questions:
             for url in links_in(question.body):

@@ -1,15 +1,33 @@
 """Business rules for sections: claims, items, questions, answers, votes.
 
 Every function checks permission itself (views may not), runs in one
-transaction, and raises a `DeskError` the view can show.
+transaction, and raises a `DeskError` the view can show. Edits carry the
+version the editor started from and save with a conditional UPDATE, so two
+people saving the same row never silently overwrite each other.
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .errors import NotAllowed, SectionFull
-from .models import Claim, Section
-from .policy import require_member, require_open
+from accounts.models import User
+
+from .errors import Invalid, NotAllowed, SectionFull, StaleWrite
+from .models import Answer, Claim, Item, Question, Section, SectionKind, Vote
+from .policy import (
+    can_curate_issue,
+    can_curate_section,
+    can_edit_post,
+    require_member,
+    require_open,
+)
+from .ratelimit import rate_limit
+
+VOTES_PER_MINUTE = 60
+
+
+# Claims
 
 
 @transaction.atomic
@@ -41,3 +59,363 @@ def section_release(*, section_id: int, user) -> None:
     section = Section.objects.select_for_update().select_related("issue").get(pk=section_id)
     require_open(section.issue)
     Claim.objects.filter(section=section, member=user).delete()
+
+
+# Shared rules
+
+
+def _section(section_id: int) -> Section:
+    return Section.objects.select_related("issue").prefetch_related("claims").get(pk=section_id)
+
+
+def _require_poster(user, section: Section, action: str = "post", per_minute=None) -> None:
+    require_member(user)
+    require_open(section.issue)
+    # The host adds a lot during the meeting; limits are for floods, not them.
+    if not can_curate_issue(user, section.issue):
+        rate_limit(user=user, action=action, per_minute=per_minute)
+
+
+def _credit(user, section: Section, credit_to: str | None) -> dict:
+    """Who a new or edited post is attributed to.
+
+    Owners and the host may credit another member (by alias) or a plain name,
+    for content brought from the group chat; everyone else posts as themselves.
+    """
+    credit_to = (credit_to or "").strip()
+    if not credit_to:
+        return {"author": user, "author_name": ""}
+    if credit_to.casefold() == user.alias.casefold():
+        return {"author": user, "author_name": ""}
+    if not can_curate_section(user, section):
+        raise NotAllowed(_("Only the section's owners and the host can credit someone else."))
+    member = User.objects.filter(alias__iexact=credit_to).first()
+    if member is not None:
+        return {"author": member, "author_name": ""}
+    return {"author": None, "author_name": credit_to}
+
+
+def _save_version(model: type[Model], pk: int, version: int, fields: dict):
+    """Write `fields` only if the row is still at `version`; else StaleWrite."""
+    saved = model.objects.filter(pk=pk, version=version).update(
+        **fields, version=F("version") + 1, updated_at=timezone.now()
+    )
+    current = model.objects.get(pk=pk)
+    if not saved:
+        raise StaleWrite(current)
+    return current
+
+
+def _next_position(rows) -> int:
+    return (rows.aggregate(last=Max("position"))["last"] or 0) + 1
+
+
+def _require_editor(user, post, section: Section) -> None:
+    require_member(user)
+    require_open(section.issue)
+    if not can_edit_post(user, post, section):
+        raise NotAllowed(_("Only its author, the section's owners and the host can change this."))
+
+
+# Items
+
+
+def item_kinds(section: Section) -> list[str]:
+    """The kinds of item a section takes, in the order a form offers them."""
+    kinds = [Item.Kind.ENTRY]
+    if section.has_nominations:
+        kinds.append(Item.Kind.NOMINATION)
+    if section.has_suggestions:
+        kinds.append(Item.Kind.SUGGESTION)
+    return [*kinds, Item.Kind.NOTE, Item.Kind.SNIPPET]
+
+
+def _check_item_shape(section: Section, kind: str, subgroup: str, current_subgroup=None) -> None:
+    if section.kind != SectionKind.ITEMS:
+        raise Invalid(_("This section does not take items."))
+    if kind not in item_kinds(section):
+        raise Invalid(_("This section does not take that kind of item."))
+    # An imported item may sit in a sub-group the template no longer has.
+    if subgroup and subgroup not in section.subgroups and subgroup != current_subgroup:
+        raise Invalid(_("This section has no sub-group “%(name)s”.") % {"name": subgroup})
+
+
+@transaction.atomic
+def item_submit(
+    *,
+    section_id: int,
+    user,
+    kind: str = Item.Kind.ENTRY,
+    subgroup: str = "",
+    title: str = "",
+    url: str = "",
+    body: str = "",
+    points: str = "",
+    code: str = "",
+    language: str = "",
+    credit_to: str = "",
+) -> Item:
+    section = _section(section_id)
+    _require_poster(user, section)
+    _check_item_shape(section, kind, subgroup)
+    return Item.objects.create(
+        section=section,
+        kind=kind,
+        subgroup=subgroup,
+        title=title,
+        url=url,
+        body=body,
+        points=points,
+        code=code,
+        language=language,
+        submitted_by=user,
+        position=_next_position(section.items),
+        **_credit(user, section, credit_to),
+    )
+
+
+@transaction.atomic
+def item_update(
+    *,
+    item_id: int,
+    user,
+    version: int,
+    kind: str,
+    subgroup: str,
+    title: str,
+    url: str,
+    body: str,
+    points: str,
+    code: str,
+    language: str,
+    credit_to: str | None = None,
+) -> Item:
+    """Save an edit. `credit_to` None keeps the attribution as it is."""
+    item = Item.objects.get(pk=item_id)
+    section = _section(item.section_id)
+    _require_editor(user, item, section)
+    _check_item_shape(section, kind, subgroup, current_subgroup=item.subgroup)
+    fields = {
+        "kind": kind,
+        "subgroup": subgroup,
+        "title": title,
+        "url": url,
+        "body": body,
+        "points": points,
+        "code": code,
+        "language": language,
+    }
+    if credit_to is not None:
+        fields.update(_credit(user, section, credit_to))
+    return _save_version(Item, item.pk, version, fields)
+
+
+@transaction.atomic
+def item_delete(*, item_id: int, user) -> None:
+    item = Item.objects.get(pk=item_id)
+    section = _section(item.section_id)
+    _require_editor(user, item, section)
+    Section.objects.filter(pk=section.pk, theme_item=item).update(theme_item=None)
+    item.delete()
+
+
+@transaction.atomic
+def item_move(*, item_id: int, user, direction: str) -> None:
+    """Move an item one place up or down among its neighbours (same area and
+    sub-group); owners and the host only."""
+    item = Item.objects.get(pk=item_id)
+    section = Section.objects.select_for_update().select_related("issue").get(pk=item.section_id)
+    require_member(user)
+    require_open(section.issue)
+    if not can_curate_section(user, section):
+        raise NotAllowed(_("Only the section's owners and the host can reorder items."))
+    items = list(section.items.order_by("position", "id"))
+    group = [i for i in items if _area(i) == _area(item) and i.subgroup == item.subgroup]
+    index = next(n for n, i in enumerate(group) if i.pk == item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(group):
+        return
+    a, b = items.index(group[index]), items.index(group[other])
+    items[a], items[b] = items[b], items[a]
+    for position, row in enumerate(items, start=1):
+        row.position = position
+    Item.objects.bulk_update(items, ["position"])
+
+
+def _area(item: Item) -> str:
+    # Nominations and suggestions are listed in their own areas.
+    if item.kind in (Item.Kind.NOMINATION, Item.Kind.SUGGESTION):
+        return item.kind
+    return "body"
+
+
+@transaction.atomic
+def section_set_theme(
+    *, section_id: int, user, version: int, item_id: int | None = None, text: str = ""
+) -> Section:
+    """Pick the theme (本期主题) from the nominations, or write it."""
+    section = _section(section_id)
+    require_member(user)
+    require_open(section.issue)
+    if not can_curate_section(user, section):
+        raise NotAllowed(_("Only the section's owners and the host can pick the theme."))
+    if not section.theme_label:
+        raise Invalid(_("This section has no theme."))
+    if item_id is not None:
+        nomination = section.items.filter(pk=item_id, kind=Item.Kind.NOMINATION).first()
+        if nomination is None:
+            raise Invalid(_("Pick one of this section's nominations."))
+        fields = {"theme": nomination.title, "theme_item": nomination}
+    else:
+        fields = {"theme": text.strip(), "theme_item": None}
+    saved = Section.objects.filter(pk=section.pk, version=version).update(
+        **fields, version=F("version") + 1
+    )
+    current = Section.objects.get(pk=section.pk)
+    if not saved:
+        raise StaleWrite(current)
+    return current
+
+
+# Questions and answers
+
+
+def _check_question_shape(section: Section, subgroup: str, current_subgroup=None) -> None:
+    if section.kind != SectionKind.QUESTIONS:
+        raise Invalid(_("This section does not take questions."))
+    if subgroup and subgroup not in section.subgroups and subgroup != current_subgroup:
+        raise Invalid(_("This section has no sub-group “%(name)s”.") % {"name": subgroup})
+
+
+@transaction.atomic
+def question_ask(
+    *, section_id: int, user, body: str, subgroup: str = "", credit_to: str = ""
+) -> Question:
+    section = _section(section_id)
+    _require_poster(user, section)
+    _check_question_shape(section, subgroup)
+    return Question.objects.create(
+        section=section,
+        subgroup=subgroup,
+        body=body,
+        submitted_by=user,
+        position=_next_position(section.questions),
+        **_credit(user, section, credit_to),
+    )
+
+
+@transaction.atomic
+def question_update(
+    *, question_id: int, user, version: int, body: str, subgroup: str, credit_to: str | None = None
+) -> Question:
+    question = Question.objects.get(pk=question_id)
+    section = _section(question.section_id)
+    _require_editor(user, question, section)
+    _check_question_shape(section, subgroup, current_subgroup=question.subgroup)
+    fields = {"body": body, "subgroup": subgroup}
+    if credit_to is not None:
+        fields.update(_credit(user, section, credit_to))
+    return _save_version(Question, question.pk, version, fields)
+
+
+@transaction.atomic
+def question_delete(*, question_id: int, user) -> None:
+    question = Question.objects.get(pk=question_id)
+    section = _section(question.section_id)
+    _require_editor(user, question, section)
+    answered_by_others = question.answers.exclude(submitted_by=user).exists()
+    if answered_by_others and not can_curate_section(user, section):
+        raise NotAllowed(_("Others have answered this question; it can no longer be deleted."))
+    question.delete()
+
+
+def _require_asker_or_curator(user, question: Question, section: Section) -> None:
+    require_member(user)
+    require_open(section.issue)
+    asker = user.pk in (question.author_id, question.submitted_by_id)
+    if not (asker or can_curate_section(user, section)):
+        raise NotAllowed(_("Only the asker and the host can do that."))
+
+
+@transaction.atomic
+def question_set_answered(*, question_id: int, user, answered: bool) -> Question:
+    question = Question.objects.get(pk=question_id)
+    _require_asker_or_curator(user, question, _section(question.section_id))
+    Question.objects.filter(pk=question.pk).update(answered=answered)
+    question.answered = answered
+    return question
+
+
+@transaction.atomic
+def question_vote(*, question_id: int, user) -> bool:
+    """Toggle the member's vote; returns whether they now vote for it."""
+    question = Question.objects.get(pk=question_id)
+    section = _section(question.section_id)
+    _require_poster(user, section, action="vote", per_minute=VOTES_PER_MINUTE)
+    if user.pk in (question.author_id, question.submitted_by_id):
+        raise NotAllowed(_("You cannot vote for your own question."))
+    removed, _deleted = Vote.objects.filter(question=question, member=user).delete()
+    if removed:
+        return False
+    try:
+        with transaction.atomic():
+            Vote.objects.create(question=question, member=user)
+    except IntegrityError:
+        pass  # the same member's second click raced the first; one vote stands
+    return True
+
+
+@transaction.atomic
+def answer_post(
+    *, question_id: int, user, body: str, parent_id: int | None = None, credit_to: str = ""
+) -> Answer:
+    question = Question.objects.get(pk=question_id)
+    section = _section(question.section_id)
+    _require_poster(user, section)
+    if parent_id is not None and not question.answers.filter(pk=parent_id).exists():
+        raise Invalid(_("You can only reply to an answer of this question."))
+    return Answer.objects.create(
+        question=question,
+        parent_id=parent_id,
+        body=body,
+        submitted_by=user,
+        **_credit(user, section, credit_to),
+    )
+
+
+@transaction.atomic
+def answer_update(
+    *, answer_id: int, user, version: int, body: str, credit_to: str | None = None
+) -> Answer:
+    answer = Answer.objects.select_related("question").get(pk=answer_id)
+    section = _section(answer.question.section_id)
+    _require_editor(user, answer, section)
+    fields = {"body": body}
+    if credit_to is not None:
+        fields.update(_credit(user, section, credit_to))
+    return _save_version(Answer, answer.pk, version, fields)
+
+
+@transaction.atomic
+def answer_delete(*, answer_id: int, user) -> None:
+    answer = Answer.objects.select_related("question").get(pk=answer_id)
+    section = _section(answer.question.section_id)
+    _require_editor(user, answer, section)
+    if answer.replies.exists() and not can_curate_section(user, section):
+        raise NotAllowed(_("This answer has replies; edit it instead of deleting it."))
+    answer.delete()
+
+
+@transaction.atomic
+def answer_accept(*, answer_id: int, user, accepted: bool) -> Answer:
+    """Accept one answer of a question (the asker or the host); accepting it
+    marks the question answered and withdraws any earlier acceptance."""
+    answer = Answer.objects.select_related("question").get(pk=answer_id)
+    question = answer.question
+    _require_asker_or_curator(user, question, _section(question.section_id))
+    if accepted:
+        question.answers.exclude(pk=answer.pk).update(accepted=False)
+        Question.objects.filter(pk=question.pk).update(answered=True)
+    Answer.objects.filter(pk=answer.pk).update(accepted=accepted)
+    answer.accepted = accepted
+    return answer

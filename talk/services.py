@@ -5,9 +5,9 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from sections.errors import DeskError, NotAllowed
+from sections.errors import DeskError, Invalid, NotAllowed, RoleTaken
 from sections.models import Section, SectionShape
-from sections.policy import is_admin
+from sections.policy import is_admin, require_member, require_open
 
 from .models import Issue, Series
 
@@ -49,3 +49,44 @@ def issue_create(
         for template in series.templates.all()
     )
     return issue
+
+
+ROLES = {"host": _("host"), "editor": _("editor")}
+
+
+@transaction.atomic
+def issue_role_claim(*, issue_id: int, user, role: str) -> Issue:
+    """Take the host or editor role of an issue if nobody holds it.
+
+    A conditional UPDATE: of two members clicking at once, one gets the role
+    and the other is told who has it.
+    """
+    require_member(user)
+    issue = Issue.objects.get(pk=issue_id)
+    require_open(issue)
+    if role not in ROLES:
+        raise Invalid(_("There is no such role."))
+    taken = Issue.objects.filter(
+        pk=issue_id, **{f"{role}__isnull": True, f"{role}_name": ""}
+    ).update(**{role: user})
+    issue = Issue.objects.select_related("host", "editor").get(pk=issue_id)
+    if not taken and getattr(issue, f"{role}_id") != user.pk:
+        holder = issue.host_display if role == "host" else issue.editor_display
+        raise RoleTaken(
+            _("%(holder)s is already the %(role)s of this issue.")
+            % {"holder": holder, "role": ROLES[role]}
+        )
+    return issue
+
+
+@transaction.atomic
+def issue_role_release(*, issue_id: int, user, role: str) -> Issue:
+    require_member(user)
+    issue = Issue.objects.get(pk=issue_id)
+    require_open(issue)
+    if role not in ROLES:
+        raise Invalid(_("There is no such role."))
+    if getattr(issue, f"{role}_id") != user.pk and not is_admin(user):
+        raise NotAllowed(_("Only whoever holds the role, or an admin, can give it up."))
+    Issue.objects.filter(pk=issue_id).update(**{role: None, f"{role}_name": ""})
+    return Issue.objects.select_related("host", "editor").get(pk=issue_id)

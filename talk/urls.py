@@ -3,11 +3,25 @@ from django.urls import include, path
 
 from . import views
 
+issue_patterns = [
+    path("", views.issue_detail, name="issue"),
+    path("record/", views.record_fragment, name="issue-record"),
+    path("references/", views.references_fragment, name="issue-references"),
+    path("sections/<int:pk>/", views.section_fragment, name="issue-section"),
+    path("questions/<int:pk>/", views.question_fragment, name="issue-question"),
+    path(
+        "roles/<str:role>/<str:action>/",
+        views.issue_role,
+        name="issue-role",
+    ),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("s/<slug:series_slug>/", views.series_detail, name="series"),
-    path("s/<slug:series_slug>/<slug:code>/", views.issue_detail, name="issue"),
+    path("s/<slug:series_slug>/<slug:code>/", include(issue_patterns)),
     path("accounts/", include("accounts.urls")),
+    path("desk/", include("sections.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,12 +1,16 @@
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget, trigger_client_event
 
-from sections.selectors import issue_content
+from sections.errors import DeskError
+from sections.models import Question, Section
+from sections.selectors import issue_content, question_content, section_content
+from sections.views import CHANGED, attach_forms, render_issue_page, sort_of
 
-from . import selectors
+from . import selectors, services
 from .models import Issue, Series
 
 
@@ -36,9 +40,91 @@ def series_detail(request, series_slug):
 
 @require_GET
 def issue_detail(request, series_slug, code):
-    issue = get_issue(series_slug, code)
+    return render_issue_page(request, get_issue(series_slug, code))
+
+
+# Fragments of the issue page, fetched again when what they show changed. A
+# plain request (no JavaScript, or a history restore) is sent to the page.
+
+
+def _fragment_or_page(request, issue, anchor: str, render_fragment):
+    if request.htmx and not request.htmx.history_restore_request:
+        return render_fragment()
+    return redirect(f"{issue.get_absolute_url()}#{anchor}")
+
+
+def _record(request, issue, status=200):
     content = issue_content(issue, viewer=request.user)
-    return render(request, "talk/issue.html", {"issue": issue, "content": content})
+    context = {"issue": issue, "content": content}
+    return render(request, "talk/issue.html#issue-record", context, status=status)
+
+
+@require_GET
+def record_fragment(request, series_slug, code):
+    issue = get_issue(series_slug, code)
+    return _fragment_or_page(request, issue, "issue-record", lambda: _record(request, issue))
+
+
+@require_GET
+def references_fragment(request, series_slug, code):
+    issue = get_issue(series_slug, code)
+
+    def fragment():
+        content = issue_content(issue, viewer=request.user)
+        return render(
+            request, "sections/section.html#references", {"issue": issue, "content": content}
+        )
+
+    return _fragment_or_page(request, issue, "references", fragment)
+
+
+@require_GET
+def section_fragment(request, series_slug, code, pk):
+    issue = get_issue(series_slug, code)
+
+    def fragment():
+        try:
+            section = section_content(pk, issue=issue, viewer=request.user, sort=sort_of(request))
+        except Section.DoesNotExist:
+            raise Http404 from None
+        attach_forms(section, request.user)
+        return render(request, "sections/section.html", {"issue": issue, "section": section})
+
+    return _fragment_or_page(request, issue, f"section-{pk}", fragment)
+
+
+@require_GET
+def question_fragment(request, series_slug, code, pk):
+    issue = get_issue(series_slug, code)
+
+    def fragment():
+        try:
+            question = question_content(pk, issue=issue, viewer=request.user)
+        except Question.DoesNotExist:
+            raise Http404 from None
+        context = {"issue": issue, "question": question, "section": question.section}
+        return render(request, "sections/question.html", context)
+
+    return _fragment_or_page(request, issue, f"question-{pk}", fragment)
+
+
+@require_POST
+def issue_role(request, series_slug, code, role, action):
+    """Claim or give up the host or editor role of the issue."""
+    issue = get_issue(series_slug, code)
+    change = services.issue_role_claim if action == "claim" else services.issue_role_release
+    try:
+        change(issue_id=issue.pk, user=request.user, role=role)
+    except DeskError as error:
+        if request.htmx:
+            response = render(
+                request, "sections/refusal.html", {"message": error.message}, status=error.status
+            )
+            return retarget(reswap(response, "innerHTML"), "#flash")
+        return render_issue_page(request, issue, status=error.status, flash=error.message)
+    if request.htmx:
+        return trigger_client_event(_record(request, get_issue(series_slug, code)), CHANGED)
+    return redirect(f"{issue.get_absolute_url()}#issue-record")
 
 
 @never_cache

@@ -9,4 +9,17 @@
   if (zone && document.cookie.split("; ").indexOf(cookie) === -1) {
     document.cookie = cookie + "; path=/; max-age=31536000; samesite=lax";
   }
+
+  // After a fragment is swapped in, put the keyboard where the work is: the
+  // first field with an error, else an element marked data-autofocus.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var root = event.detail.target;
+    if (!root || !root.isConnected) {
+      root = document.getElementById(event.detail.elt && event.detail.elt.id) || document.body;
+    }
+    var target = root.querySelector(".errorlist ~ input, .errorlist ~ textarea, .errorlist ~ select, [aria-invalid=true], [data-autofocus]");
+    if (target) {
+      target.focus();
+    }
+  });
 })();

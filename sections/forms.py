@@ -1,0 +1,178 @@
+from django import forms
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from .models import Item
+from .services import item_kinds
+
+BODY_MAX = 20_000
+POST_MAX = 5_000
+
+
+class LinkField(forms.URLField):
+    """An http(s) link; anything else (javascript:, data:, ftp:) is refused."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+    def __init__(self, **kwargs):
+        super().__init__(assume_scheme="https", max_length=2000, **kwargs)
+
+
+def _subgroup_choices(subgroups: list[str], current: str = ""):
+    names = list(subgroups)
+    if current and current not in names:
+        names.append(current)  # an imported sub-group the template lacks
+    return [("", _("(none)")), *((name, name) for name in names)]
+
+
+class CreditMixin:
+    """Owners and the host may credit someone else; the field is theirs only."""
+
+    def _offer_credit(self, may_credit: bool) -> None:
+        if not may_credit:
+            del self.fields["credit_to"]
+
+    @property
+    def credit(self) -> str | None:
+        return self.cleaned_data.get("credit_to") if "credit_to" in self.fields else None
+
+
+CREDIT_HELP = _("A member's alias, or the name of someone without an account (e.g. 群友).")
+
+
+class ItemForm(CreditMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"))
+    subgroup = forms.ChoiceField(label=_("Sub-group"), required=False)
+    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    url = LinkField(label=_("Link"), required=False)
+    body = forms.CharField(
+        label=_("Summary"),
+        max_length=BODY_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Markdown: **bold**, lists, links, ```code``` blocks."),
+    )
+    points = forms.CharField(
+        label=_("Points"),
+        max_length=BODY_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sub-points, outline or numbered points: one per line."),
+    )
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=BODY_MAX,
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    language = forms.CharField(
+        label=_("Code language"), max_length=30, required=False, help_text=_("For example python.")
+    )
+    credit_to = forms.CharField(
+        label=_("Credit to"), max_length=80, required=False, help_text=CREDIT_HELP
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, section, may_credit: bool, item: Item | None = None, **kwargs):
+        key = f"item-{item.pk}" if item else f"section-{section.pk}-new"
+        kwargs.setdefault("auto_id", f"{key}-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, Item.Kind(k).label) for k in item_kinds(section)]
+        self.fields["subgroup"].choices = _subgroup_choices(
+            section.subgroups, item.subgroup if item else ""
+        )
+        if not section.subgroups and not (item and item.subgroup):
+            del self.fields["subgroup"]
+        self._offer_credit(may_credit)
+        if item is None:
+            del self.fields["version"]
+
+    @classmethod
+    def initial_for(cls, item: Item) -> dict:
+        return {
+            "kind": item.kind,
+            "subgroup": item.subgroup,
+            "title": item.title,
+            "url": item.url,
+            "body": item.body,
+            "points": item.points,
+            "code": item.code,
+            "language": item.language,
+            "credit_to": item.attribution,
+            "version": item.version,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in ("title", "url", "body", "code")):
+            raise forms.ValidationError(_("Give at least a title, a link, a summary or some code."))
+        if cleaned.get("code") and not cleaned["code"].strip():
+            cleaned["code"] = ""
+        return cleaned
+
+    @property
+    def fields_for_service(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "subgroup": data.get("subgroup", ""),
+            "title": data["title"],
+            "url": data["url"],
+            "body": data["body"],
+            "points": data["points"],
+            "code": data["code"],
+            "language": data["language"],
+        }
+
+
+class QuestionForm(CreditMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Question"),
+        max_length=POST_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Markdown works here."),
+    )
+    subgroup = forms.ChoiceField(label=_("Where"), required=False)
+    credit_to = forms.CharField(
+        label=_("Asked by"), max_length=80, required=False, help_text=CREDIT_HELP
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, section, may_credit: bool, question=None, **kwargs):
+        key = f"question-{question.pk}" if question else f"section-{section.pk}-ask"
+        kwargs.setdefault("auto_id", f"{key}-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["subgroup"].choices = _subgroup_choices(
+            section.subgroups, question.subgroup if question else ""
+        )
+        if not section.subgroups:
+            del self.fields["subgroup"]
+        self._offer_credit(may_credit)
+        if question is None:
+            del self.fields["version"]
+
+
+class AnswerForm(CreditMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Answer"), max_length=POST_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    credit_to = forms.CharField(
+        label=_("Answered by"), max_length=80, required=False, help_text=CREDIT_HELP
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, may_credit: bool, answer=None, **kwargs):
+        if answer is not None:
+            kwargs.setdefault("auto_id", f"answer-{answer.pk}-%s")
+        super().__init__(*args, **kwargs)
+        self._offer_credit(may_credit)
+        if answer is None:
+            del self.fields["version"]
+
+
+class ThemeForm(forms.Form):
+    nomination = forms.IntegerField(required=False)
+    text = forms.CharField(label=_("Theme"), max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+app_name = "sections"
+
+urlpatterns = [
+    path("sections/<int:pk>/claim/", views.section_claim, name="claim"),
+    path("sections/<int:pk>/release/", views.section_release, name="release"),
+    path("sections/<int:pk>/items/", views.item_create, name="item-create"),
+    path("sections/<int:pk>/theme/", views.section_theme, name="theme"),
+    path("sections/<int:pk>/questions/", views.question_ask, name="question-ask"),
+    path("items/<int:pk>/edit/", views.item_edit, name="item-edit"),
+    path("items/<int:pk>/delete/", views.item_delete, name="item-delete"),
+    path("items/<int:pk>/move/", views.item_move, name="item-move"),
+    path("questions/<int:pk>/edit/", views.question_edit, name="question-edit"),
+    path("questions/<int:pk>/delete/", views.question_delete, name="question-delete"),
+    path("questions/<int:pk>/vote/", views.question_vote, name="question-vote"),
+    path("questions/<int:pk>/answered/", views.question_answered, name="question-answered"),
+    path("questions/<int:pk>/answers/", views.answer_create, name="answer-create"),
+    path("answers/<int:pk>/edit/", views.answer_edit, name="answer-edit"),
+    path("answers/<int:pk>/delete/", views.answer_delete, name="answer-delete"),
+    path("answers/<int:pk>/accept/", views.answer_accept, name="answer-accept"),
+]

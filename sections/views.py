@@ -1,0 +1,580 @@
+"""What members, owners and hosts do on the issue page.
+
+Each write view parses a form, calls one service and answers in one of two
+ways: an htmx request gets the fragment that changed (and the page is told,
+through the `desk:changed` event, to refresh what derives from it); a plain
+form post is redirected back to the page. When something is refused, htmx
+gets the words in place with a 4xx status; a plain post gets the whole page
+again, with the typed text still in its form.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reswap, retarget, trigger_client_event
+
+from . import services
+from .errors import DeskError, StaleWrite
+from .forms import AnswerForm, ItemForm, QuestionForm, ThemeForm
+from .models import Answer, Item, Question, Section
+from .policy import can_curate_section
+from .selectors import SORTS, issue_content, question_content, section_content
+
+CHANGED = "desk:changed"
+
+
+# Getters: everything on an issue page is public to read, so a missing row is
+# the only reason for a 404. Who may write is the services' business.
+
+
+def _get_section(pk: int) -> Section:
+    return get_object_or_404(
+        Section.objects.select_related("issue__series", "issue__host", "issue__editor"), pk=pk
+    )
+
+
+def _get_item(pk: int) -> Item:
+    return get_object_or_404(
+        Item.objects.select_related(
+            "section__issue__series", "section__issue__host", "section__issue__editor"
+        ),
+        pk=pk,
+    )
+
+
+def _get_question(pk: int) -> Question:
+    return get_object_or_404(
+        Question.objects.select_related(
+            "section__issue__series", "section__issue__host", "section__issue__editor"
+        ),
+        pk=pk,
+    )
+
+
+def _get_answer(pk: int) -> Answer:
+    return get_object_or_404(
+        Answer.objects.select_related(
+            "question__section__issue__series",
+            "question__section__issue__host",
+            "question__section__issue__editor",
+        ),
+        pk=pk,
+    )
+
+
+# Rendering
+
+
+def sort_of(request) -> str:
+    sort = request.GET.get("sort", "")
+    return sort if sort in SORTS else "time"
+
+
+def render_issue_page(request, issue, *, status=200, flash="", bind=None):
+    """The whole issue page; `bind(content)` puts a bound form back in place."""
+    content = issue_content(issue, viewer=request.user, sort=sort_of(request))
+    for section in content.sections:
+        attach_forms(section, request.user)
+    if bind is not None:
+        bind(content)
+    context = {"issue": issue, "content": content, "flash": flash}
+    return render(request, "talk/issue.html", context, status=status)
+
+
+def attach_forms(section: Section, user) -> None:
+    """Empty forms for what the viewer may add to this section."""
+    if not (user.is_authenticated and section.issue.accepts_content):
+        return
+    may_credit = section.viewer_can_curate
+    if section.kind == "items":
+        section.item_form = ItemForm(section=section, may_credit=may_credit)
+    elif section.kind == "questions":
+        section.ask_form = QuestionForm(section=section, may_credit=may_credit)
+
+
+def _section_fragment(request, section: Section, *, status=200, form=None, name="", **attrs):
+    section = section_content(
+        section.pk, issue=section.issue, viewer=request.user, sort=sort_of(request)
+    )
+    attach_forms(section, request.user)
+    if form is not None:
+        setattr(section, "item_form" if section.kind == "items" else "ask_form", form)
+    for attr, value in attrs.items():
+        setattr(section, attr, value)
+    template = f"sections/section.html#{name}" if name else "sections/section.html"
+    return render(request, template, {"issue": section.issue, "section": section}, status=status)
+
+
+def _question_fragment(request, question: Question, *, status=200, **extra):
+    issue = question.section.issue
+    question = question_content(question.pk, issue=issue, viewer=request.user)
+    for name, value in extra.items():
+        setattr(question, name, value)
+    context = {"issue": issue, "question": question, "section": question.section}
+    return render(request, "sections/question.html", context, status=status)
+
+
+def _changed(request, issue, anchor: str, fragment) -> HttpResponse:
+    if request.htmx:
+        return trigger_client_event(fragment(), CHANGED)
+    return redirect(f"{issue.get_absolute_url()}#{anchor}")
+
+
+def _refused(request, issue, error: DeskError, *, bind=None) -> HttpResponse:
+    """A refusal in words: in the page's alert region for htmx, or on the
+    whole page again (forms still filled) for a plain post."""
+    if request.htmx:
+        response = render(
+            request, "sections/refusal.html", {"message": error.message}, status=error.status
+        )
+        return retarget(reswap(response, "innerHTML"), "#flash")
+    return render_issue_page(request, issue, status=error.status, flash=error.message, bind=bind)
+
+
+# Claims
+
+
+@require_POST
+def section_claim(request, pk):
+    section = _get_section(pk)
+    try:
+        services.section_claim(section_id=section.pk, user=request.user)
+    except DeskError as error:
+        if request.htmx and section.issue.accepts_content and request.user.is_authenticated:
+            # A full section says who holds it, right where the button was.
+            return _section_fragment(
+                request, section, status=error.status, name="claim-box", claim_error=error.message
+            )
+        return _refused(request, section.issue, error)
+    return _changed(
+        request,
+        section.issue,
+        f"section-{pk}",
+        lambda: _section_fragment(request, section, name="claim-box"),
+    )
+
+
+@require_POST
+def section_release(request, pk):
+    section = _get_section(pk)
+    try:
+        services.section_release(section_id=section.pk, user=request.user)
+    except DeskError as error:
+        return _refused(request, section.issue, error)
+    return _changed(
+        request,
+        section.issue,
+        f"section-{pk}",
+        lambda: _section_fragment(request, section, name="claim-box"),
+    )
+
+
+# Items
+
+
+@require_POST
+def item_create(request, pk):
+    section = _get_section(pk)
+    section.viewer_can_curate = can_curate_section(request.user, section)
+    form = ItemForm(request.POST, section=section, may_credit=section.viewer_can_curate)
+
+    def bind(content):
+        next(s for s in content.sections if s.pk == section.pk).item_form = form
+
+    if not form.is_valid():
+        return _form_invalid(request, section, form, bind)
+    try:
+        services.item_submit(
+            section_id=section.pk,
+            user=request.user,
+            credit_to=form.credit or "",
+            **form.fields_for_service,
+        )
+    except DeskError as error:
+        form.add_error(None, error.message)
+        return _form_invalid(request, section, form, bind, status=error.status)
+    return _changed(
+        request, section.issue, f"section-{pk}", lambda: _section_fragment(request, section)
+    )
+
+
+def _form_invalid(request, section, form, bind, status=422):
+    if request.htmx:
+        # The form asked for its whole section; errors replace only the form.
+        name = "add-item" if section.kind == "items" else "ask"
+        response = _section_fragment(request, section, status=status, form=form, name=name)
+        return retarget(reswap(response, "outerHTML"), f"#{name}-{section.pk}")
+    return render_issue_page(request, section.issue, status=status, bind=bind)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_edit(request, pk):
+    item = _get_item(pk)
+    section = item.section
+    section.viewer_can_curate = can_curate_section(request.user, section)
+    form = ItemForm(
+        request.POST or None,
+        section=section,
+        item=item,
+        may_credit=section.viewer_can_curate,
+        initial=ItemForm.initial_for(item),
+    )
+    newer = None
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.item_update(
+                    item_id=item.pk,
+                    user=request.user,
+                    version=form.cleaned_data["version"] or 0,
+                    credit_to=form.credit,
+                    **form.fields_for_service,
+                )
+            except StaleWrite as error:
+                newer, status = error.current, error.status
+                form = _rebase(form, newer.version)
+                form.add_error(None, error.message)
+            except DeskError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                return _changed(
+                    request, section.issue, f"item-{pk}", lambda: _item_fragment(request, item)
+                )
+    context = {
+        "issue": section.issue,
+        "section": section,
+        "item": item,
+        "form": form,
+        "newer": newer,
+    }
+    return _edit_page(request, "sections/item_edit.html", "item-edit", context, status)
+
+
+def _rebase(form, version: int):
+    """The same typed text, now aimed at the newer version, so the editor can
+    merge what they see beside it and save again."""
+    form.data = form.data.copy()
+    form.data["version"] = str(version)
+    form.full_clean()
+    return form
+
+
+def _edit_page(request, template: str, partial: str, context: dict, status: int):
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, f"{template}#{partial}", context, status=status)
+    return render(request, template, context, status=status)
+
+
+def _item_fragment(request, item: Item):
+    section = section_content(item.section_id, issue=item.section.issue, viewer=request.user)
+    item = next(i for i in section.items.all() if i.pk == item.pk)
+    return render(
+        request, "sections/item.html", {"issue": section.issue, "section": section, "item": item}
+    )
+
+
+@require_POST
+def item_delete(request, pk):
+    item = _get_item(pk)
+    section = item.section
+    try:
+        services.item_delete(item_id=item.pk, user=request.user)
+    except DeskError as error:
+        return _refused(request, section.issue, error)
+    return _changed(
+        request, section.issue, f"section-{section.pk}", lambda: _section_fragment(request, section)
+    )
+
+
+@require_POST
+def item_move(request, pk):
+    item = _get_item(pk)
+    section = item.section
+    direction = "up" if request.POST.get("direction") == "up" else "down"
+    try:
+        services.item_move(item_id=item.pk, user=request.user, direction=direction)
+    except DeskError as error:
+        return _refused(request, section.issue, error)
+    return _changed(
+        request, section.issue, f"item-{pk}", lambda: _section_fragment(request, section)
+    )
+
+
+@require_POST
+def section_theme(request, pk):
+    section = _get_section(pk)
+    form = ThemeForm(request.POST)
+    if not form.is_valid():
+        return _refused(
+            request, section.issue, DeskError(_("Choose a nomination or write a theme."))
+        )
+    try:
+        services.section_set_theme(
+            section_id=section.pk,
+            user=request.user,
+            version=form.cleaned_data["version"],
+            item_id=form.cleaned_data["nomination"],
+            text=form.cleaned_data["text"],
+        )
+    except DeskError as error:
+        return _refused(request, section.issue, error)
+    return _changed(
+        request, section.issue, f"section-{pk}", lambda: _section_fragment(request, section)
+    )
+
+
+# Questions and answers
+
+
+@require_POST
+def question_ask(request, pk):
+    section = _get_section(pk)
+    section.viewer_can_curate = can_curate_section(request.user, section)
+    form = QuestionForm(request.POST, section=section, may_credit=section.viewer_can_curate)
+
+    def bind(content):
+        next(s for s in content.sections if s.pk == section.pk).ask_form = form
+
+    if not form.is_valid():
+        return _form_invalid(request, section, form, bind)
+    try:
+        services.question_ask(
+            section_id=section.pk,
+            user=request.user,
+            body=form.cleaned_data["body"],
+            subgroup=form.cleaned_data.get("subgroup", ""),
+            credit_to=form.credit or "",
+        )
+    except DeskError as error:
+        form.add_error(None, error.message)
+        return _form_invalid(request, section, form, bind, status=error.status)
+    return _changed(
+        request, section.issue, f"section-{pk}", lambda: _section_fragment(request, section)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request, pk):
+    question = _get_question(pk)
+    section = question.section
+    may_credit = can_curate_section(request.user, section)
+    initial = {
+        "body": question.body,
+        "subgroup": question.subgroup,
+        "credit_to": question.attribution,
+        "version": question.version,
+    }
+    form = QuestionForm(
+        request.POST or None,
+        section=section,
+        question=question,
+        may_credit=may_credit,
+        initial=initial,
+    )
+    newer, status = None, 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.question_update(
+                    question_id=question.pk,
+                    user=request.user,
+                    version=form.cleaned_data["version"] or 0,
+                    body=form.cleaned_data["body"],
+                    subgroup=form.cleaned_data.get("subgroup", ""),
+                    credit_to=form.credit,
+                )
+            except StaleWrite as error:
+                newer, status = error.current, error.status
+                form = _rebase(form, newer.version)
+                form.add_error(None, error.message)
+            except DeskError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                return _changed(
+                    request,
+                    section.issue,
+                    f"question-{pk}",
+                    lambda: _question_fragment(request, question),
+                )
+    context = {
+        "issue": section.issue,
+        "post": question,
+        "form": form,
+        "newer": newer,
+        "kind": "question",
+    }
+    return _edit_page(request, "sections/post_edit.html", "post-edit", context, status)
+
+
+@require_POST
+def question_delete(request, pk):
+    question = _get_question(pk)
+    section = question.section
+    try:
+        services.question_delete(question_id=question.pk, user=request.user)
+    except DeskError as error:
+        return _refused(request, section.issue, error)
+    return _changed(
+        request, section.issue, f"section-{section.pk}", lambda: _section_fragment(request, section)
+    )
+
+
+@require_POST
+def question_vote(request, pk):
+    question = _get_question(pk)
+    try:
+        services.question_vote(question_id=question.pk, user=request.user)
+    except DeskError as error:
+        return _refused(request, question.section.issue, error)
+    return _changed(
+        request,
+        question.section.issue,
+        f"question-{pk}",
+        lambda: _question_fragment(request, question),
+    )
+
+
+@require_POST
+def question_answered(request, pk):
+    question = _get_question(pk)
+    try:
+        services.question_set_answered(
+            question_id=question.pk, user=request.user, answered=request.POST.get("answered") == "1"
+        )
+    except DeskError as error:
+        return _refused(request, question.section.issue, error)
+    return _changed(
+        request,
+        question.section.issue,
+        f"question-{pk}",
+        lambda: _question_fragment(request, question),
+    )
+
+
+@require_POST
+def answer_create(request, pk):
+    question = _get_question(pk)
+    section = question.section
+    form = AnswerForm(request.POST, may_credit=can_curate_section(request.user, section))
+    parent = request.POST.get("parent", "")
+
+    def bind(content):
+        for candidate in next(s for s in content.sections if s.pk == section.pk).numbered_questions:
+            if candidate.pk == question.pk:
+                candidate.answer_form, candidate.answer_parent = form, parent
+
+    error = None
+    if form.is_valid():
+        try:
+            services.answer_post(
+                question_id=question.pk,
+                user=request.user,
+                body=form.cleaned_data["body"],
+                parent_id=form.cleaned_data["parent"],
+                credit_to=form.credit or "",
+            )
+        except DeskError as refused:
+            error = refused
+            form.add_error(None, refused.message)
+        else:
+            return _changed(
+                request,
+                section.issue,
+                f"question-{pk}",
+                lambda: _question_fragment(request, question),
+            )
+    status = error.status if error else 422
+    if request.htmx:
+        return _question_fragment(
+            request, question, status=status, answer_form=form, answer_parent=parent
+        )
+    return render_issue_page(request, section.issue, status=status, bind=bind)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer_edit(request, pk):
+    answer = _get_answer(pk)
+    question = answer.question
+    section = question.section
+    may_credit = can_curate_section(request.user, section)
+    initial = {"body": answer.body, "credit_to": answer.attribution, "version": answer.version}
+    form = AnswerForm(request.POST or None, answer=answer, may_credit=may_credit, initial=initial)
+    newer, status = None, 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.answer_update(
+                    answer_id=answer.pk,
+                    user=request.user,
+                    version=form.cleaned_data["version"] or 0,
+                    body=form.cleaned_data["body"],
+                    credit_to=form.credit,
+                )
+            except StaleWrite as error:
+                newer, status = error.current, error.status
+                form = _rebase(form, newer.version)
+                form.add_error(None, error.message)
+            except DeskError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                return _changed(
+                    request,
+                    section.issue,
+                    f"question-{question.pk}",
+                    lambda: _question_fragment(request, question),
+                )
+    context = {
+        "issue": section.issue,
+        "post": answer,
+        "form": form,
+        "newer": newer,
+        "kind": "answer",
+        "question": question,
+    }
+    return _edit_page(request, "sections/post_edit.html", "post-edit", context, status)
+
+
+@require_POST
+def answer_delete(request, pk):
+    answer = _get_answer(pk)
+    question = answer.question
+    try:
+        services.answer_delete(answer_id=answer.pk, user=request.user)
+    except DeskError as error:
+        return _refused(request, question.section.issue, error)
+    return _changed(
+        request,
+        question.section.issue,
+        f"question-{question.pk}",
+        lambda: _question_fragment(request, question),
+    )
+
+
+@require_POST
+def answer_accept(request, pk):
+    answer = _get_answer(pk)
+    question = answer.question
+    try:
+        services.answer_accept(
+            answer_id=answer.pk, user=request.user, accepted=request.POST.get("accepted") == "1"
+        )
+    except DeskError as error:
+        return _refused(request, question.section.issue, error)
+    return _changed(
+        request,
+        question.section.issue,
+        f"question-{question.pk}",
+        lambda: _question_fragment(request, question),
+    )
