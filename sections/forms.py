@@ -174,5 +174,5 @@ class AnswerForm(CreditMixin, forms.Form):
 
 class ThemeForm(forms.Form):
     nomination = forms.IntegerField(required=False)
-    text = forms.CharField(label=_("Theme"), max_length=200, required=False)
+    text = forms.CharField(label=_("Theme"), max_length=300, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)

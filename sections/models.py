@@ -62,7 +62,7 @@ class Section(SectionShape):
     template = models.ForeignKey(
         "talk.SectionTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    theme = models.CharField(_("theme"), max_length=200, blank=True)
+    theme = models.CharField(_("theme"), max_length=300, blank=True)
     theme_item = models.ForeignKey(
         "sections.Item", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 
 from .errors import Invalid, NotAllowed, SectionFull, StaleWrite
-from .models import Answer, Claim, Item, Question, Section, SectionKind, Vote
+from .models import Answer, Claim, Item, PostStatus, Question, Section, SectionKind, Vote
 from .policy import (
     can_curate_issue,
     can_curate_section,
@@ -108,6 +108,13 @@ def _save_version(model: type[Model], pk: int, version: int, fields: dict):
 
 def _next_position(rows) -> int:
     return (rows.aggregate(last=Max("position"))["last"] or 0) + 1
+
+
+def _require_visible(question: Question) -> None:
+    # Moderation (pending, rejected, hidden) keeps a question out of the
+    # conversation: nobody answers or votes on what the room cannot see.
+    if question.status != PostStatus.VISIBLE:
+        raise NotAllowed(_("This question is not open for answers or votes."))
 
 
 def _require_editor(user, post, section: Section) -> None:
@@ -352,6 +359,7 @@ def question_vote(*, question_id: int, user) -> bool:
     question = Question.objects.get(pk=question_id)
     section = _section(question.section_id)
     _require_poster(user, section, action="vote", per_minute=VOTES_PER_MINUTE)
+    _require_visible(question)
     if user.pk in (question.author_id, question.submitted_by_id):
         raise NotAllowed(_("You cannot vote for your own question."))
     removed, _deleted = Vote.objects.filter(question=question, member=user).delete()
@@ -372,6 +380,7 @@ def answer_post(
     question = Question.objects.get(pk=question_id)
     section = _section(question.section_id)
     _require_poster(user, section)
+    _require_visible(question)
     if parent_id is not None and not question.answers.filter(pk=parent_id).exists():
         raise Invalid(_("You can only reply to an answer of this question."))
     return Answer.objects.create(

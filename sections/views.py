@@ -16,17 +16,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from . import services
-from .errors import DeskError, StaleWrite
+from .errors import DeskError, IssueClosed, NotAllowed, StaleWrite
 from .forms import AnswerForm, ItemForm, QuestionForm, ThemeForm
 from .models import Answer, Item, Question, Section
-from .policy import can_curate_section
-from .selectors import SORTS, issue_content, question_content, section_content
+from .policy import can_curate_section, can_edit_post
+from .selectors import SORTS, issue_content, question_content, section_content, visible_posts
 
 CHANGED = "desk:changed"
 
 
 # Getters: everything on an issue page is public to read, so a missing row is
-# the only reason for a 404. Who may write is the services' business.
+# the only reason for a 404, except for questions and answers that moderation
+# keeps from this viewer: acting on one would write to a post they cannot see
+# and then fail to render it. Who may write is the services' business.
 
 
 def _get_section(pk: int) -> Section:
@@ -44,18 +46,19 @@ def _get_item(pk: int) -> Item:
     )
 
 
-def _get_question(pk: int) -> Question:
+def _get_question(pk: int, viewer) -> Question:
     return get_object_or_404(
-        Question.objects.select_related(
+        Question.objects.filter(visible_posts(viewer)).select_related(
             "section__issue__series", "section__issue__host", "section__issue__editor"
         ),
         pk=pk,
     )
 
 
-def _get_answer(pk: int) -> Answer:
+def _get_answer(pk: int, viewer) -> Answer:
+    questions = Question.objects.filter(visible_posts(viewer))
     return get_object_or_404(
-        Answer.objects.select_related(
+        Answer.objects.filter(visible_posts(viewer), question__in=questions).select_related(
             "question__section__issue__series",
             "question__section__issue__host",
             "question__section__issue__editor",
@@ -194,19 +197,21 @@ def item_create(request, pk):
         )
     except DeskError as error:
         form.add_error(None, error.message)
-        return _form_invalid(request, section, form, bind, status=error.status)
+        return _form_invalid(request, section, form, bind, status=error.status, flash=error.message)
     return _changed(
         request, section.issue, f"section-{pk}", lambda: _section_fragment(request, section)
     )
 
 
-def _form_invalid(request, section, form, bind, status=422):
+def _form_invalid(request, section, form, bind, status=422, flash=""):
     if request.htmx:
         # The form asked for its whole section; errors replace only the form.
         name = "add-item" if section.kind == "items" else "ask"
         response = _section_fragment(request, section, status=status, form=form, name=name)
         return retarget(reswap(response, "outerHTML"), f"#{name}-{section.pk}")
-    return render_issue_page(request, section.issue, status=status, bind=bind)
+    # A refusal is also said at the top of the page: the page opens there, and
+    # the form may not be on it (visitors, frozen issues, the wrong section).
+    return render_issue_page(request, section.issue, status=status, flash=flash, bind=bind)
 
 
 @login_required
@@ -214,6 +219,8 @@ def _form_invalid(request, section, form, bind, status=422):
 def item_edit(request, pk):
     item = _get_item(pk)
     section = item.section
+    if request.method == "GET" and (refusal := _refuse_editor(request, item, section)):
+        return refusal
     section.viewer_can_curate = can_curate_section(request.user, section)
     form = ItemForm(
         request.POST or None,
@@ -254,6 +261,18 @@ def item_edit(request, pk):
         "newer": newer,
     }
     return _edit_page(request, "sections/item_edit.html", "item-edit", context, status)
+
+
+def _refuse_editor(request, post, section: Section) -> HttpResponse | None:
+    """Whoever could not save an edit is told so before they type one (the
+    service checks again on save)."""
+    if not section.issue.accepts_content:
+        error = IssueClosed()
+    elif not can_edit_post(request.user, post, section):
+        error = NotAllowed(_("Only its author, the section's owners and the host can change this."))
+    else:
+        return None
+    return _refused(request, section.issue, error)
 
 
 def _rebase(form, version: int):
@@ -353,7 +372,7 @@ def question_ask(request, pk):
         )
     except DeskError as error:
         form.add_error(None, error.message)
-        return _form_invalid(request, section, form, bind, status=error.status)
+        return _form_invalid(request, section, form, bind, status=error.status, flash=error.message)
     return _changed(
         request, section.issue, f"section-{pk}", lambda: _section_fragment(request, section)
     )
@@ -362,8 +381,10 @@ def question_ask(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def question_edit(request, pk):
-    question = _get_question(pk)
+    question = _get_question(pk, request.user)
     section = question.section
+    if request.method == "GET" and (refusal := _refuse_editor(request, question, section)):
+        return refusal
     may_credit = can_curate_section(request.user, section)
     initial = {
         "body": question.body,
@@ -417,7 +438,7 @@ def question_edit(request, pk):
 
 @require_POST
 def question_delete(request, pk):
-    question = _get_question(pk)
+    question = _get_question(pk, request.user)
     section = question.section
     try:
         services.question_delete(question_id=question.pk, user=request.user)
@@ -430,7 +451,7 @@ def question_delete(request, pk):
 
 @require_POST
 def question_vote(request, pk):
-    question = _get_question(pk)
+    question = _get_question(pk, request.user)
     try:
         services.question_vote(question_id=question.pk, user=request.user)
     except DeskError as error:
@@ -445,7 +466,7 @@ def question_vote(request, pk):
 
 @require_POST
 def question_answered(request, pk):
-    question = _get_question(pk)
+    question = _get_question(pk, request.user)
     try:
         services.question_set_answered(
             question_id=question.pk, user=request.user, answered=request.POST.get("answered") == "1"
@@ -462,7 +483,7 @@ def question_answered(request, pk):
 
 @require_POST
 def answer_create(request, pk):
-    question = _get_question(pk)
+    question = _get_question(pk, request.user)
     section = question.section
     form = AnswerForm(request.POST, may_credit=can_curate_section(request.user, section))
     parent = request.POST.get("parent", "")
@@ -472,7 +493,6 @@ def answer_create(request, pk):
             if candidate.pk == question.pk:
                 candidate.answer_form, candidate.answer_parent = form, parent
 
-    error = None
     if form.is_valid():
         try:
             services.answer_post(
@@ -482,30 +502,33 @@ def answer_create(request, pk):
                 parent_id=form.cleaned_data["parent"],
                 credit_to=form.credit or "",
             )
-        except DeskError as refused:
-            error = refused
-            form.add_error(None, refused.message)
-        else:
-            return _changed(
-                request,
-                section.issue,
-                f"question-{pk}",
-                lambda: _question_fragment(request, question),
-            )
-    status = error.status if error else 422
+        except DeskError as error:
+            # In the alert region: a question shows no answer form to visitors
+            # or on a frozen issue, so words put in the form would be lost.
+            # htmx leaves the typed answer where it is.
+            form.add_error(None, error.message)
+            return _refused(request, section.issue, error, bind=bind)
+        return _changed(
+            request,
+            section.issue,
+            f"question-{pk}",
+            lambda: _question_fragment(request, question),
+        )
     if request.htmx:
         return _question_fragment(
-            request, question, status=status, answer_form=form, answer_parent=parent
+            request, question, status=422, answer_form=form, answer_parent=parent
         )
-    return render_issue_page(request, section.issue, status=status, bind=bind)
+    return render_issue_page(request, section.issue, status=422, bind=bind)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def answer_edit(request, pk):
-    answer = _get_answer(pk)
+    answer = _get_answer(pk, request.user)
     question = answer.question
     section = question.section
+    if request.method == "GET" and (refusal := _refuse_editor(request, answer, section)):
+        return refusal
     may_credit = can_curate_section(request.user, section)
     initial = {"body": answer.body, "credit_to": answer.attribution, "version": answer.version}
     form = AnswerForm(request.POST or None, answer=answer, may_credit=may_credit, initial=initial)
@@ -548,7 +571,7 @@ def answer_edit(request, pk):
 
 @require_POST
 def answer_delete(request, pk):
-    answer = _get_answer(pk)
+    answer = _get_answer(pk, request.user)
     question = answer.question
     try:
         services.answer_delete(answer_id=answer.pk, user=request.user)
@@ -564,7 +587,7 @@ def answer_delete(request, pk):
 
 @require_POST
 def answer_accept(request, pk):
-    answer = _get_answer(pk)
+    answer = _get_answer(pk, request.user)
     question = answer.question
     try:
         services.answer_accept(

@@ -6,8 +6,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from sections.errors import DeskError
-from sections.models import Question, Section
-from sections.selectors import issue_content, question_content, section_content
+from sections.models import Question, Section, SectionKind
+from sections.selectors import issue_content, question_content, section_content, visible_posts
 from sections.views import CHANGED, attach_forms, render_issue_page, sort_of
 
 from . import selectors, services
@@ -47,9 +47,13 @@ def issue_detail(request, series_slug, code):
 # plain request (no JavaScript, or a history restore) is sent to the page.
 
 
-def _fragment_or_page(request, issue, anchor: str, render_fragment):
+def _fragment_or_page(request, issue, anchor: str, render_fragment, exists=None):
+    """`exists` tells whether the row the anchor names is there for this viewer:
+    a link to a missing one is a 404 with or without htmx."""
     if request.htmx and not request.htmx.history_restore_request:
         return render_fragment()
+    if exists is not None and not exists():
+        raise Http404
     return redirect(f"{issue.get_absolute_url()}#{anchor}")
 
 
@@ -88,9 +92,16 @@ def section_fragment(request, series_slug, code, pk):
         except Section.DoesNotExist:
             raise Http404 from None
         attach_forms(section, request.user)
-        return render(request, "sections/section.html", {"issue": issue, "section": section})
+        context = {"issue": issue, "section": section}
+        if section.kind == SectionKind.REFERENCES:
+            # Its list is every link of the issue, not rows of its own.
+            context["content"] = issue_content(issue, viewer=request.user)
+        return render(request, "sections/section.html", context)
 
-    return _fragment_or_page(request, issue, f"section-{pk}", fragment)
+    def exists():
+        return issue.sections.filter(pk=pk).exists()
+
+    return _fragment_or_page(request, issue, f"section-{pk}", fragment, exists)
 
 
 @require_GET
@@ -105,14 +116,24 @@ def question_fragment(request, series_slug, code, pk):
         context = {"issue": issue, "question": question, "section": question.section}
         return render(request, "sections/question.html", context)
 
-    return _fragment_or_page(request, issue, f"question-{pk}", fragment)
+    def exists():
+        questions = Question.objects.filter(visible_posts(request.user), section__issue=issue)
+        return questions.filter(pk=pk).exists()
+
+    return _fragment_or_page(request, issue, f"question-{pk}", fragment, exists)
+
+
+# Spelled out: any other word in the URL must not quietly give up the role.
+ROLE_CHANGES = {"claim": services.issue_role_claim, "release": services.issue_role_release}
 
 
 @require_POST
 def issue_role(request, series_slug, code, role, action):
     """Claim or give up the host or editor role of the issue."""
     issue = get_issue(series_slug, code)
-    change = services.issue_role_claim if action == "claim" else services.issue_role_release
+    change = ROLE_CHANGES.get(action)
+    if change is None:
+        raise Http404
     try:
         change(issue_id=issue.pk, user=request.user, role=role)
     except DeskError as error:

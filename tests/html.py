@@ -6,9 +6,10 @@ UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:")
 
 
 class _Scanner(HTMLParser):
-    def __init__(self, marker: str):
+    def __init__(self, marker: str, echoed: tuple[str, ...] = ()):
         super().__init__()
         self.marker = marker
+        self.echoed = echoed
         self.found: list[str] = []
 
     def handle_starttag(self, tag, attrs):
@@ -24,14 +25,20 @@ class _Scanner(HTMLParser):
             link = name in {"href", "src", "action", "formaction"} and not our_favicon
             if link and value.startswith(UNSAFE_SCHEMES):
                 self.found.append(f"{name}={value} on <{tag}>")
-            if self.marker in value or (name.startswith("hx-") and self.marker in name):
+            carries = self.marker in value and name not in self.echoed
+            if carries or (name.startswith("hx-") and self.marker in name):
                 self.found.append(f"{name}={value} on <{tag}> carries the marker")
 
 
-def unsafe_markup(html: str, marker: str = "evil") -> list[str]:
+def unsafe_markup(html: str, marker: str = "evil", echoed: tuple[str, ...] = ()) -> list[str]:
     """Elements or attributes that could execute, or that carry `marker`
-    (put it in hostile input to catch attributes such as hx-get="/evil")."""
-    scanner = _Scanner(marker)
+    (put it in hostile input to catch attributes such as hx-get="/evil").
+
+    `echoed` names attributes that hold typed text on purpose (a form field's
+    `value`, a button's `aria-label`): the marker is expected there, escaped;
+    an attribute the text would have added still shows up on its own.
+    """
+    scanner = _Scanner(marker, echoed)
     scanner.feed(html)
     return scanner.found
 

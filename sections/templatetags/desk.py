@@ -1,10 +1,29 @@
+from functools import lru_cache
+
 from django import template
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from sections import markup
 
 register = template.Library()
+
+# A page of a few hundred items and questions links each to several actions;
+# reversing every one costs more than rendering the rest. A route is reversed
+# once with this stand-in id, then filled in by string formatting.
+_STAND_IN = 987654321
+
+
+@lru_cache(maxsize=256)
+def _route_pattern(name: str, script_prefix: str) -> str:
+    return reverse(name, args=[_STAND_IN]).replace(str(_STAND_IN), "{}")
+
+
+@register.filter
+def route(pk: int, name: str) -> str:
+    """`{{ item.pk|route:"sections:item-edit" }}` is `{% url "sections:item-edit" item.pk %}`."""
+    return _route_pattern(name, get_script_prefix()).format(int(pk))
 
 
 # Both filters return HTML that nh3 has already cleaned (see sections.markup).

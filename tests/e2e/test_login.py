@@ -4,18 +4,36 @@ from playwright.sync_api import expect
 
 SECTION_TITLES = ["本周新闻", "本周推荐", "本周经典", "本周实践", "Free Talk", "聊天区", "参考资料"]
 
-# Elements that stick out past the right edge name the culprit when the page
-# scrolls sideways, which the widths alone would not.
+# The innermost elements that reach past the right edge name the culprit when
+# the page scrolls sideways, which the widths alone would not. An element
+# counts when its box sticks out or its text does (a long word overflows its
+# box without widening it); content inside a box that scrolls on its own, like
+# a code block, is clipped there and does not widen the page.
 OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
-  const wide = [...document.querySelectorAll("body *")]
-    .filter((element) => element.getBoundingClientRect().right > width + 1)
-    .map((element) => element.outerHTML.slice(0, 120));
+  const scrolls = (element) => getComputedStyle(element).overflowX !== "visible";
+  const clipped = (element) => {
+    for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+      if (scrolls(parent)) return true;
+    }
+    return false;
+  };
+  const sticksOut = (element) => {
+    const box = element.getBoundingClientRect();
+    const reach = scrolls(element) ? box.right : box.left + element.scrollWidth;
+    return Math.max(box.right, reach) > width + 1;
+  };
+  const wide = [...document.querySelectorAll("body *")].filter(
+    (element) => sticksOut(element) && !clipped(element),
+  );
+  const innermost = wide.filter(
+    (element) => !wide.some((other) => other !== element && element.contains(other)),
+  );
   return {
     scrollWidth: document.documentElement.scrollWidth,
     clientWidth: width,
     innerWidth: window.innerWidth,
-    wide: wide.slice(0, 5),
+    wide: innermost.map((element) => element.outerHTML.slice(0, 120)).slice(0, 8),
   };
 }"""
 

@@ -1,7 +1,7 @@
 import pytest
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
-from sections.models import Answer, ChatLine, Claim, Item, Question
+from sections.models import Answer, ChatLine, Claim, Item, Question, Vote
 from tests.factories import AnswerFactory, ItemFactory, QuestionFactory, UserFactory
 from tests.html import HOSTILE, HOSTILE_NAME, unsafe_markup
 
@@ -157,3 +157,34 @@ def test_it_reads_the_page_in_a_fixed_number_of_queries(
     # session-less anonymous request makes no other query.
     with django_assert_num_queries(7):
         assert client.get(issue.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("size", [10, 500])
+def test_it_reads_the_page_for_a_member_in_a_fixed_number_of_queries(
+    client, issue, member, django_assert_num_queries, size
+):
+    news = issue.sections.get(key="news")
+    free_talk = issue.sections.get(key="free-talk")
+    Claim.objects.create(section=news, member=member, slot=1)
+    author = UserFactory(alias="prolific")
+    Item.objects.bulk_create(
+        Item(section=news, title=f"Item {n}", author=member if n % 2 else author, position=n)
+        for n in range(size)
+    )
+    questions = Question.objects.bulk_create(
+        Question(section=free_talk, body=f"Question {n}?", author=author, position=n)
+        for n in range(size)
+    )
+    Answer.objects.bulk_create(
+        Answer(question=question, body="An answer.", author=member) for question in questions
+    )
+    Vote.objects.bulk_create(Vote(question=question, member=member) for question in questions[::2])
+    client.force_login(member)
+
+    # session, user, issue, sections, claims, items, questions (with their
+    # vote counts), answers, chat lines, and the member's own votes.
+    with django_assert_num_queries(10):
+        response = client.get(issue.get_absolute_url())
+
+    assert response.status_code == 200
+    assert response.text.count('aria-pressed="true"') == len(questions[::2])

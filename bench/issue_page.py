@@ -1,0 +1,188 @@
+"""Issue page benchmark: query counts and render times at two sizes, and the
+throughput of item submission against a bare Django view.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/issue_page.py
+
+It creates a throwaway test database (like the test runner does), fills an
+issue of 100 items and one of 1,000 items, each with 300 questions and their
+answers, and prints:
+- the page's query count for a logged-in member at each size (should match),
+- p50/p95 of rendering the page at each size and their ratio (goal: <= 10x),
+- item submissions per second through the real view (htmx, fragment back)
+  against a bare view that only checks CSRF and answers "ok", measured in the
+  same run, and their ratio (goal: >= 0.3x).
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talk.settings")
+os.environ.setdefault("STATIC_MANIFEST", "0")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import include, path  # noqa: E402
+from django.views.decorators.http import require_POST  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from sections.models import Answer, Item, Question, Vote  # noqa: E402
+from talk.seed import ensure_openllm_talk  # noqa: E402
+from talk.services import issue_create  # noqa: E402
+
+RENDERS = 25
+SUBMISSIONS = 200
+QUESTIONS = 300
+
+
+@require_POST
+def bare(request):
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("bench/bare/", bare), path("", include("talk.urls"))]
+
+
+def build(series, number: int, items: int, authors: list[User]):
+    issue = issue_create(series=series, by=None, number=number)
+    sections = {s.key: s for s in issue.sections.all()}
+    item_sections = [sections[k] for k in ("news", "recommend", "classic", "practice")]
+    Item.objects.bulk_create(
+        Item(
+            section=item_sections[n % 4],
+            subgroup=(item_sections[n % 4].subgroups or [""])[
+                n % max(1, len(item_sections[n % 4].subgroups))
+            ],
+            title=f"Item {n} with a title of ordinary length",
+            url=f"https://example.com/{number}/{n}",
+            body=f"A **summary** of item {n}, with a link https://example.org/{n} and a list:\n\n- one\n- two",
+            author=authors[n % len(authors)],
+            submitted_by=authors[n % len(authors)],
+            position=n,
+        )
+        for n in range(items)
+    )
+    questions = Question.objects.bulk_create(
+        Question(
+            section=sections["free-talk"],
+            subgroup=("线上讨论", "群里讨论")[n % 2],
+            body=f"Question {n}: how does `attention` scale?",
+            author=authors[n % len(authors)],
+            submitted_by=authors[n % len(authors)],
+            position=n,
+        )
+        for n in range(QUESTIONS)
+    )
+    Answer.objects.bulk_create(
+        Answer(question=q, body=f"An answer to {n}.", author=authors[(n + 1) % len(authors)])
+        for n, q in enumerate(questions)
+    )
+    Vote.objects.bulk_create(
+        Vote(question=q, member=authors[(n + 2) % len(authors)]) for n, q in enumerate(questions)
+    )
+    return issue
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def measure_page(client: Client, url: str) -> tuple[int, float, float]:
+    client.get(url)  # warm caches (templates, Markdown)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    timings = []
+    for _ in range(RENDERS):
+        start = time.perf_counter()
+        client.get(url)
+        timings.append(time.perf_counter() - start)
+    return len(queries), statistics.median(timings), percentile(timings, 0.95)
+
+
+def throughput(post) -> float:
+    for _ in range(10):
+        post()
+    start = time.perf_counter()
+    for _ in range(SUBMISSIONS):
+        post()
+    return SUBMISSIONS / (time.perf_counter() - start)
+
+
+def main() -> None:
+    # No setup_test_environment(): its instrumented template rendering would
+    # slow every render down and measure the test harness, not the page.
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        with override_settings(
+            ROOT_URLCONF=__name__, POSTS_PER_MINUTE=10**9, DEBUG=False, ALLOWED_HOSTS=["testserver"]
+        ):
+            run()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def run() -> None:
+    series = ensure_openllm_talk()
+    authors = [User.objects.create_user(alias=f"bench{n}", password="x") for n in range(20)]
+    reader = authors[0]
+    small = build(series, 100, 100, authors)
+    large = build(series, 1000, 1000, authors)
+
+    client = Client()
+    client.force_login(reader)
+    print(f"database: {connection.vendor}; {RENDERS} renders per size, logged in")
+    results = {}
+    for label, issue in (("100 items", small), ("1,000 items", large)):
+        queries, p50, p95 = measure_page(client, issue.get_absolute_url())
+        results[label] = p50
+        print(
+            f"{label:>12} + {QUESTIONS} questions: {queries} queries, p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
+        )
+    print(
+        f"render ratio 1,000 / 100 items (p50): {results['1,000 items'] / results['100 items']:.2f}x (goal <= 10x)"
+    )
+
+    poster = Client(enforce_csrf_checks=True)
+    poster.force_login(reader)
+    poster.get(small.get_absolute_url())
+    token = poster.cookies["csrftoken"].value
+    news = small.sections.get(key="news")
+    headers = {"HTTP_X_CSRFTOKEN": token, "HTTP_HX_REQUEST": "true"}
+    form = {
+        "kind": "entry",
+        "subgroup": "学术",
+        "title": "Benchmark",
+        "url": "https://example.com/b",
+        "body": "x",
+    }
+
+    def submit():
+        response = poster.post(f"/desk/sections/{news.pk}/items/", form, **headers)
+        assert response.status_code == 200, response.status_code
+
+    def bare_post():
+        response = poster.post("/bench/bare/", form, **headers)
+        assert response.status_code == 200, response.status_code
+
+    bare_rate = throughput(bare_post)
+    submit_rate = throughput(submit)
+    print(f"bare view: {bare_rate:.0f} requests/s")
+    print(
+        f"item submission (fragment back, section of ~25 items growing to ~{25 + SUBMISSIONS + 10}): {submit_rate:.0f} requests/s"
+    )
+    print(f"submission / bare: {submit_rate / bare_rate:.2f}x (goal >= 0.3x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,350 @@
+"""The member desk in a real browser: claims, items, Q&A, the keyboard, a phone
+and what a visitor or a frozen issue is refused.
+
+Expected words come from the translations the page itself uses, so the tests
+read the same whether a string is translated yet or not.
+"""
+
+import re
+
+import pytest
+from django.core.validators import URLValidator
+from django.utils import translation
+from playwright.sync_api import expect
+
+from sections.errors import IssueClosed, SectionFull
+from sections.models import Answer, Claim, Item, Question
+from talk.models import IssueStatus
+from tests.conftest import section_of
+from tests.factories import ItemFactory, QuestionFactory, UserFactory
+
+from .test_login import OVERFLOW
+
+# A global set before an action survives it only if the page was not reloaded.
+MARK_PAGE = "window.__sameDocument = true"
+SAME_PAGE = "window.__sameDocument === true"
+
+ACTIVE_ID = "document.activeElement && document.activeElement.id"
+
+
+def zh(message) -> str:
+    """A message (a msgid, or a lazy translation) as the community's browser
+    (zh-CN) gets it."""
+    with translation.override("zh-hans"):
+        return translation.gettext(message) if isinstance(message, str) else str(message)
+
+
+def open_issue(page, live_server, issue):
+    page.goto(live_server.url + issue.get_absolute_url())
+    expect(page.locator("h1.issue-title")).to_contain_text(issue.title)
+
+
+def tab_to(page, selector: str, key: str = "Tab", limit: int = 150):
+    """Press Tab (or Shift+Tab) until the focused element matches `selector`."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    pytest.fail(f"{key} never reached {selector}")
+
+
+# 1. Claims
+
+
+def test_it_refuses_the_last_slot_in_place_to_the_slower_member(
+    live_server, issue, member, page_of
+):
+    news = section_of(issue, "news")
+    holder = UserFactory(alias="阿九")
+    Claim.objects.create(section=news, member=holder, slot=1)
+    late = UserFactory(alias="十一")
+    first, second = page_of(member), page_of(late)
+    box = f"#claim-box-{news.pk}"
+    for page in (first, second):
+        open_issue(page, live_server, issue)
+        expect(page.locator(f"{box} .owners")).to_have_text("阿九")
+
+    first.locator(f"{box} button[type=submit]").click()
+    expect(first.locator(f"{box} .owners")).to_have_text("阿九、初七")
+    # Claimed: the button now gives the section up.
+    expect(first.locator(f"{box} form")).to_have_attribute("action", re.compile(r"/release/$"))
+
+    # The slower member's page is as it was loaded: the button is still there.
+    expect(second.locator(f"{box} .owners")).to_have_text("阿九")
+    expect(second.locator(f"{box} button[type=submit]")).to_be_visible()
+    second.evaluate(MARK_PAGE)
+    second.locator(f"{box} button[type=submit]").click()
+
+    refused = second.locator(box)
+    with translation.override("zh-hans"):
+        full = SectionFull(["阿九", "初七"]).message
+    expect(refused.locator(".form-error")).to_have_text(full)
+    expect(refused.locator(".owners")).to_have_text("阿九、初七")
+    expect(refused.locator("button")).to_have_count(0)
+    expect(second.locator("#flash")).to_be_empty()
+    assert second.evaluate(SAME_PAGE)
+    assert Claim.objects.filter(section=news).count() == 2
+    assert set(Claim.objects.filter(section=news).values_list("member__alias", flat=True)) == {
+        "阿九",
+        "初七",
+    }
+
+
+# 2. Items
+
+
+@pytest.mark.parametrize("bad_link", ["javascript:alert(1)", "not a link"])
+def test_it_keeps_the_typed_item_after_a_bad_link_and_adds_it_once_fixed(
+    page, live_server, login, issue, member, bad_link
+):
+    news = section_of(issue, "news")
+    field = f"#section-{news.pk}-new"
+    form = page.locator(f"#add-item-{news.pk}")
+    login(member)
+    open_issue(page, live_server, issue)
+    expect(page.locator("#references")).to_contain_text(zh("No links yet."))
+    page.evaluate(MARK_PAGE)
+
+    form.locator("> summary").click()
+    page.locator(f"{field}-subgroup").select_option("项目")
+    page.locator(f"{field}-title").fill("Falcon 上线 Hugging Face")
+    page.locator(f"{field}-url").fill(bad_link)
+    page.locator(f"{field}-body").fill("使用了**多查询注意力**。")
+    form.locator("button[type=submit]").click()
+
+    expect(page.locator(f"{field}-url")).to_have_attribute("aria-invalid", "true")
+    expect(form).to_have_attribute("open", "")
+    expect(form.locator(".errorlist")).to_have_text(zh(URLValidator.message))
+    expect(page.locator(f"{field}-title")).to_have_value("Falcon 上线 Hugging Face")
+    expect(page.locator(f"{field}-body")).to_have_value("使用了**多查询注意力**。")
+    expect(page.locator(f"{field}-subgroup")).to_have_value("项目")
+    assert not Item.objects.exists()
+
+    page.locator(f"{field}-url").fill("https://zhuanlan.zhihu.com/p/637676443")
+    form.locator("button[type=submit]").click()
+
+    entry = page.locator(f"#section-{news.pk} .subgroup", has_text="项目").locator(".entry")
+    expect(entry.locator(".entry-title")).to_have_text("Falcon 上线 Hugging Face")
+    expect(entry.locator(".entry-body strong")).to_have_text("多查询注意力")
+    expect(entry.locator(".attribution")).to_have_text("初七")
+    expect(page.locator("#references a")).to_have_text(["https://zhuanlan.zhihu.com/p/637676443"])
+    expect(page.locator("#references")).to_contain_text("Falcon 上线 Hugging Face")
+    expect(page.locator("#contributors")).to_contain_text("初七")
+    # The section came back with an empty, closed form for the next item.
+    expect(form).not_to_have_attribute("open", "")
+    expect(page.locator(f"{field}-title")).to_have_value("")
+    assert page.evaluate(SAME_PAGE)
+    item = Item.objects.get()
+    assert (item.section, item.subgroup, item.author) == (news, "项目", member)
+
+
+# 3. Questions and answers
+
+
+def test_it_asks_answers_replies_votes_and_accepts(live_server, issue, member, page_of):
+    free = section_of(issue, "free-talk")
+    answerer, replier = UserFactory(alias="羡鱼"), UserFactory(alias="suc16")
+
+    asker = page_of(member)
+    open_issue(asker, live_server, issue)
+    ask = asker.locator(f"#ask-{free.pk}")
+    ask.locator("> summary").click()
+    asker.locator(f"#section-{free.pk}-ask-body").fill("RLHF 是 RL 起的作用吗？")
+    asker.locator(f"#section-{free.pk}-ask-subgroup").select_option("线上讨论")
+    ask.locator("button[type=submit]").click()
+
+    online = asker.locator(f"#section-{free.pk} .subgroup", has_text="线上讨论")
+    expect(online.locator(".question .question-body")).to_have_text("RLHF 是 RL 起的作用吗？")
+    question = Question.objects.get(section=free)
+    assert question.subgroup == "线上讨论"
+    # The asker cannot vote for their own question: a count, no button.
+    expect(asker.locator(f"#question-{question.pk} button.vote")).to_have_count(0)
+    expect(asker.locator(f"#question-{question.pk} .vote-static .vote-count")).to_have_text("0")
+
+    # Another member answers.
+    page = page_of(answerer)
+    open_issue(page, live_server, issue)
+    block = page.locator(f"#question-{question.pk}")
+    block.locator("> details.answer-form > summary").click()
+    page.locator(f"#answer-{question.pk}-q").fill("RM 的数据类似排序数据。")
+    block.locator("> details.answer-form button[type=submit]").click()
+    expect(block.locator(".answers > li.answer .answer-body")).to_have_text(
+        "RM 的数据类似排序数据。"
+    )
+    answer = Answer.objects.get(question=question)
+
+    # A third replies to that answer: the reply sits under it.
+    page = page_of(replier)
+    open_issue(page, live_server, issue)
+    block = page.locator(f"#question-{question.pk}")
+    thread = page.locator(f"#answer-{answer.pk}")
+    thread.locator("> details.answer-form > summary").click()
+    page.locator(f"#answer-{question.pk}-{answer.pk}").fill("同意，见 InstructGPT。")
+    thread.locator("> details.answer-form button[type=submit]").click()
+    nested = page.locator(f"#answer-{answer.pk} > ul.replies > li.answer")
+    expect(nested.locator("> .answer-body")).to_have_text("同意，见 InstructGPT。")
+    reply = Answer.objects.get(parent=answer)
+    expect(nested).to_have_attribute("id", f"answer-{reply.pk}")
+    expect(block.locator(".answers > li.answer")).to_have_count(1)
+
+    # The same member votes, then takes the vote back.
+    vote = block.locator("button.vote")
+    vote.click()
+    expect(vote.locator(".vote-count")).to_have_text("1")
+    expect(vote).to_have_attribute("aria-pressed", "true")
+    expect(vote).to_have_class(re.compile(r"\bvoted\b"))
+    assert question.votes.count() == 1
+    vote.click()
+    expect(vote.locator(".vote-count")).to_have_text("0")
+    expect(vote).to_have_attribute("aria-pressed", "false")
+    assert question.votes.count() == 0
+
+    # The asker accepts the answer.
+    open_issue(asker, live_server, issue)
+    asker.evaluate(MARK_PAGE)
+    accepted = asker.locator(f"#answer-{answer.pk}")
+    accepted.locator("> .actions button[name=accepted][value='1']").click()
+    expect(accepted).to_have_class(re.compile(r"\bis-accepted\b"))
+    expect(accepted.locator("> .badge")).to_have_text(zh("accepted"))
+    expect(accepted.locator("> .actions button[name=accepted]")).to_have_attribute("value", "0")
+    settled = asker.locator(f"#question-{question.pk}")
+    expect(settled).to_have_class(re.compile(r"\bis-answered\b"))
+    expect(settled.locator(".question-head .badge")).to_have_text(zh("answered"))
+    assert asker.evaluate(SAME_PAGE)
+    question.refresh_from_db()
+    answer.refresh_from_db()
+    assert question.answered
+    assert answer.accepted
+
+
+# 4. The keyboard alone
+
+
+def test_it_adds_an_item_with_the_keyboard_alone(page, live_server, login, issue, member):
+    news = section_of(issue, "news")
+    field = f"section-{news.pk}-new"
+    submit = f"#add-item-{news.pk} button[type=submit]"
+    login(member)
+    open_issue(page, live_server, issue)
+
+    tab_to(page, f"#add-item-{news.pk} > summary")
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#add-item-{news.pk}")).to_have_attribute("open", "")
+    tab_to(page, f"#{field}-title")
+    page.keyboard.type("State of GPT")
+    page.keyboard.press("Tab")
+    assert page.evaluate(ACTIVE_ID) == f"{field}-url"
+    page.keyboard.type("not a link")
+    tab_to(page, submit)
+    page.keyboard.press("Enter")
+
+    # The field in error takes the focus, so the keyboard is where the fix is.
+    expect(page.locator(f"#{field}-url")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(f"#{field}-url")).to_be_focused()
+    expect(page.locator(f"#{field}-title")).to_have_value("State of GPT")
+
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("https://www.youtube.com/watch?v=bZQun8Y4L2A")
+    tab_to(page, submit)
+    page.keyboard.press("Enter")
+
+    entry = page.locator(f"#section-{news.pk} .entry")
+    expect(entry.locator(".entry-title")).to_have_text("State of GPT")
+    expect(entry.locator(".entry-link")).to_have_text("https://www.youtube.com/watch?v=bZQun8Y4L2A")
+    assert Item.objects.get().url == "https://www.youtube.com/watch?v=bZQun8Y4L2A"
+
+
+# 5. A phone
+
+
+@pytest.mark.browser_context_args(viewport={"width": 375, "height": 740}, is_mobile=True)
+def test_it_fits_long_content_on_a_phone(page, live_server, login, issue, member):
+    news, practice = section_of(issue, "news"), section_of(issue, "practice")
+    free = section_of(issue, "free-talk")
+    long_url = "https://example.com/" + "a" * 280
+    assert len(long_url) == 300
+    # Words with no break opportunity, as members paste them.
+    class_name = "LlamaForCausalLMWithRotaryScalingAndFlashAttention2"
+    dotted = "transformers.models.llama.modeling_llama.LlamaRotaryEmbedding"
+    checksum = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    ItemFactory(
+        section=news,
+        subgroup="学术",
+        title="大模型的长上下文外推：" * 6 + "NTK-Aware-Scaled-RoPE",
+        url=long_url,
+        body=f"原文见 {long_url} ，实现在 {dotted} 。",
+        author=member,
+    )
+    ItemFactory(section=news, kind=Item.Kind.NOTE, title=f"笔记：{class_name}", url="")
+    ItemFactory(
+        section=practice,
+        kind=Item.Kind.SNIPPET,
+        title="NTK-Aware RoPE",
+        code="base = base * scale ** (dim / (dim - 2))  # " + "x" * 200 + "\nreturn base",
+        language="python",
+        author=member,
+    )
+    question = QuestionFactory(
+        section=free,
+        subgroup="线上讨论",
+        body="为什么 Pneumonoultramicroscopicsilicovolcanoconiosis 这么长？",
+        author=UserFactory(alias="群友甲"),
+    )
+    Answer.objects.create(question=question, body=f"校验和是 {checksum}。", author=member)
+    login(member)
+    open_issue(page, live_server, issue)
+    expect(page.locator(f"#section-{practice.pk} pre")).to_be_visible()
+
+    layout = page.evaluate(OVERFLOW)
+    assert layout["innerWidth"] == 375, layout
+    assert layout["scrollWidth"] <= layout["clientWidth"], layout
+
+
+# 6. Visitors and refusals
+
+
+def test_it_shows_a_visitor_the_issue_without_write_controls(page, live_server, issue, member):
+    news, free = section_of(issue, "news"), section_of(issue, "free-talk")
+    Claim.objects.create(section=news, member=member, slot=1)
+    ItemFactory(section=news, title="Falcon 上线 Hugging Face", author=member)
+    question = QuestionFactory(section=free, subgroup="线上讨论", author=member)
+    Answer.objects.create(question=question, body="RM 的数据类似排序数据。", author=member)
+
+    open_issue(page, live_server, issue)
+
+    invite = page.locator(".login-invite a")
+    expect(invite).to_have_text(zh("Log in"))
+    expect(invite).to_have_attribute("href", re.compile(r"\?next=.*s/openllm-talk/8/"))
+    expect(page.locator(f"#claim-box-{news.pk} .owners")).to_have_text("初七")
+    expect(page.locator(f"#question-{question.pk} .answer-body")).to_be_visible()
+    expect(page.locator(f"#question-{question.pk} .vote-static")).to_be_visible()
+    for control in [
+        "main form",
+        "main button",
+        "main textarea",
+        "details.add-form",
+        "details.answer-form",
+        ".actions a",
+    ]:
+        expect(page.locator(control), control).to_have_count(0)
+    expect(page.locator("#flash")).to_be_empty()
+
+
+def test_it_says_in_the_alert_region_that_a_frozen_issue_refuses_a_claim(
+    page, live_server, login, issue, member
+):
+    news = section_of(issue, "news")
+    login(member)
+    open_issue(page, live_server, issue)
+    page.evaluate(MARK_PAGE)
+    issue.status = IssueStatus.FROZEN
+    issue.save(update_fields=["status"])
+
+    page.locator(f"#claim-box-{news.pk} button[type=submit]").click()
+
+    expect(page.locator("#flash")).to_have_text(zh(IssueClosed.default_message))
+    expect(page.locator("#flash")).to_have_attribute("role", "alert")
+    # The claim box is left as it was: nothing was claimed.
+    expect(page.locator(f"#claim-box-{news.pk} .owners")).to_have_text(zh("unclaimed"))
+    assert page.evaluate(SAME_PAGE)
+    assert not Claim.objects.exists()

@@ -1,0 +1,114 @@
+import pytest
+from django.urls import reverse
+
+from sections.errors import RateLimited
+from sections.models import Answer, Item, Question
+from tests.factories import QuestionFactory
+from tests.responses import BOTH_WAYS, by_id, headers, says, triggered
+
+pytestmark = pytest.mark.usefixtures("english")
+
+TOO_FAST = RateLimited().message
+
+
+@pytest.fixture(autouse=True)
+def _two_a_minute(settings):
+    settings.POSTS_PER_MINUTE = 2
+
+
+@pytest.fixture
+def question(free_talk, member):
+    return QuestionFactory(section=free_talk, author=member, submitted_by=member)
+
+
+def post_item(client, rows, n, htmx):
+    url = reverse("sections:item-create", args=[rows["news"].pk])
+    data = {"kind": "entry", "title": f"第{n}条", "subgroup": ""}
+    return client.post(url, data, headers=headers(htmx))
+
+
+def post_question(client, rows, n, htmx):
+    url = reverse("sections:question-ask", args=[rows["free_talk"].pk])
+    return client.post(url, {"body": f"第{n}个问题？", "subgroup": ""}, headers=headers(htmx))
+
+
+def post_answer(client, rows, n, htmx):
+    url = reverse("sections:answer-create", args=[rows["question"].pk])
+    return client.post(url, {"body": f"第{n}个回答"}, headers=headers(htmx))
+
+
+POSTS = {
+    "item": (post_item, lambda: Item.objects.count()),
+    "question": (post_question, lambda: Question.objects.count() - 1),
+    "answer": (post_answer, lambda: Answer.objects.count()),
+}
+
+
+@pytest.fixture
+def rows(news, free_talk, question):
+    return {"news": news, "free_talk": free_talk, "question": question}
+
+
+@pytest.mark.parametrize("htmx", BOTH_WAYS)
+@pytest.mark.parametrize("kind", POSTS)
+@pytest.mark.parametrize("role", ["outsider", "owner"])
+def test_it_refuses_posts_past_the_limit(client_as, rows, role, kind, htmx):
+    post, count = POSTS[kind]
+    client = client_as(role)
+    for n in range(2):
+        assert post(client, rows, n, htmx).status_code in (200, 302)
+
+    response = post(client, rows, 3, htmx)
+
+    assert response.status_code == 429
+    assert not triggered(response)
+    assert says(response, TOO_FAST)
+    if not htmx:
+        assert str(TOO_FAST) in by_id(response.text, "flash")
+    assert count() == 2
+
+
+def test_it_keeps_the_typed_item_when_refused(client_as, rows):
+    client = client_as("outsider")
+    for n in range(2):
+        post_item(client, rows, n, htmx=False)
+
+    response = post_item(client, rows, 3, htmx=False)
+
+    form = by_id(response.text, f"add-item-{rows['news'].pk}")
+    assert 'value="第3条"' in form
+    assert str(TOO_FAST) in form
+
+
+def test_it_counts_items_questions_and_answers_together(client_as, rows):
+    client = client_as("outsider")
+    post_item(client, rows, 1, htmx=True)
+    post_question(client, rows, 1, htmx=True)
+
+    response = post_answer(client, rows, 1, htmx=True)
+
+    assert response.status_code == 429
+    assert not Answer.objects.exists()
+
+
+@pytest.mark.parametrize("htmx", BOTH_WAYS)
+@pytest.mark.parametrize("kind", POSTS)
+@pytest.mark.parametrize("role", ["host", "admin"])
+def test_it_does_not_limit_the_host_or_admins(client_as, rows, role, kind, htmx):
+    # During the meeting the host adds a lot, and admins tidy up after floods.
+    post, count = POSTS[kind]
+    client = client_as(role)
+
+    for n in range(5):
+        assert post(client, rows, n, htmx).status_code in (200, 302)
+
+    assert count() == 5
+
+
+def test_it_counts_each_member_on_their_own(client_as, people, rows):
+    client = client_as("outsider")
+    for n in range(2):
+        post_item(client, rows, n, htmx=True)
+    client.force_login(people["owner"])
+
+    assert post_item(client, rows, 3, htmx=True).status_code == 200
