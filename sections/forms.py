@@ -163,9 +163,9 @@ class AnswerForm(CreditMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, may_credit: bool, answer=None, **kwargs):
-        if answer is not None:
-            kwargs.setdefault("auto_id", f"answer-{answer.pk}-%s")
+    def __init__(self, *args, may_credit: bool, answer=None, key: str = "", **kwargs):
+        # Several answer and reply forms can be open on one page at once.
+        kwargs.setdefault("auto_id", f"answer-{answer.pk}-%s" if answer else f"answer-new-{key}-%s")
         super().__init__(*args, **kwargs)
         self._offer_credit(may_credit)
         if answer is None:

@@ -32,8 +32,11 @@ def can_curate_section(user, section) -> bool:
     return can_curate_issue(user, section.issue) or owns_section(user, section)
 
 
+def is_own(user, post) -> bool:
+    """The post was typed by the user or is attributed to them."""
+    return user.is_authenticated and user.pk in (post.submitted_by_id, post.author_id)
+
+
 def can_edit_post(user, post, section) -> bool:
     """Items, questions and answers: their author, or who curates the section."""
-    if not user.is_authenticated:
-        return False
-    return user.pk in (post.submitted_by_id, post.author_id) or can_curate_section(user, section)
+    return is_own(user, post) or (user.is_authenticated and can_curate_section(user, section))

@@ -8,6 +8,7 @@ the corpus lists by hand: the contributors (排名不分先后) and the referenc
 (every link, in order, without duplicates).
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -26,6 +27,16 @@ SORTS = ("time", "votes")
 class Group:
     name: str
     entries: list = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """A stable id part for the group's list, so a new row can be
+        appended to it: sub-group names are free text (Chinese, spaces)."""
+        return group_key(self.name)
+
+
+def group_key(name: str) -> str:
+    return hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()[:8] if name else "main"
 
 
 @dataclass
@@ -58,12 +69,17 @@ def _sections(viewer) -> QuerySet:
     posts = visible_posts(viewer)
     return Section.objects.prefetch_related(
         Prefetch("claims", queryset=Claim.objects.select_related("member")),
-        Prefetch("items", queryset=Item.objects.select_related("author")),
+        Prefetch(
+            "items", queryset=Item.objects.select_related("author").order_by("position", "id")
+        ),
         Prefetch(
             "questions",
+            # Explicit order: counting votes groups the rows, and Django then
+            # drops the model's default ordering.
             queryset=Question.objects.filter(posts)
             .select_related("author")
-            .annotate(vote_count=Count("votes")),
+            .annotate(vote_count=Count("votes"))
+            .order_by("position", "id"),
         ),
         Prefetch(
             "questions__answers", queryset=Answer.objects.filter(posts).select_related("author")
@@ -124,13 +140,111 @@ def question_content(question_id: int, *, issue, viewer=None) -> Question:
     return question
 
 
+def item_content(item_id: int, *, issue, viewer=None) -> Item:
+    """One item with what the viewer may do with it (for its fragment)."""
+    item = (
+        Item.objects.select_related("author", "section")
+        .prefetch_related(
+            Prefetch("section__claims", queryset=Claim.objects.select_related("member"))
+        )
+        .get(pk=item_id, section__issue=issue)
+    )
+    section = item.section
+    section.issue = issue
+    section.viewer_can_curate = viewer is not None and policy.can_curate_section(viewer, section)
+    item.viewer_can_edit = _can_post(viewer, section) and policy.can_edit_post(
+        viewer, item, section
+    )
+    return item
+
+
+def fresh_item(item: Item, section: Section, viewer) -> Item:
+    """A just-created item, ready for its template (no query)."""
+    section.viewer_can_curate = policy.can_curate_section(viewer, section)
+    item.viewer_can_edit = _can_post(viewer, section) and policy.can_edit_post(
+        viewer, item, section
+    )
+    return item
+
+
+def fresh_question(question: Question, section: Section, viewer) -> Question:
+    """A just-asked question, numbered after the ones before it."""
+    section.viewer_can_curate = policy.can_curate_section(viewer, section)
+    # It was appended last: every other question the viewer sees comes first.
+    others = Question.objects.filter(visible_posts(viewer), section=section).exclude(pk=question.pk)
+    question.number = others.count() + 1
+    question.vote_count = 0
+    _arrange_question(question, section, viewer, voted=set())
+    return question
+
+
+def section_contributors(section: Section) -> list[str]:
+    """The section's contributors (【贡献者】) read with narrow queries, for
+    updating that line alone after a post; `_section_contributors` is the
+    same list built from a fully loaded section."""
+    posts = Q(status=PostStatus.VISIBLE)
+    names = list(
+        Claim.objects.filter(section=section)
+        .order_by("slot")
+        .values_list("member__alias", flat=True)
+    )
+    names += list(section.contributor_names)
+    names += _attributed(Item.objects.filter(section=section).order_by("position", "id"))
+    questions = Question.objects.filter(posts, section=section).order_by("position", "id")
+    names += _attributed(questions)
+    answers = Answer.objects.filter(posts, question__in=questions)
+    names += _attributed(answers.order_by("question__position", "question_id", "created_at", "id"))
+    speakers = ChatLine.objects.filter(section=section).order_by("position", "id")
+    names += [
+        alias or name for alias, name in speakers.values_list("speaker__alias", "speaker_name")
+    ]
+    return _unique(names)
+
+
+def new_contributor(section: Section, row) -> str:
+    """The name `row` (just added) brings to the section's contributors, or ""
+    when that name is already listed. A few EXISTS queries, so an add does not
+    read the whole section back to update one line."""
+    name = row.attribution
+    if not name or name in section.contributor_names:
+        return ""
+    by_name = Q(author__alias=name) | Q(author__isnull=True, author_name=name)
+    visible = Q(status=PostStatus.VISIBLE)
+    # Lazily, most likely first: usually the first check already finds them.
+    already = (
+        lambda: Item.objects.filter(by_name, section=section).exclude(pk=_pk_if(row, Item)),
+        lambda: Question.objects.filter(by_name, visible, section=section).exclude(
+            pk=_pk_if(row, Question)
+        ),
+        lambda: Answer.objects.filter(by_name, visible, question__section=section),
+        lambda: Claim.objects.filter(section=section, member__alias=name),
+        lambda: ChatLine.objects.filter(
+            Q(speaker__alias=name) | Q(speaker__isnull=True, speaker_name=name), section=section
+        ),
+    )
+    return "" if any(rows().exists() for rows in already) else name
+
+
+def _pk_if(row, model) -> int | None:
+    return row.pk if isinstance(row, model) else None
+
+
+def _attributed(rows: QuerySet) -> list[str]:
+    return [alias or name for alias, name in rows.values_list("author__alias", "author_name")]
+
+
 def _arrange(section: Section, viewer, voted: set[int], sort: str) -> None:
+    """Lay a loaded section out for its template. Permissions are worked out
+    here per row, from the section's own flags, so a page of hundreds of rows
+    does not ask the policy (and the lazy request.user) hundreds of times."""
     items = list(section.items.all())
     section.owners = [claim.member for claim in section.claims.all()]
     section.viewer_owns = viewer is not None and any(o.pk == viewer.pk for o in section.owners)
     section.viewer_can_curate = viewer is not None and policy.can_curate_section(viewer, section)
+    section.viewer_can_post = _can_post(viewer, section)
+    may_edit = _editor_check(viewer, section)
     for item in items:
-        item.viewer_can_edit = viewer is not None and policy.can_edit_post(viewer, item, section)
+        item.viewer_can_edit = may_edit(item)
     section.nominations = [i for i in items if i.kind == Item.Kind.NOMINATION]
     section.suggestions = [i for i in items if i.kind == Item.Kind.SUGGESTION]
     body = [i for i in items if i.kind not in (Item.Kind.NOMINATION, Item.Kind.SUGGESTION)]
@@ -149,30 +263,47 @@ def _arrange(section: Section, viewer, voted: set[int], sort: str) -> None:
     section.contributors = _section_contributors(section, items)
 
 
+def _can_post(viewer, section: Section) -> bool:
+    return viewer is not None and viewer.is_authenticated and section.issue.accepts_content
+
+
+def _editor_check(viewer, section: Section):
+    """`policy.can_edit_post` for many rows of one section, decided once."""
+    if not _can_post(viewer, section):
+        return lambda post: False
+    if policy.can_curate_section(viewer, section):
+        return lambda post: True
+    return lambda post: policy.is_own(viewer, post)
+
+
 def _arrange_question(question: Question, section: Section, viewer, voted: set[int]) -> None:
+    """What the viewer may do with a question and its answers, worked out
+    once here rather than in the template for each of hundreds of rows."""
     answers = list(question.answers.all())
     question.threads = _threads(answers)
     question.viewer_voted = question.pk in voted
-    if viewer is None or not viewer.is_authenticated:
-        question.viewer_can_edit = question.viewer_can_settle = False
-        return
-    asker = viewer.pk in (question.author_id, question.submitted_by_id)
+    can_post = _can_post(viewer, section)
+    asker = can_post and policy.is_own(viewer, question)
     question.viewer_is_asker = asker
-    question.viewer_can_edit = policy.can_edit_post(viewer, question, section)
-    question.viewer_can_settle = asker or policy.can_curate_section(viewer, section)
+    question.viewer_can_answer = can_post
+    question.viewer_can_vote = can_post and not asker
+    question.viewer_can_settle = can_post and (asker or section.viewer_can_curate)
+    may_edit = _editor_check(viewer, section)
+    question.viewer_can_edit = may_edit(question)
     for answer in answers:
-        answer.viewer_can_edit = policy.can_edit_post(viewer, answer, section)
+        answer.viewer_can_edit = may_edit(answer)
 
 
 def _group(rows: list, subgroups: list[str]) -> list[Group]:
     """Rows under their sub-group: ungrouped first, then the template's order,
-    then any sub-group the template does not know (imported issues)."""
+    then any sub-group the template does not know (imported issues). Every
+    group is there even when empty: a new row is appended to its list."""
     groups = {"": Group("")}
     for name in subgroups:
         groups[name] = Group(name)
     for row in rows:
         groups.setdefault(row.subgroup, Group(row.subgroup)).entries.append(row)
-    return [g for g in groups.values() if g.name or g.entries]
+    return list(groups.values())
 
 
 def _threads(answers: list[Answer]) -> list[Answer]:
@@ -193,8 +324,8 @@ def _names(rows) -> list[str]:
 
 def _section_contributors(section: Section, items: list[Item]) -> list[str]:
     names = [m.alias for m in section.owners] + list(section.contributor_names) + _names(items)
-    for question in section.numbered_questions:
-        names += _names([question]) + _names(question.answers.all())
+    questions = section.numbered_questions
+    names += _names(questions) + [n for q in questions for n in _names(q.answers.all())]
     names += _names(section.chat_lines.all())
     return _unique(names)
 

@@ -7,7 +7,8 @@ people saving the same row never silently overwrite each other.
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Model
+from django.db.models import F, Model, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -106,8 +107,15 @@ def _save_version(model: type[Model], pk: int, version: int, fields: dict):
     return current
 
 
-def _next_position(rows) -> int:
-    return (rows.aggregate(last=Max("position"))["last"] or 0) + 1
+def _create_last(model: type[Model], rows: QuerySet, **fields):
+    """Create a row after `rows`, its position computed by the INSERT itself
+    (one statement instead of a read and a write)."""
+    last = Subquery(rows.order_by("-position").values("position")[:1])
+    row = model.objects.create(position=Coalesce(last, 0) + 1, **fields)
+    # The instance holds the expression, not the number: read it again only
+    # if someone asks.
+    del row.position
+    return row
 
 
 def _require_visible(question: Question) -> None:
@@ -150,7 +158,7 @@ def _check_item_shape(section: Section, kind: str, subgroup: str, current_subgro
 @transaction.atomic
 def item_submit(
     *,
-    section_id: int,
+    section: Section,
     user,
     kind: str = Item.Kind.ENTRY,
     subgroup: str = "",
@@ -162,10 +170,13 @@ def item_submit(
     language: str = "",
     credit_to: str = "",
 ) -> Item:
-    section = _section(section_id)
+    """Add an item to `section` (loaded with its issue; claims prefetched
+    saves a query)."""
     _require_poster(user, section)
     _check_item_shape(section, kind, subgroup)
-    return Item.objects.create(
+    return _create_last(
+        Item,
+        section.items.all(),
         section=section,
         kind=kind,
         subgroup=subgroup,
@@ -176,7 +187,6 @@ def item_submit(
         code=code,
         language=language,
         submitted_by=user,
-        position=_next_position(section.items),
         **_credit(user, section, credit_to),
     )
 
@@ -296,17 +306,17 @@ def _check_question_shape(section: Section, subgroup: str, current_subgroup=None
 
 @transaction.atomic
 def question_ask(
-    *, section_id: int, user, body: str, subgroup: str = "", credit_to: str = ""
+    *, section: Section, user, body: str, subgroup: str = "", credit_to: str = ""
 ) -> Question:
-    section = _section(section_id)
     _require_poster(user, section)
     _check_question_shape(section, subgroup)
-    return Question.objects.create(
+    return _create_last(
+        Question,
+        section.questions.all(),
         section=section,
         subgroup=subgroup,
         body=body,
         submitted_by=user,
-        position=_next_position(section.questions),
         **_credit(user, section, credit_to),
     )
 

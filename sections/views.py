@@ -8,21 +8,55 @@ gets the words in place with a 4xx status; a plain post gets the whole page
 again, with the typed text still in its form.
 """
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import reswap, retarget, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
 from . import services
 from .errors import DeskError, IssueClosed, NotAllowed, StaleWrite
 from .forms import AnswerForm, ItemForm, QuestionForm, ThemeForm
 from .models import Answer, Item, Question, Section
 from .policy import can_curate_section, can_edit_post
-from .selectors import SORTS, issue_content, question_content, section_content, visible_posts
+from .selectors import (
+    SORTS,
+    fresh_item,
+    fresh_question,
+    group_key,
+    issue_content,
+    item_content,
+    new_contributor,
+    question_content,
+    section_content,
+    section_contributors,
+    visible_posts,
+)
 
 CHANGED = "desk:changed"
+
+
+def member_required(view):
+    """Like login_required, but an htmx request is sent to the login page as
+    a whole page (HX-Redirect) instead of having it swapped into a fragment."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.htmx:
+            here = request.htmx.current_url_abs_path or "/"
+            return HttpResponseClientRedirect(
+                f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': here})}"
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped
 
 
 # Getters: everything on an issue page is public to read, so a missing row is
@@ -32,8 +66,12 @@ CHANGED = "desk:changed"
 
 
 def _get_section(pk: int) -> Section:
+    # Claims come along: every permission check on the section reads them.
     return get_object_or_404(
-        Section.objects.select_related("issue__series", "issue__host", "issue__editor"), pk=pk
+        Section.objects.select_related(
+            "issue__series", "issue__host", "issue__editor"
+        ).prefetch_related("claims"),
+        pk=pk,
     )
 
 
@@ -119,6 +157,52 @@ def _question_fragment(request, question: Question, *, status=200, **extra):
     return render(request, "sections/question.html", context, status=status)
 
 
+def _added(
+    request, section: Section, *, item: Item | None = None, question: Question | None = None
+):
+    """The new row appended to its list and, if its author is new to the
+    section, their name appended to the contributors line, as out-of-band
+    swaps; the form stays where it is (desk.js clears what was typed). A
+    section of hundreds of rows is not sent again for one more."""
+    issue = section.issue
+    if item is not None:
+        row = fresh_item(item, section, request.user)
+        list_key = (
+            item.kind
+            if item.kind in (Item.Kind.NOMINATION, Item.Kind.SUGGESTION)
+            else group_key(item.subgroup)
+        )
+        context = {"item": row}
+    else:
+        row = fresh_question(question, section, request.user)
+        list_key = group_key(question.subgroup)
+        context = {"question": row}
+    context.update(issue=issue, section=section, list_key=list_key)
+    context["new_contributor"] = new_contributor(section, row)
+    context["nominations_changed"] = _reload_nominations(section, item)
+    return reswap(render(request, "sections/added.html", context), "none")
+
+
+def _reload_nominations(section: Section, item: Item | None) -> bool:
+    """When a nomination came or went, the theme picker must list it anew."""
+    if item is None or item.kind != Item.Kind.NOMINATION or not section.theme_label:
+        return False
+    section.nominations = list(
+        section.items.filter(kind=Item.Kind.NOMINATION).order_by("position", "id")
+    )
+    return True
+
+
+def _removed(request, section: Section, item: Item | None = None):
+    """After a removal (the row itself is gone from the page): the section's
+    contributors line, and the theme picker if a nomination went."""
+    section.contributors = section_contributors(section)
+    section.viewer_can_curate = can_curate_section(request.user, section)
+    context = {"issue": section.issue, "section": section, "oob": True}
+    context["nominations_changed"] = _reload_nominations(section, item)
+    return render(request, "sections/removed.html", context)
+
+
 def _changed(request, issue, anchor: str, fragment) -> HttpResponse:
     if request.htmx:
         return trigger_client_event(fragment(), CHANGED)
@@ -189,8 +273,8 @@ def item_create(request, pk):
     if not form.is_valid():
         return _form_invalid(request, section, form, bind)
     try:
-        services.item_submit(
-            section_id=section.pk,
+        item = services.item_submit(
+            section=section,
             user=request.user,
             credit_to=form.credit or "",
             **form.fields_for_service,
@@ -199,22 +283,20 @@ def item_create(request, pk):
         form.add_error(None, error.message)
         return _form_invalid(request, section, form, bind, status=error.status, flash=error.message)
     return _changed(
-        request, section.issue, f"section-{pk}", lambda: _section_fragment(request, section)
+        request, section.issue, f"item-{item.pk}", lambda: _added(request, section, item=item)
     )
 
 
 def _form_invalid(request, section, form, bind, status=422, flash=""):
     if request.htmx:
-        # The form asked for its whole section; errors replace only the form.
         name = "add-item" if section.kind == "items" else "ask"
-        response = _section_fragment(request, section, status=status, form=form, name=name)
-        return retarget(reswap(response, "outerHTML"), f"#{name}-{section.pk}")
+        return _section_fragment(request, section, status=status, form=form, name=name)
     # A refusal is also said at the top of the page: the page opens there, and
     # the form may not be on it (visitors, frozen issues, the wrong section).
     return render_issue_page(request, section.issue, status=status, flash=flash, bind=bind)
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
 def item_edit(request, pk):
     item = _get_item(pk)
@@ -291,10 +373,11 @@ def _edit_page(request, template: str, partial: str, context: dict, status: int)
 
 
 def _item_fragment(request, item: Item):
-    section = section_content(item.section_id, issue=item.section.issue, viewer=request.user)
-    item = next(i for i in section.items.all() if i.pk == item.pk)
+    row = item_content(item.pk, issue=item.section.issue, viewer=request.user)
     return render(
-        request, "sections/item.html", {"issue": section.issue, "section": section, "item": item}
+        request,
+        "sections/item.html",
+        {"issue": row.section.issue, "section": row.section, "item": row},
     )
 
 
@@ -307,7 +390,10 @@ def item_delete(request, pk):
     except DeskError as error:
         return _refused(request, section.issue, error)
     return _changed(
-        request, section.issue, f"section-{section.pk}", lambda: _section_fragment(request, section)
+        request,
+        section.issue,
+        f"section-{section.pk}",
+        lambda: _removed(request, section, item),
     )
 
 
@@ -363,8 +449,8 @@ def question_ask(request, pk):
     if not form.is_valid():
         return _form_invalid(request, section, form, bind)
     try:
-        services.question_ask(
-            section_id=section.pk,
+        question = services.question_ask(
+            section=section,
             user=request.user,
             body=form.cleaned_data["body"],
             subgroup=form.cleaned_data.get("subgroup", ""),
@@ -374,11 +460,14 @@ def question_ask(request, pk):
         form.add_error(None, error.message)
         return _form_invalid(request, section, form, bind, status=error.status, flash=error.message)
     return _changed(
-        request, section.issue, f"section-{pk}", lambda: _section_fragment(request, section)
+        request,
+        section.issue,
+        f"question-{question.pk}",
+        lambda: _added(request, section, question=question),
     )
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
 def question_edit(request, pk):
     question = _get_question(pk, request.user)
@@ -445,7 +534,10 @@ def question_delete(request, pk):
     except DeskError as error:
         return _refused(request, section.issue, error)
     return _changed(
-        request, section.issue, f"section-{section.pk}", lambda: _section_fragment(request, section)
+        request,
+        section.issue,
+        f"section-{section.pk}",
+        lambda: _section_fragment(request, section),
     )
 
 
@@ -481,47 +573,76 @@ def question_answered(request, pk):
     )
 
 
-@require_POST
+@member_required
+@require_http_methods(["GET", "POST"])
 def answer_create(request, pk):
+    """GET: the form to answer a question (or, with ?parent=, to reply to one
+    of its answers), loaded where it is needed; POST: post it."""
     question = _get_question(pk, request.user)
     section = question.section
-    form = AnswerForm(request.POST, may_credit=can_curate_section(request.user, section))
-    parent = request.POST.get("parent", "")
-
-    def bind(content):
-        for candidate in next(s for s in content.sections if s.pk == section.pk).numbered_questions:
-            if candidate.pk == question.pk:
-                candidate.answer_form, candidate.answer_parent = form, parent
-
-    if form.is_valid():
-        try:
-            services.answer_post(
-                question_id=question.pk,
-                user=request.user,
-                body=form.cleaned_data["body"],
-                parent_id=form.cleaned_data["parent"],
-                credit_to=form.credit or "",
-            )
-        except DeskError as error:
-            # In the alert region: a question shows no answer form to visitors
-            # or on a frozen issue, so words put in the form would be lost.
-            # htmx leaves the typed answer where it is.
-            form.add_error(None, error.message)
-            return _refused(request, section.issue, error, bind=bind)
-        return _changed(
-            request,
-            section.issue,
-            f"question-{pk}",
-            lambda: _question_fragment(request, question),
+    data = request.POST if request.method == "POST" else request.GET
+    parent = _get_parent(question, data.get("parent", ""), request.user)
+    form = AnswerForm(
+        request.POST or None,
+        may_credit=can_curate_section(request.user, section),
+        # Fix (update-tests helper): was "q" for every question, so two answer
+        # forms open at once had the same ids (labels, error links went to the
+        # first). The question's id keeps them apart, as the parent's does.
+        key=str(parent.pk) if parent else f"q{question.pk}",
+        initial={"parent": parent.pk if parent else None},
+    )
+    if request.method == "GET":
+        if not section.issue.accepts_content:
+            return _refused(request, section.issue, IssueClosed())
+        form.fields["body"].widget.attrs["data-autofocus"] = ""
+        return _answer_form(request, question, parent, form, 200)
+    if not form.is_valid():
+        return _answer_form(request, question, parent, form, 422)
+    try:
+        services.answer_post(
+            question_id=question.pk,
+            user=request.user,
+            body=form.cleaned_data["body"],
+            parent_id=parent.pk if parent else None,
+            credit_to=form.credit or "",
         )
-    if request.htmx:
-        return _question_fragment(
-            request, question, status=422, answer_form=form, answer_parent=parent
-        )
-    return render_issue_page(request, section.issue, status=422, bind=bind)
+    except DeskError as error:
+        if request.htmx:
+            return _refused(request, section.issue, error)  # the typed answer stays open
+        form.add_error(None, error.message)
+        return _answer_form(request, question, parent, form, error.status)
+    return _changed(
+        request, section.issue, f"question-{pk}", lambda: _question_fragment(request, question)
+    )
 
 
-@login_required
+def _get_parent(question: Question, raw: str, viewer) -> Answer | None:
+    if not raw:
+        return None
+    try:
+        return question.answers.filter(visible_posts(viewer)).get(pk=int(raw))
+    except (ValueError, Answer.DoesNotExist):
+        raise Http404 from None
+
+
+def _answer_form(request, question: Question, parent, form, status: int):
+    context = {
+        "issue": question.section.issue,
+        "question": question,
+        "parent": parent,
+        "form": form,
+    }
+    if not request.htmx:
+        return render(request, "sections/answer_new.html", context, status=status)
+    response = render(request, "sections/answer_new.html#answer-form", context, status=status)
+    if request.method == "POST":
+        # The form posts to its question; with errors it goes back to its slot.
+        slot = f"#reply-slot-{parent.pk}" if parent else f"#answer-slot-{question.pk}"
+        response = retarget(reswap(response, "innerHTML"), slot)
+    return response
+
+
+@member_required
 @require_http_methods(["GET", "POST"])
 def answer_edit(request, pk):
     answer = _get_answer(pk, request.user)

@@ -115,6 +115,7 @@ TEMPLATES = [
             "builtins": [
                 "django.templatetags.i18n",
                 "django.templatetags.static",
+                "django.templatetags.l10n",
                 "sections.templatetags.desk",
             ],
         },

@@ -4,8 +4,10 @@ of one element of a page."""
 
 import json
 from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlsplit
 
 from django.template import PartialTemplate
+from django.urls import reverse
 from django.utils.html import escape
 
 HTMX = {"HX-Request": "true"}
@@ -17,6 +19,11 @@ CHANGED = "desk:changed"
 
 def headers(htmx: bool) -> dict:
     return HTMX if htmx else {}
+
+
+def htmx_from(page: str) -> dict:
+    """Headers of an htmx request sent from `page` (a path on the test server)."""
+    return {**HTMX, "HX-Current-URL": f"http://testserver{page}"}
 
 
 def template_names(response) -> list[str]:
@@ -51,10 +58,11 @@ def says(response, message) -> bool:
 class _Finder(HTMLParser):
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 
-    def __init__(self, html: str, element_id: str):
+    def __init__(self, html: str, name: str, value: str):
         super().__init__(convert_charrefs=True)
         self.html = html
-        self.element_id = element_id
+        self.name = name
+        self.value = value
         self.line_starts = [0]
         # The parser counts lines by "\n" only (splitlines knows more breaks).
         for line in html.split("\n"):
@@ -71,7 +79,7 @@ class _Finder(HTMLParser):
         if self.end is not None:
             return
         if self.start is None:
-            if dict(attrs).get("id") == self.element_id:
+            if dict(attrs).get(self.name) == self.value:
                 self.start = self._offset()
                 self.depth = 0 if tag in self.VOID else 1
                 if not self.depth:
@@ -89,10 +97,16 @@ class _Finder(HTMLParser):
 
 def by_id(html: str, element_id: str) -> str:
     """The markup of the element with this id, as it is in the page."""
-    finder = _Finder(html, element_id)
+    return by_attr(html, "id", element_id)
+
+
+def by_attr(html: str, name: str, value: str) -> str:
+    """The markup of the first element whose attribute `name` is `value`
+    (an out-of-band swap, say, which has no id of its own)."""
+    finder = _Finder(html, name, value)
     finder.feed(html)
     finder.close()
-    assert finder.start is not None, f"no element with id {element_id!r}"
+    assert finder.start is not None, f"no element with {name}={value!r}"
     return html[finder.start : finder.end]
 
 
@@ -120,3 +134,21 @@ def assert_refused(response, *, htmx: bool, status: int, message):
     else:
         assert rendered(response) == "talk/issue.html"
         assert escape(str(message)) in by_id(response.text, "flash")
+
+
+def assert_sent_to_log_in(response, *, htmx: bool, back_to: str):
+    """A visitor is sent to the login page, to come back to `back_to` after:
+    a plain request by a redirect; an htmx one by HX-Redirect, so the login
+    page opens as a whole page instead of being swapped into a fragment."""
+    if htmx:
+        assert response.status_code == 200, response.text
+        assert "Location" not in response.headers
+        assert not response.content
+        target = urlsplit(response.headers["HX-Redirect"])
+    else:
+        assert response.status_code == 302, response.text
+        assert "HX-Redirect" not in response.headers
+        target = urlsplit(response.url)
+    assert not triggered(response)
+    assert target.path == reverse("accounts:login")
+    assert parse_qs(target.query) == {"next": [back_to]}

@@ -17,9 +17,33 @@
     if (!root || !root.isConnected) {
       root = document.getElementById(event.detail.elt && event.detail.elt.id) || document.body;
     }
-    var target = root.querySelector(".errorlist ~ input, .errorlist ~ textarea, .errorlist ~ select, [aria-invalid=true], [data-autofocus]");
+    var target = root.querySelector(
+      ".errorlist ~ input, .errorlist ~ textarea, .errorlist ~ select, [aria-invalid=true], [data-autofocus]"
+    );
     if (target) {
       target.focus();
+    }
+  });
+
+  // An add form that succeeded stays open for the next entry: what was typed
+  // is cleared (the choices of kind and sub-group stay), old errors go, and
+  // the keyboard returns to the first field. The server sends only the new
+  // row, not the form again.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!event.detail.successful || !form.matches || !form.matches("form[data-clear-on-success]")) {
+      return;
+    }
+    form.querySelectorAll("input[type=text], input[type=url], textarea").forEach(function (field) {
+      field.value = "";
+      field.removeAttribute("aria-invalid");
+    });
+    form.querySelectorAll(".errorlist").forEach(function (list) {
+      list.remove();
+    });
+    var first = form.querySelector("input[type=text], input[type=url], textarea");
+    if (first) {
+      first.focus();
     }
   });
 })();

@@ -9,11 +9,13 @@ import re
 
 import pytest
 from django.core.validators import URLValidator
+from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
 
 from sections.errors import IssueClosed, SectionFull
 from sections.models import Answer, Claim, Item, Question
+from sections.selectors import group_key
 from talk.models import IssueStatus
 from tests.conftest import section_of
 from tests.factories import ItemFactory, QuestionFactory, UserFactory
@@ -25,6 +27,10 @@ MARK_PAGE = "window.__sameDocument = true"
 SAME_PAGE = "window.__sameDocument === true"
 
 ACTIVE_ID = "document.activeElement && document.activeElement.id"
+
+# An attribute set on an element survives an action only if the element was
+# not swapped (rendered again) by it.
+MARK_ELEMENT = "(element) => element.setAttribute('data-before', 'kept')"
 
 
 def zh(message) -> str:
@@ -104,6 +110,8 @@ def test_it_keeps_the_typed_item_after_a_bad_link_and_adds_it_once_fixed(
     open_issue(page, live_server, issue)
     expect(page.locator("#references")).to_contain_text(zh("No links yet."))
     page.evaluate(MARK_PAGE)
+    section = page.locator(f"#section-{news.pk}")
+    section.evaluate(MARK_ELEMENT)
 
     form.locator("> summary").click()
     page.locator(f"{field}-subgroup").select_option("项目")
@@ -125,14 +133,26 @@ def test_it_keeps_the_typed_item_after_a_bad_link_and_adds_it_once_fixed(
 
     entry = page.locator(f"#section-{news.pk} .subgroup", has_text="项目").locator(".entry")
     expect(entry.locator(".entry-title")).to_have_text("Falcon 上线 Hugging Face")
+    # Appended to its sub-group's list; the section around it was not sent
+    # again (what was set on it before the add is still there).
+    expect(page.locator(f"#entries-{news.pk}-{group_key('项目')} > li.entry")).to_have_count(1)
+    expect(section).to_have_attribute("data-before", "kept")
     expect(entry.locator(".entry-body strong")).to_have_text("多查询注意力")
     expect(entry.locator(".attribution")).to_have_text("初七")
     expect(page.locator("#references a")).to_have_text(["https://zhuanlan.zhihu.com/p/637676443"])
     expect(page.locator("#references")).to_contain_text("Falcon 上线 Hugging Face")
     expect(page.locator("#contributors")).to_contain_text("初七")
-    # The section came back with an empty, closed form for the next item.
-    expect(form).not_to_have_attribute("open", "")
+    expect(page.locator(f"#section-contributors-{news.pk}")).to_contain_text("初七")
+    # The form stays open for the next item, emptied but for the sub-group,
+    # with the keyboard on its first field and the old error gone.
+    expect(form).to_have_attribute("open", "")
     expect(page.locator(f"{field}-title")).to_have_value("")
+    expect(page.locator(f"{field}-title")).to_be_focused()
+    expect(page.locator(f"{field}-url")).to_have_value("")
+    expect(page.locator(f"{field}-url")).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator(f"{field}-body")).to_have_value("")
+    expect(page.locator(f"{field}-subgroup")).to_have_value("项目")
+    expect(form.locator(".errorlist")).to_have_count(0)
     assert page.evaluate(SAME_PAGE)
     item = Item.objects.get()
     assert (item.section, item.subgroup, item.author) == (news, "项目", member)
@@ -161,31 +181,50 @@ def test_it_asks_answers_replies_votes_and_accepts(live_server, issue, member, p
     expect(asker.locator(f"#question-{question.pk} button.vote")).to_have_count(0)
     expect(asker.locator(f"#question-{question.pk} .vote-static .vote-count")).to_have_text("0")
 
-    # Another member answers.
+    # Another member answers: the form is fetched into the question, with the
+    # keyboard in it.
     page = page_of(answerer)
     open_issue(page, live_server, issue)
+    page.evaluate(MARK_PAGE)
     block = page.locator(f"#question-{question.pk}")
-    block.locator("> details.answer-form > summary").click()
-    page.locator(f"#answer-{question.pk}-q").fill("RM 的数据类似排序数据。")
-    block.locator("> details.answer-form button[type=submit]").click()
+    expect(block.locator("textarea")).to_have_count(0)
+    block.locator("> .actions").get_by_role("link", name=zh("Answer"), exact=True).click()
+    slot = page.locator(f"#answer-slot-{question.pk}")
+    body = slot.locator(f"details.answer-form[open] textarea#answer-new-q{question.pk}-body")
+    expect(body).to_be_focused()
+    body.fill("RM 的数据类似排序数据。")
+    slot.locator("button[type=submit]").click()
     expect(block.locator(".answers > li.answer .answer-body")).to_have_text(
         "RM 的数据类似排序数据。"
     )
+    # Posted, the question comes back with the form gone.
+    expect(slot).to_be_empty()
+    assert page.evaluate(SAME_PAGE)
     answer = Answer.objects.get(question=question)
 
-    # A third replies to that answer: the reply sits under it.
+    # A third replies to that answer: the reply sits under it. Sent empty
+    # first, the form says so in its place and keeps the keyboard.
     page = page_of(replier)
     open_issue(page, live_server, issue)
+    page.evaluate(MARK_PAGE)
     block = page.locator(f"#question-{question.pk}")
     thread = page.locator(f"#answer-{answer.pk}")
-    thread.locator("> details.answer-form > summary").click()
-    page.locator(f"#answer-{question.pk}-{answer.pk}").fill("同意，见 InstructGPT。")
-    thread.locator("> details.answer-form button[type=submit]").click()
+    thread.locator("> .actions").get_by_role("link", name=zh("Reply"), exact=True).click()
+    slot = page.locator(f"#reply-slot-{answer.pk}")
+    body = slot.locator(f"textarea#answer-new-{answer.pk}-body")
+    expect(body).to_be_focused()
+    slot.locator("button[type=submit]").click()
+    expect(slot.locator(".errorlist")).to_have_text(zh("This field is required."))
+    expect(body).to_be_focused()
+    body.fill("同意，见 InstructGPT。")
+    slot.locator("button[type=submit]").click()
     nested = page.locator(f"#answer-{answer.pk} > ul.replies > li.answer")
     expect(nested.locator("> .answer-body")).to_have_text("同意，见 InstructGPT。")
     reply = Answer.objects.get(parent=answer)
     expect(nested).to_have_attribute("id", f"answer-{reply.pk}")
     expect(block.locator(".answers > li.answer")).to_have_count(1)
+    expect(block.locator("details.answer-form")).to_have_count(0)
+    assert page.evaluate(SAME_PAGE)
 
     # The same member votes, then takes the vote back.
     vote = block.locator("button.vote")
@@ -215,6 +254,21 @@ def test_it_asks_answers_replies_votes_and_accepts(live_server, issue, member, p
     answer.refresh_from_db()
     assert question.answered
     assert answer.accepted
+
+
+def test_it_answers_from_the_answer_page_opened_on_its_own(page, live_server, login, issue, member):
+    # The "Answer" link opened in a tab of its own: a whole page, a plain form.
+    question = QuestionFactory(section=section_of(issue, "free-talk"), body="长上下文怎么评测？")
+    login(member)
+    page.goto(live_server.url + reverse("sections:answer-create", args=[question.pk]))
+    expect(page.locator("main")).to_contain_text("长上下文怎么评测？")
+
+    page.locator(f"#answer-new-q{question.pk}-body").fill("看 LongBench。")
+    page.locator("details.answer-form button[type=submit]").click()
+
+    page.wait_for_url(re.compile(rf"{re.escape(issue.get_absolute_url())}#question-{question.pk}$"))
+    expect(page.locator(f"#question-{question.pk} .answer-body")).to_have_text("看 LongBench。")
+    assert Answer.objects.get().question == question
 
 
 # 4. The keyboard alone
@@ -248,10 +302,14 @@ def test_it_adds_an_item_with_the_keyboard_alone(page, live_server, login, issue
     tab_to(page, submit)
     page.keyboard.press("Enter")
 
-    entry = page.locator(f"#section-{news.pk} .entry")
+    # The first item without a sub-group: its list was there, empty.
+    entry = page.locator(f"#entries-{news.pk}-main > .entry")
     expect(entry.locator(".entry-title")).to_have_text("State of GPT")
     expect(entry.locator(".entry-link")).to_have_text("https://www.youtube.com/watch?v=bZQun8Y4L2A")
     assert Item.objects.get().url == "https://www.youtube.com/watch?v=bZQun8Y4L2A"
+    # The keyboard is back at the top of the emptied form, for the next item.
+    expect(page.locator(f"#{field}-title")).to_be_focused()
+    expect(page.locator(f"#{field}-title")).to_have_value("")
 
 
 # 5. A phone

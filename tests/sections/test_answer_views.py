@@ -4,14 +4,19 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sections.models import Answer, Question
+from sections.errors import IssueClosed
+from sections.models import Answer, PostStatus, Question
+from talk.models import IssueStatus
 from tests.factories import AnswerFactory, QuestionFactory, UserFactory
 from tests.responses import (
     BOTH_WAYS,
     assert_changed,
     assert_refused,
+    assert_sent_to_log_in,
+    by_attr,
     by_id,
     headers,
+    htmx_from,
     rendered,
     says,
     template_names,
@@ -22,6 +27,7 @@ pytestmark = pytest.mark.usefixtures("english")
 
 MEMBERS = ["outsider", "owner", "host", "admin"]
 EDITORS = ["author", "owner", "host", "admin"]
+CURATORS = ["owner", "host", "admin"]
 LOG_IN = "Log in to contribute."
 NOT_YOURS = "Only its author, the section's owners and the host can change this."
 ANSWERED = "RM 的数据类似排序数据"
@@ -74,26 +80,47 @@ def test_it_nests_a_reply_under_its_answer(client_as, question, answer, htmx):
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
-def test_it_refuses_a_reply_to_another_question_s_answer(client_as, free_talk, question, htmx):
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_it_knows_no_reply_to_another_question_s_answer(
+    client_as, free_talk, question, method, htmx
+):
     elsewhere = AnswerFactory(question=QuestionFactory(section=free_talk))
+    url = reverse("sections:answer-create", args=[question.pk])
 
-    response = post_answer(client_as("outsider"), question, htmx, parent=elsewhere.pk)
-
-    assert_refused(
-        response,
-        htmx=htmx,
-        status=400,
-        message="You can only reply to an answer of this question.",
+    response = getattr(client_as("outsider"), method)(
+        url, {"body": "同意", "parent": elsewhere.pk}, headers=headers(htmx)
     )
+
+    assert response.status_code == 404
+    assert not triggered(response)
     assert not question.answers.exists()
+
+
+@pytest.mark.parametrize("parent", ["x", "999999", "pending"])
+def test_it_knows_no_reply_to_an_answer_it_cannot_show(client_as, question, parent):
+    if parent == "pending":
+        # Someone else's answer, waiting for approval: hidden from this member.
+        parent = AnswerFactory(question=question, status=PostStatus.PENDING).pk
+
+    response = post_answer(client_as("outsider"), question, htmx=True, parent=parent)
+
+    assert response.status_code == 404
+    assert not question.answers.filter(body="同意").exists()
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
 def test_it_asks_visitors_to_log_in_before_answering(client, question, htmx):
-    response = post_answer(client, question, htmx)
+    issue_page = question.section.issue.get_absolute_url()
+    url = reverse("sections:answer-create", args=[question.pk])
 
-    assert_refused(response, htmx=htmx, status=403, message=LOG_IN)
+    response = client.post(url, {"body": "同意"}, headers=htmx_from(issue_page) if htmx else {})
+
+    assert_sent_to_log_in(response, htmx=htmx, back_to=issue_page if htmx else url)
     assert not Answer.objects.exists()
+
+
+def answer_form(response) -> str:
+    return by_attr(response.text, "class", "answer-form")
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
@@ -106,17 +133,183 @@ def test_it_asks_for_the_answer_and_keeps_the_rest(client_as, question, answer, 
 
     assert response.status_code == 422
     assert not triggered(response)
-    assert rendered(response) == ("sections/question.html" if htmx else "talk/issue.html")
-    block = by_id(response.text, f"question-{question.pk}")
-    key = parent or "q"
-    form = block[block.index(f'id="answer-{question.pk}-{key}"') - 600 :]
-    form = form[form.index('<details class="answer-form" open>') :]
-    form = form[: form.index("</details>")]
+    if htmx:
+        # Back into the slot the form was loaded into, not over the question.
+        assert rendered(response) == "sections/answer_new.html#answer-form"
+        slot = f"#reply-slot-{answer.pk}" if reply else f"#answer-slot-{question.pk}"
+        assert response.headers["HX-Retarget"] == slot
+        assert response.headers["HX-Reswap"] == "innerHTML"
+        assert "<html" not in response.text
+        assert f'hx-target="#question-{question.pk}"' in answer_form(response)
+    else:
+        assert rendered(response) == "sections/answer_new.html"
+        assert "<html" in response.text
+    form = answer_form(response)
+    key = parent or f"q{question.pk}"
+    assert form.startswith('<details class="answer-form" open>')
+    assert by_id(form, f"answer-new-{key}-body_error")
     assert "This field is required." in form
+    assert f'id="answer-new-{key}-body"' in form
     assert 'value="群友"' in form
     if reply:
         assert f'name="parent" value="{answer.pk}"' in form
+    else:
+        assert 'name="parent" value=' not in form
     assert question.answers.count() == 1
+
+
+@pytest.mark.parametrize("htmx", BOTH_WAYS)
+@pytest.mark.parametrize("reply", [False, True])
+def test_it_keeps_the_typed_answer_when_refused(client_as, question, answer, reply, htmx):
+    question.section.issue.status = IssueStatus.FROZEN
+    question.section.issue.save(update_fields=["status"])
+    parent = str(answer.pk) if reply else ""
+
+    response = post_answer(client_as("owner"), question, htmx, body="迟到的回答", parent=parent)
+
+    if htmx:
+        # Said in the alert region; the open form keeps what was typed.
+        assert_refused(response, htmx=True, status=409, message=IssueClosed().message)
+    else:
+        assert response.status_code == 409
+        assert not triggered(response)
+        assert rendered(response) == "sections/answer_new.html"
+        form = answer_form(response)
+        assert says(response, IssueClosed().message)
+        assert str(IssueClosed().message) in form
+        assert "迟到的回答</textarea>" in form
+        if reply:
+            assert f'name="parent" value="{answer.pk}"' in form
+    assert question.answers.count() == 1
+
+
+# The answer and reply forms, loaded where they are needed
+
+
+def answer_url(question, parent=None):
+    url = reverse("sections:answer-create", args=[question.pk])
+    return f"{url}?parent={parent.pk}" if parent else url
+
+
+@pytest.mark.parametrize("htmx", BOTH_WAYS)
+@pytest.mark.parametrize("reply", [False, True])
+@pytest.mark.parametrize("role", ["author", *MEMBERS])
+def test_it_serves_the_answer_form_to_members(client_as, question, answer, role, reply, htmx):
+    parent = answer if reply else None
+
+    response = client_as(role).get(answer_url(question, parent), headers=headers(htmx))
+
+    assert response.status_code == 200
+    assert not triggered(response)
+    if htmx:
+        assert rendered(response) == "sections/answer_new.html#answer-form"
+        assert "<html" not in response.text
+        # The link says where it goes; the answer does not move it.
+        assert "HX-Retarget" not in response.headers
+    else:
+        assert rendered(response) == "sections/answer_new.html"
+        assert "<html" in response.text
+        assert question.body in response.text
+        assert (ANSWERED in response.text) == reply
+    form = answer_form(response)
+    action = reverse("sections:answer-create", args=[question.pk])
+    assert f'action="{action}"' in form
+    # Loaded into the question, posted it replaces the question; on a page of
+    # its own (no question there to replace) it is a plain form.
+    htmx_post = f'hx-post="{action}" hx-target="#question-{question.pk}" hx-swap="outerHTML"'
+    assert (htmx_post in form) == htmx
+    assert ("hx-" in form) == htmx
+    key = answer.pk if reply else f"q{question.pk}"
+    assert re.search(rf'<textarea [^>]*id="answer-new-{key}-body"', form)
+    assert re.search(r"<textarea [^>]*data-autofocus", form)
+    assert f'for="answer-new-{key}-body"' in form
+    assert "errorlist" not in form
+    if reply:
+        assert f'name="parent" value="{answer.pk}"' in form
+        assert ">Post reply</button>" in form
+    else:
+        assert 'name="parent" value=' not in form
+        assert ">Post answer</button>" in form
+    assert ('name="credit_to"' in form) == (role in CURATORS)
+
+
+def test_it_keeps_the_ids_of_answer_forms_open_at_once_apart(client_as, free_talk, answer):
+    # Loaded into one page, the forms of two questions and of a reply.
+    client = client_as("outsider")
+    other = QuestionFactory(section=free_talk)
+    forms = [
+        client.get(url, headers=headers(True)).text
+        for url in (
+            answer_url(answer.question),
+            answer_url(other),
+            answer_url(answer.question, answer),
+        )
+    ]
+
+    ids = [re.findall(r' id="([^"]+)"', form) for form in forms]
+    assert all(ids)
+    assert len({i for form in ids for i in form}) == sum(len(form) for form in ids)
+
+
+@pytest.mark.parametrize("htmx", BOTH_WAYS)
+@pytest.mark.parametrize("reply", [False, True])
+def test_it_sends_visitors_to_log_in_for_the_answer_form(client, question, answer, reply, htmx):
+    issue_page = question.section.issue.get_absolute_url()
+    url = answer_url(question, answer if reply else None)
+
+    response = client.get(url, headers=htmx_from(issue_page) if htmx else {})
+
+    # htmx: the whole login page, then back to the issue, rather than a login
+    # form in the answer's slot.
+    assert_sent_to_log_in(response, htmx=htmx, back_to=issue_page if htmx else url)
+
+
+@pytest.mark.parametrize("htmx", BOTH_WAYS)
+@pytest.mark.parametrize("status", [IssueStatus.FROZEN, IssueStatus.PUBLISHED])
+def test_it_refuses_the_answer_form_on_a_closed_issue(client_as, question, status, htmx):
+    question.section.issue.status = status
+    question.section.issue.save(update_fields=["status"])
+
+    response = client_as("admin").get(answer_url(question), headers=headers(htmx))
+
+    assert_refused(response, htmx=htmx, status=409, message=IssueClosed().message)
+
+
+def test_it_answers_404_for_the_answer_form_of_a_question_it_cannot_show(client_as, free_talk):
+    pending = QuestionFactory(section=free_talk, status=PostStatus.PENDING)
+
+    assert client_as("outsider").get(answer_url(pending)).status_code == 404
+    assert client_as("admin").get(answer_url(pending)).status_code == 200
+
+
+def test_it_links_each_question_and_answer_to_its_form(client_as, question, answer):
+    page = client_as("outsider").get(question.section.issue.get_absolute_url()).text
+
+    block = by_id(page, f"question-{question.pk}")
+    url = answer_url(question)
+    assert (
+        f'<a href="{url}" hx-get="{url}" hx-target="#answer-slot-{question.pk}" '
+        'hx-swap="innerHTML">Answer</a>'
+    ) in block
+    assert by_id(block, f"answer-slot-{question.pk}").endswith("></div>")
+    thread = by_id(block, f"answer-{answer.pk}")
+    url = answer_url(question, answer)
+    assert (
+        f'<a href="{url}" hx-get="{url}" hx-target="#reply-slot-{answer.pk}" '
+        'hx-swap="innerHTML">Reply</a>'
+    ) in thread
+    assert by_id(thread, f"reply-slot-{answer.pk}").endswith("></div>")
+    # The forms themselves are not on the page.
+    assert "<textarea" not in block
+    assert "answer-form" not in block
+
+
+def test_it_shows_visitors_no_answer_links(client, question, answer):
+    page = client.get(question.section.issue.get_absolute_url()).text
+
+    block = by_id(page, f"question-{question.pk}")
+    assert reverse("sections:answer-create", args=[question.pk]) not in block
+    assert f'id="reply-slot-{answer.pk}"' not in block
 
 
 # Editing
@@ -144,8 +337,12 @@ def test_it_shows_the_edit_form_to_editors(client_as, answer, role, htmx):
     assert rendered(response) == edit_template(htmx)
     form = by_id(response.text, f"answer-{answer.pk}")
     assert f"{ANSWERED}</textarea>" in form
-    # Saved, the answer's whole question comes back in its place.
-    assert f'hx-target="#question-{answer.question_id}"' in form
+    if htmx:
+        # Saved, the answer's whole question comes back in its place.
+        assert f'hx-target="#question-{answer.question_id}"' in form
+    else:
+        # On its own page there is no question to swap: a plain form.
+        assert "hx-post" not in form
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
@@ -182,10 +379,20 @@ def test_it_refuses_an_edit_from_an_outsider(client_as, answer, htmx):
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_it_sends_visitors_to_log_in_before_editing(client, answer, method, htmx):
-    response = getattr(client, method)(edit_url(answer), headers=headers(htmx))
+    issue_page = answer.question.section.issue.get_absolute_url()
 
-    assert response.status_code == 302
-    assert response.url == f"{reverse('accounts:login')}?next={edit_url(answer)}"
+    response = getattr(client, method)(
+        edit_url(answer), headers=htmx_from(issue_page) if htmx else {}
+    )
+
+    assert_sent_to_log_in(response, htmx=htmx, back_to=issue_page if htmx else edit_url(answer))
+    assert Answer.objects.get(pk=answer.pk).version == 1
+
+
+def test_it_sends_an_htmx_visitor_back_home_without_a_current_url(client, answer):
+    response = client.get(edit_url(answer), headers=headers(True))
+
+    assert_sent_to_log_in(response, htmx=True, back_to="/")
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)

@@ -7,7 +7,7 @@ from sections.errors import IssueClosed
 from sections.models import Answer, Claim, Item, Question, Section, Vote
 from talk.models import Issue, IssueStatus
 from tests.factories import AnswerFactory, ItemFactory, QuestionFactory
-from tests.responses import BOTH_WAYS, by_id, headers, rendered, says, triggered
+from tests.responses import BOTH_WAYS, by_attr, by_id, headers, rendered, says, triggered
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -51,7 +51,8 @@ def _role(role, action):
 
 ITEM = {"kind": "entry", "subgroup": "学术", "title": "新条目", "url": "https://example.com/"}
 # (view, url, data, how it answers: "refusal" in #flash, "form" put back with
-# the words, "edit" page or partial)
+# the words, "edit" page or partial, "answer": a refusal in #flash for htmx,
+# the answer page with the words in its form otherwise)
 WRITES = [
     ("claim", _section("sections:claim"), {}, "refusal"),
     ("release", _section("sections:release"), {}, "refusal"),
@@ -80,7 +81,7 @@ WRITES = [
         {"answered": "1"},
         "refusal",
     ),
-    ("answer-create", _row("sections:answer-create", "question"), {"body": "新回答"}, "refusal"),
+    ("answer-create", _row("sections:answer-create", "question"), {"body": "新回答"}, "answer"),
     ("answer-edit", _row("sections:answer-edit", "answer"), {"body": "改过", "version": 1}, "edit"),
     ("answer-delete", _row("sections:answer-delete", "answer"), {}, "refusal"),
     ("answer-accept", _row("sections:answer-accept", "answer"), {"accepted": "1"}, "refusal"),
@@ -113,9 +114,14 @@ def assert_frozen(response, answers, htmx):
     assert says(response, FROZEN)
     if answers == "edit":
         assert rendered(response).startswith(("sections/item_edit.html", "sections/post_edit.html"))
-    elif htmx and answers == "refusal":
+    elif htmx and answers in ("refusal", "answer"):
         assert rendered(response) == "sections/refusal.html"
         assert response.headers["HX-Retarget"] == "#flash"
+    elif answers == "answer":
+        assert rendered(response) == "sections/answer_new.html"
+        form = by_attr(response.text, "class", "answer-form")
+        assert str(FROZEN) in form
+        assert "新回答</textarea>" in form
     elif not htmx:
         assert rendered(response) == "talk/issue.html"
         assert str(FROZEN) in by_id(response.text, "flash")
@@ -157,9 +163,10 @@ def test_it_refuses_every_write_to_a_published_issue(client_as, rows, view, url,
         ("sections:item-edit", "item"),
         ("sections:question-edit", "question"),
         ("sections:answer-edit", "answer"),
+        ("sections:answer-create", "question"),
     ],
 )
-def test_it_refuses_the_edit_forms_of_a_frozen_issue(client_as, rows, name, key, htmx):
+def test_it_refuses_the_edit_and_answer_forms_of_a_frozen_issue(client_as, rows, name, key, htmx):
     freeze(rows["issue"])
 
     response = client_as("author").get(reverse(name, args=[rows[key].pk]), headers=headers(htmx))
@@ -173,3 +180,5 @@ def test_it_shows_a_frozen_issue_without_write_controls(client_as, rows):
     page = client_as("admin").get(rows["issue"].get_absolute_url()).text
 
     assert 'method="post"' not in page[page.index('id="issue"') :]
+    # Nor the links that load the answer and reply forms.
+    assert reverse("sections:answer-create", args=[rows["question"].pk]) not in page

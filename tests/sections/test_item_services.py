@@ -21,7 +21,7 @@ def owner(news):
 
 
 def submit(section, user, **fields):
-    return services.item_submit(section_id=section.pk, user=user, **{"title": "T", **fields})
+    return services.item_submit(section=section, user=user, **{"title": "T", **fields})
 
 
 def edit(item, user, **fields):

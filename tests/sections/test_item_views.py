@@ -5,13 +5,17 @@ from django.test import Client
 from django.urls import reverse
 
 from sections.models import Item
+from sections.selectors import group_key
 from tests.factories import ItemFactory
 from tests.responses import (
     BOTH_WAYS,
     assert_changed,
     assert_refused,
+    assert_sent_to_log_in,
+    by_attr,
     by_id,
     headers,
+    htmx_from,
     rendered,
     says,
     template_names,
@@ -64,7 +68,17 @@ def page_of(section, anchor=None):
 
 
 def add_form(response, section) -> str:
-    return by_id(response.text, f"add-item-{section.pk}")
+    page = response if isinstance(response, str) else response.text
+    return by_id(page, f"add-item-{section.pk}")
+
+
+def appended(response, list_id: str) -> str:
+    """What an add answer appends (out of band) to the list with this id."""
+    return by_attr(response.text, "hx-swap-oob", f"beforeend:#{list_id}")
+
+
+def contributors_line(response, section) -> str:
+    return by_id(response.text, f"section-contributors-{section.pk}")
 
 
 # Adding
@@ -75,13 +89,111 @@ def add_form(response, section) -> str:
 def test_it_adds_an_item_for_members(client_as, people, news, role, htmx):
     response = add(client_as(role), news, htmx)
 
-    assert_changed(response, htmx=htmx, fragment="sections/section.html", page=page_of(news))
     item = Item.objects.get(section=news)
+    assert_changed(
+        response, htmx=htmx, fragment="sections/added.html", page=page_of(news, f"item-{item.pk}")
+    )
     assert (item.title, item.subgroup, item.url) == (TYPED["title"], "工业界", TYPED["url"])
     assert item.author == item.submitted_by == people[role]
     if htmx:
-        assert TYPED["title"] in by_id(response.text, f"item-{item.pk}")
-        assert people[role].alias in by_id(response.text, f"item-{item.pk}")
+        # The new row goes to the end of its sub-group's list and the author
+        # joins the contributors, both out of band; the form is left where it
+        # is (desk.js empties it) and the section is not sent again.
+        assert response.headers["HX-Reswap"] == "none"
+        row = appended(response, f"entries-{news.pk}-{group_key('工业界')}")
+        assert row.startswith("<ol ")
+        assert TYPED["title"] in by_id(row, f"item-{item.pk}")
+        assert people[role].alias in by_id(row, f"item-{item.pk}")
+        # A first contribution to the section adds the name to its line.
+        if role == "owner":
+            # Owners are listed among the contributors already.
+            assert "section-contributors" not in response.text
+        else:
+            name = by_attr(
+                response.text, "hx-swap-oob", f"beforeend:#section-contributors-{news.pk} .names"
+            )
+            assert f'<span class="name">{people[role].alias}</span>' in name
+        assert f'id="add-item-{news.pk}"' not in response.text
+        assert f'id="section-{news.pk}"' not in response.text
+
+
+def test_it_names_a_contributor_only_once(client_as, news):
+    client = client_as("outsider")
+    add(client, news, True)
+
+    response = add(client, news, True)
+
+    assert response.status_code == 200
+    assert "section-contributors" not in response.text
+
+
+def test_it_leaves_the_add_form_for_the_browser_to_empty(client_as, news):
+    page = client_as("outsider").get(news.issue.get_absolute_url()).text
+
+    form = add_form(page, news)
+    assert "data-clear-on-success" in form
+    assert f'hx-target="#add-item-{news.pk}" hx-swap="outerHTML"' in form
+
+
+def test_it_has_a_list_on_the_page_for_every_place_an_item_can_go(client_as, news, recommend):
+    page = client_as("outsider").get(news.issue.get_absolute_url()).text
+
+    # Empty or not, each is there to take a new row.
+    for name in ["", *news.subgroups]:
+        assert by_id(page, f"entries-{news.pk}-{group_key(name)}").startswith('<ol class="entries"')
+    assert by_id(page, f"entries-{news.pk}-suggestion").startswith('<ul class="suggestions"')
+    assert by_id(page, f"entries-{recommend.pk}-nomination").startswith('<ul class="nominations"')
+    # A sub-group's list sits under its title.
+    group = page[page.index(f'id="entries-{news.pk}-{group_key("工业界")}"') - 200 :]
+    assert '<h3 class="subgroup-title">工业界</h3>' in group
+
+
+@pytest.mark.parametrize(
+    ("kind", "subgroup", "list_key"),
+    [
+        (Item.Kind.ENTRY, "", "main"),
+        (Item.Kind.NOTE, "学术", group_key("学术")),
+        (Item.Kind.SUGGESTION, "学术", "suggestion"),
+    ],
+)
+def test_it_appends_a_new_item_to_the_list_it_belongs_in(client_as, news, kind, subgroup, list_key):
+    client = client_as("owner")
+    list_id = f"entries-{news.pk}-{list_key}"
+    # The list is on the page before the section has anything in it.
+    assert by_id(client.get(news.issue.get_absolute_url()).text, list_id)
+
+    response = add(client, news, True, kind=kind, subgroup=subgroup)
+
+    assert response.status_code == 200
+    item = Item.objects.get(section=news)
+    assert by_id(appended(response, list_id), f"item-{item.pk}")
+    # Reloaded, the item is in that list, and the list is there once.
+    page = client.get(news.issue.get_absolute_url()).text
+    assert by_id(by_id(page, list_id), f"item-{item.pk}")
+    assert page.count(f'id="{list_id}"') == 1
+
+
+def test_it_appends_a_nomination_to_the_nominations(client_as, recommend):
+    client = client_as("outsider")
+    page = client.get(recommend.issue.get_absolute_url()).text
+
+    response = add(client, recommend, True, kind=Item.Kind.NOMINATION, subgroup="模型")
+
+    item = Item.objects.get(section=recommend)
+    list_id = f"entries-{recommend.pk}-nomination"
+    assert by_id(page, list_id)
+    assert by_id(appended(response, list_id), f"item-{item.pk}")
+
+
+def test_it_adds_the_new_item_with_the_controls_its_author_has(client_as, news):
+    response = add(client_as("outsider"), news, True)
+
+    item = Item.objects.get(section=news)
+    row = by_id(response.text, f"item-{item.pk}")
+    assert f'hx-get="{reverse("sections:item-edit", args=[item.pk])}"' in row
+    assert f'hx-post="{reverse("sections:item-delete", args=[item.pk])}"' in row
+    # Reordering is for the section's owners and the host.
+    assert reverse("sections:item-move", args=[item.pk]) not in row
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
@@ -91,8 +203,10 @@ def test_it_asks_visitors_to_log_in_before_adding(client, news, htmx):
     assert response.status_code == 403
     assert not triggered(response)
     if htmx:
+        # The form is its own target: the words replace it where it is.
         assert rendered(response) == "sections/section.html#add-item"
-        assert response.headers["HX-Retarget"] == f"#add-item-{news.pk}"
+        assert "HX-Retarget" not in response.headers
+        assert f'hx-target="#add-item-{news.pk}" hx-swap="outerHTML"' in add_form(response, news)
     else:
         assert rendered(response) == "talk/issue.html"
         assert str(LOG_IN) in by_id(response.text, "flash")
@@ -109,9 +223,12 @@ def test_it_shows_a_bad_link_beside_the_field(client_as, news, bad, htmx):
     assert response.status_code == 422
     assert not triggered(response)
     if htmx:
+        # The form is its own target: the answer replaces it, nothing else.
         assert rendered(response) == "sections/section.html#add-item"
-        assert response.headers["HX-Retarget"] == f"#add-item-{news.pk}"
-        assert response.headers["HX-Reswap"] == "outerHTML"
+        assert "HX-Retarget" not in response.headers
+        assert "HX-Reswap" not in response.headers
+        assert f'hx-target="#add-item-{news.pk}" hx-swap="outerHTML"' in add_form(response, news)
+        assert f'id="section-{news.pk}"' not in response.text
     else:
         assert rendered(response) == "talk/issue.html"
     form = add_form(response, news)
@@ -245,11 +362,13 @@ def test_it_refuses_an_edit_from_an_outsider(client_as, item, htmx):
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_it_sends_visitors_to_log_in_before_editing(client, item, method, htmx):
     url = reverse("sections:item-edit", args=[item.pk])
+    issue_page = f"{item.section.issue.get_absolute_url()}?sort=votes"
 
-    response = getattr(client, method)(url, headers=headers(htmx))
+    response = getattr(client, method)(url, headers=htmx_from(issue_page) if htmx else {})
 
-    assert response.status_code == 302
-    assert response.url == f"{reverse('accounts:login')}?next={url}"
+    # From the issue page (htmx), back there after logging in; not a login
+    # form swapped in place of the item.
+    assert_sent_to_log_in(response, htmx=htmx, back_to=issue_page if htmx else url)
     assert Item.objects.get(pk=item.pk).version == 1
 
 
@@ -330,11 +449,27 @@ def test_it_deletes_an_item_for_editors(client_as, item, role, htmx):
     response = delete(client_as(role), item, htmx)
 
     assert_changed(
-        response, htmx=htmx, fragment="sections/section.html", page=page_of(item.section)
+        response, htmx=htmx, fragment="sections/removed.html", page=page_of(item.section)
     )
     assert not Item.objects.filter(pk=item.pk).exists()
     if htmx:
+        # The row removes itself; only the contributors line comes back, out
+        # of band, without the author of the deleted item.
         assert f'id="item-{item.pk}"' not in response.text
+        line = contributors_line(response, item.section)
+        assert response.text.strip() == line
+        assert 'hx-swap-oob="true"' in line
+        assert "初七" not in line
+
+
+def test_it_has_the_delete_button_remove_its_own_row(client_as, item):
+    page = client_as("author").get(item.section.issue.get_absolute_url()).text
+
+    row = by_id(page, f"item-{item.pk}")
+    url = reverse("sections:item-delete", args=[item.pk])
+    assert f'hx-post="{url}" hx-target="#item-{item.pk}" hx-swap="delete"' in row
+    # The line the answer replaces, with the author in it until then.
+    assert "初七" in by_id(page, f"section-contributors-{item.section_id}")
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)

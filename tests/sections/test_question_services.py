@@ -18,7 +18,7 @@ def free_talk(issue):
 @pytest.fixture
 def question(free_talk, member):
     return services.question_ask(
-        section_id=free_talk.pk, user=member, body="RLHF 有用吗？", subgroup="线上讨论"
+        section=free_talk, user=member, body="RLHF 有用吗？", subgroup="线上讨论"
     )
 
 
@@ -29,7 +29,7 @@ def test_it_asks_under_a_subgroup(question, member):
 
 def test_it_refuses_a_question_in_an_items_section(issue, member):
     with pytest.raises(Invalid):
-        services.question_ask(section_id=issue.sections.get(key="news").pk, user=member, body="?")
+        services.question_ask(section=issue.sections.get(key="news"), user=member, body="?")
 
 
 def test_it_answers_and_replies_in_threads(question, outsider, host):
@@ -43,7 +43,7 @@ def test_it_answers_and_replies_in_threads(question, outsider, host):
 
 
 def test_it_refuses_a_reply_to_another_question_s_answer(free_talk, question, outsider):
-    other = services.question_ask(section_id=free_talk.pk, user=outsider, body="另一个")
+    other = services.question_ask(section=free_talk, user=outsider, body="另一个")
     foreign = services.answer_post(question_id=other.pk, user=outsider, body="x")
 
     with pytest.raises(Invalid):
@@ -141,7 +141,7 @@ def test_it_counts_one_vote_per_member_under_a_race(transactional_db, series):
     issue = issue_create(series=series, by=None, number=30)
     free_talk = issue.sections.get(key="free-talk")
     asker = UserFactory(alias="asker")
-    question = services.question_ask(section_id=free_talk.pk, user=asker, body="?")
+    question = services.question_ask(section=free_talk, user=asker, body="?")
     voters = [UserFactory(alias=f"voter{n}") for n in range(10)]
     barrier = threading.Barrier(20)
     errors = []

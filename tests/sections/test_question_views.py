@@ -5,13 +5,17 @@ from django.test import Client
 from django.urls import reverse
 
 from sections.models import Question
+from sections.selectors import group_key
 from tests.factories import AnswerFactory, QuestionFactory
 from tests.responses import (
     BOTH_WAYS,
     assert_changed,
     assert_refused,
+    assert_sent_to_log_in,
+    by_attr,
     by_id,
     headers,
+    htmx_from,
     rendered,
     says,
     template_names,
@@ -46,7 +50,17 @@ def ask(client, section, htmx, **fields):
 
 
 def ask_form(response, section) -> str:
-    return by_id(response.text, f"ask-{section.pk}")
+    page = response if isinstance(response, str) else response.text
+    return by_id(page, f"ask-{section.pk}")
+
+
+def appended(response, list_id: str) -> str:
+    """What an add answer appends (out of band) to the list with this id."""
+    return by_attr(response.text, "hx-swap-oob", f"beforeend:#{list_id}")
+
+
+def contributors_line(response, section) -> str:
+    return by_id(response.text, f"section-contributors-{section.pk}")
 
 
 # Asking
@@ -57,17 +71,76 @@ def ask_form(response, section) -> str:
 def test_it_takes_a_question_from_members(client_as, people, free_talk, role, htmx):
     response = ask(client_as(role), free_talk, htmx)
 
+    question = Question.objects.get()
     assert_changed(
         response,
         htmx=htmx,
-        fragment="sections/section.html",
-        page=page_of(free_talk, f"section-{free_talk.pk}"),
+        fragment="sections/added.html",
+        page=page_of(free_talk, f"question-{question.pk}"),
     )
-    question = Question.objects.get()
     assert (question.body, question.subgroup) == ("chatgpt 用 logit_bias 吗？", "群里讨论")
     assert question.author == question.submitted_by == people[role]
     if htmx:
-        assert "Q1：" in by_id(response.text, f"question-{question.pk}")
+        # The question goes to the end of its sub-group and the asker joins
+        # the contributors, out of band; the form stays (desk.js empties it).
+        assert response.headers["HX-Reswap"] == "none"
+        block = appended(response, f"questions-{free_talk.pk}-{group_key('群里讨论')}")
+        assert block.startswith("<div ")
+        assert "Q1：" in by_id(block, f"question-{question.pk}")
+        assert f'id="answer-slot-{question.pk}"' in block
+        if role == "owner":
+            # Owners are listed among the contributors already.
+            assert "section-contributors" not in response.text
+        else:
+            name = by_attr(
+                response.text,
+                "hx-swap-oob",
+                f"beforeend:#section-contributors-{free_talk.pk} .names",
+            )
+            assert f'<span class="name">{people[role].alias}</span>' in name
+        assert f'id="ask-{free_talk.pk}"' not in response.text
+        assert f'id="section-{free_talk.pk}"' not in response.text
+
+
+def test_it_has_a_list_on_the_page_for_every_sub_group(client_as, free_talk):
+    page = client_as("outsider").get(free_talk.issue.get_absolute_url()).text
+
+    for name in ["", *free_talk.subgroups]:
+        assert by_id(page, f"questions-{free_talk.pk}-{group_key(name)}")
+    group = page[page.index(f'id="questions-{free_talk.pk}-{group_key("线上讨论")}"') - 200 :]
+    assert '<h3 class="subgroup-title">线上讨论</h3>' in group
+    form = ask_form(page, free_talk)
+    assert "data-clear-on-success" in form
+    assert f'hx-target="#ask-{free_talk.pk}" hx-swap="outerHTML"' in form
+
+
+@pytest.mark.parametrize("subgroup", ["", "线上讨论"])
+def test_it_appends_a_question_to_its_sub_group_s_list(client_as, free_talk, subgroup):
+    client = client_as("outsider")
+    page = client.get(free_talk.issue.get_absolute_url()).text
+
+    response = ask(client, free_talk, True, subgroup=subgroup)
+
+    question = Question.objects.get()
+    list_id = f"questions-{free_talk.pk}-{group_key(subgroup)}"
+    assert by_id(page, list_id)
+    assert by_id(appended(response, list_id), f"question-{question.pk}")
+    # Reloaded, the question is in that list, and the list is there once.
+    page = client.get(free_talk.issue.get_absolute_url()).text
+    assert by_id(by_id(page, list_id), f"question-{question.pk}")
+    assert page.count(f'id="{list_id}"') == 1
+
+
+def test_it_adds_the_new_question_with_the_controls_its_asker_has(client_as, free_talk):
+    response = ask(client_as("outsider"), free_talk, True)
+
+    question = Question.objects.get()
+    block = by_id(response.text, f"question-{question.pk}")
+    for name in ("sections:question-edit", "sections:question-delete", "sections:answer-create"):
+        assert reverse(name, args=[question.pk]) in block
+    # No vote for one's own question.
+    assert reverse("sections:question-vote", args=[question.pk]) not in block
+    assert '<span class="vote-count">0</span>' in block
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
@@ -76,8 +149,10 @@ def test_it_asks_visitors_to_log_in_before_asking(client, free_talk, htmx):
 
     assert response.status_code == 403
     if htmx:
+        # The form is its own target: the words replace it where it is.
         assert rendered(response) == "sections/section.html#ask"
-        assert response.headers["HX-Retarget"] == f"#ask-{free_talk.pk}"
+        assert "HX-Retarget" not in response.headers
+        assert f'hx-target="#ask-{free_talk.pk}"' in ask_form(response, free_talk)
     else:
         assert str(LOG_IN) in by_id(response.text, "flash")
     assert str(LOG_IN) in ask_form(response, free_talk)
@@ -92,9 +167,14 @@ def test_it_asks_for_the_question_and_keeps_the_rest(client_as, free_talk, htmx)
     assert response.status_code == 422
     assert not triggered(response)
     if htmx:
+        # The form is its own target: the answer replaces it, nothing else.
         assert rendered(response) == "sections/section.html#ask"
-        assert response.headers["HX-Retarget"] == f"#ask-{free_talk.pk}"
-        assert response.headers["HX-Reswap"] == "outerHTML"
+        assert "HX-Retarget" not in response.headers
+        assert "HX-Reswap" not in response.headers
+        assert f'hx-target="#ask-{free_talk.pk}" hx-swap="outerHTML"' in ask_form(
+            response, free_talk
+        )
+        assert f'id="section-{free_talk.pk}"' not in response.text
     else:
         assert rendered(response) == "talk/issue.html"
     form = ask_form(response, free_talk)
@@ -188,10 +268,14 @@ def test_it_refuses_an_edit_from_an_outsider(client_as, question, htmx):
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_it_sends_visitors_to_log_in_before_editing(client, question, method, htmx):
-    response = getattr(client, method)(edit_url(question), headers=headers(htmx))
+    issue_page = question.section.issue.get_absolute_url()
 
-    assert response.status_code == 302
-    assert response.url == f"{reverse('accounts:login')}?next={edit_url(question)}"
+    response = getattr(client, method)(
+        edit_url(question), headers=htmx_from(issue_page) if htmx else {}
+    )
+
+    assert_sent_to_log_in(response, htmx=htmx, back_to=issue_page if htmx else edit_url(question))
+    assert Question.objects.get(pk=question.pk).version == 1
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
@@ -240,6 +324,10 @@ def delete(client, question, htmx):
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
 @pytest.mark.parametrize("role", EDITORS)
 def test_it_deletes_a_question_for_editors(client_as, question, role, htmx):
+    later = QuestionFactory(
+        section=question.section, body="后来的问题", position=question.position + 1
+    )
+
     response = delete(client_as(role), question, htmx)
 
     assert_changed(
@@ -249,6 +337,23 @@ def test_it_deletes_a_question_for_editors(client_as, question, role, htmx):
         page=page_of(question.section, f"section-{question.section_id}"),
     )
     assert not Question.objects.filter(pk=question.pk).exists()
+    if htmx:
+        # The whole section comes back so the questions after it are numbered
+        # anew, and the contributors line no longer names the asker.
+        assert f'id="question-{question.pk}"' not in response.text
+        assert "Q1：" in by_id(response.text, f"question-{later.pk}")
+        assert "初七" not in by_id(response.text, f"section-contributors-{question.section_id}")
+
+
+def test_it_has_the_delete_button_renumber_its_section(client_as, question):
+    page = client_as("author").get(question.section.issue.get_absolute_url()).text
+
+    block = by_id(page, f"question-{question.pk}")
+    url = reverse("sections:question-delete", args=[question.pk])
+    assert (
+        f'hx-post="{url}" hx-target="#section-{question.section_id}" hx-swap="outerHTML"' in block
+    )
+    assert "初七" in by_id(page, f"section-contributors-{question.section_id}")
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)

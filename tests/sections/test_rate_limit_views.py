@@ -4,7 +4,7 @@ from django.urls import reverse
 from sections.errors import RateLimited
 from sections.models import Answer, Item, Question
 from tests.factories import QuestionFactory
-from tests.responses import BOTH_WAYS, by_id, headers, says, triggered
+from tests.responses import BOTH_WAYS, by_attr, by_id, headers, rendered, says, triggered
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -63,7 +63,11 @@ def test_it_refuses_posts_past_the_limit(client_as, rows, role, kind, htmx):
     assert response.status_code == 429
     assert not triggered(response)
     assert says(response, TOO_FAST)
-    if not htmx:
+    if not htmx and kind == "answer":
+        # The answer page, the words in its form (see below).
+        assert rendered(response) == "sections/answer_new.html"
+        assert str(TOO_FAST) in by_attr(response.text, "class", "answer-form")
+    elif not htmx:
         assert str(TOO_FAST) in by_id(response.text, "flash")
     assert count() == 2
 
@@ -77,6 +81,18 @@ def test_it_keeps_the_typed_item_when_refused(client_as, rows):
 
     form = by_id(response.text, f"add-item-{rows['news'].pk}")
     assert 'value="第3条"' in form
+    assert str(TOO_FAST) in form
+
+
+def test_it_keeps_the_typed_answer_when_refused(client_as, rows):
+    client = client_as("outsider")
+    for n in range(2):
+        post_answer(client, rows, n, htmx=False)
+
+    response = post_answer(client, rows, 3, htmx=False)
+
+    form = by_attr(response.text, "class", "answer-form")
+    assert "第3个回答</textarea>" in form
     assert str(TOO_FAST) in form
 
 
