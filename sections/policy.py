@@ -1,5 +1,6 @@
 """Who may do what. Services call these; templates only mirror them."""
 
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from .errors import IssueClosed, NotAllowed
@@ -14,8 +15,23 @@ def require_member(user) -> None:
         raise NotAllowed(_("Log in to contribute."))
 
 
-def require_open(issue) -> None:
-    if not issue.accepts_content:
+def require_open(issue, user) -> None:
+    """Refuse a write to an issue that no longer takes it.
+
+    Called inside the write's transaction. On PostgreSQL the issue's status is
+    read again under a shared row lock: writes do not wait for each other, but
+    a freeze (which locks the row for update) waits for the writes in flight,
+    and a write after it sees the frozen status, so nothing lands in a frozen
+    issue that its snapshot missed. SQLite serialises writers anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT status, correcting FROM {issue._meta.db_table} WHERE id = %s FOR SHARE",
+                [issue.pk],
+            )
+            issue.status, issue.correcting = cursor.fetchone()
+    if not issue.accepts_content_from(user):
         raise IssueClosed()
 
 

@@ -77,7 +77,7 @@ def _sections(viewer) -> QuerySet:
             # Explicit order: counting votes groups the rows, and Django then
             # drops the model's default ordering.
             queryset=Question.objects.filter(posts)
-            .select_related("author")
+            .select_related("author", "carried_from__section__issue")
             .annotate(vote_count=Count("votes"))
             .order_by("position", "id"),
         ),
@@ -264,7 +264,11 @@ def _arrange(section: Section, viewer, voted: set[int], sort: str) -> None:
 
 
 def _can_post(viewer, section: Section) -> bool:
-    return viewer is not None and viewer.is_authenticated and section.issue.accepts_content
+    return (
+        viewer is not None
+        and viewer.is_authenticated
+        and section.issue.accepts_content_from(viewer)
+    )
 
 
 def _editor_check(viewer, section: Section):

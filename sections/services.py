@@ -41,7 +41,7 @@ def section_claim(*, section_id: int, user) -> Claim:
     """
     require_member(user)
     section = Section.objects.select_for_update().select_related("issue").get(pk=section_id)
-    require_open(section.issue)
+    require_open(section.issue, user)
     if section.owner_cap == 0:
         raise NotAllowed(_("Nobody claims this section; it is assembled from the others."))
     claims = list(section.claims.select_related("member"))
@@ -58,7 +58,7 @@ def section_claim(*, section_id: int, user) -> Claim:
 def section_release(*, section_id: int, user) -> None:
     require_member(user)
     section = Section.objects.select_for_update().select_related("issue").get(pk=section_id)
-    require_open(section.issue)
+    require_open(section.issue, user)
     Claim.objects.filter(section=section, member=user).delete()
 
 
@@ -71,7 +71,7 @@ def _section(section_id: int) -> Section:
 
 def _require_poster(user, section: Section, action: str = "post", per_minute=None) -> None:
     require_member(user)
-    require_open(section.issue)
+    require_open(section.issue, user)
     # The host adds a lot during the meeting; limits are for floods, not them.
     if not can_curate_issue(user, section.issue):
         rate_limit(user=user, action=action, per_minute=per_minute)
@@ -127,7 +127,7 @@ def _require_visible(question: Question) -> None:
 
 def _require_editor(user, post, section: Section) -> None:
     require_member(user)
-    require_open(section.issue)
+    require_open(section.issue, user)
     if not can_edit_post(user, post, section):
         raise NotAllowed(_("Only its author, the section's owners and the host can change this."))
 
@@ -243,7 +243,7 @@ def item_move(*, item_id: int, user, direction: str) -> None:
     item = Item.objects.get(pk=item_id)
     section = Section.objects.select_for_update().select_related("issue").get(pk=item.section_id)
     require_member(user)
-    require_open(section.issue)
+    require_open(section.issue, user)
     if not can_curate_section(user, section):
         raise NotAllowed(_("Only the section's owners and the host can reorder items."))
     items = list(section.items.order_by("position", "id"))
@@ -273,7 +273,7 @@ def section_set_theme(
     """Pick the theme (本期主题) from the nominations, or write it."""
     section = _section(section_id)
     require_member(user)
-    require_open(section.issue)
+    require_open(section.issue, user)
     if not can_curate_section(user, section):
         raise NotAllowed(_("Only the section's owners and the host can pick the theme."))
     if not section.theme_label:
@@ -348,7 +348,7 @@ def question_delete(*, question_id: int, user) -> None:
 
 def _require_asker_or_curator(user, question: Question, section: Section) -> None:
     require_member(user)
-    require_open(section.issue)
+    require_open(section.issue, user)
     asker = user.pk in (question.author_id, question.submitted_by_id)
     if not (asker or can_curate_section(user, section)):
         raise NotAllowed(_("Only the asker and the host can do that."))

@@ -126,7 +126,7 @@ def render_issue_page(request, issue, *, status=200, flash="", bind=None):
 
 def attach_forms(section: Section, user) -> None:
     """Empty forms for what the viewer may add to this section."""
-    if not (user.is_authenticated and section.issue.accepts_content):
+    if not (user.is_authenticated and section.issue.accepts_content_from(user)):
         return
     may_credit = section.viewer_can_curate
     if section.kind == "items":
@@ -229,7 +229,11 @@ def section_claim(request, pk):
     try:
         services.section_claim(section_id=section.pk, user=request.user)
     except DeskError as error:
-        if request.htmx and section.issue.accepts_content and request.user.is_authenticated:
+        if (
+            request.htmx
+            and request.user.is_authenticated
+            and section.issue.accepts_content_from(request.user)
+        ):
             # A full section says who holds it, right where the button was.
             return _section_fragment(
                 request, section, status=error.status, name="claim-box", claim_error=error.message
@@ -348,7 +352,7 @@ def item_edit(request, pk):
 def _refuse_editor(request, post, section: Section) -> HttpResponse | None:
     """Whoever could not save an edit is told so before they type one (the
     service checks again on save)."""
-    if not section.issue.accepts_content:
+    if not section.issue.accepts_content_from(request.user):
         error = IssueClosed()
     elif not can_edit_post(request.user, post, section):
         error = NotAllowed(_("Only its author, the section's owners and the host can change this."))
@@ -592,7 +596,7 @@ def answer_create(request, pk):
         initial={"parent": parent.pk if parent else None},
     )
     if request.method == "GET":
-        if not section.issue.accepts_content:
+        if not section.issue.accepts_content_from(request.user):
             return _refused(request, section.issue, IssueClosed())
         form.fields["body"].widget.attrs["data-autofocus"] = ""
         return _answer_form(request, question, parent, form, 200)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Issue, SectionTemplate, Series
+from .models import Export, Issue, Revision, SectionTemplate, Series
 
 
 class SectionTemplateInline(admin.StackedInline):
@@ -30,3 +30,44 @@ class IssueAdmin(admin.ModelAdmin):
     list_select_related = ["series", "host", "editor"]
     raw_id_fields = ["host", "editor"]
     search_fields = ["code", "highlights"]
+
+
+class ExportInline(admin.TabularInline):
+    model = Export
+    extra = 0
+    can_delete = False
+    fields = ["format", "status", "sha256", "size", "attempts", "error", "finished_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    """Revisions are the record: shown, never edited here."""
+
+    list_display = ["__str__", "note", "created_by", "created_at"]
+    list_select_related = ["issue__series", "created_by"]
+    readonly_fields = ["issue", "number", "note", "snapshot", "created_by", "created_at"]
+    inlines = [ExportInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Export)
+class ExportAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "status", "sha256", "size", "attempts", "finished_at"]
+    list_filter = ["format", "status"]
+    list_select_related = ["revision__issue__series"]
+    readonly_fields = [f.name for f in Export._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

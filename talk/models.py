@@ -113,6 +113,9 @@ class Issue(models.Model):
     editor_name = models.CharField(_("editor (name)"), max_length=120, blank=True)
     highlights = models.TextField(_("highlights (本期提要)"), blank=True)
     video_url = models.URLField(_("video link"), max_length=2000, blank=True)
+    # A frozen or published issue opened again for a correction: its host and
+    # admins may change it until it is frozen as the next revision.
+    correcting = models.BooleanField(_("being corrected"), default=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -155,8 +158,16 @@ class Issue(models.Model):
 
     @property
     def accepts_content(self) -> bool:
-        """Members and hosts can still change what is in the issue."""
-        return self.status in (IssueStatus.DRAFT, IssueStatus.LIVE)
+        """The issue's content can still change (by someone)."""
+        return self.status in (IssueStatus.DRAFT, IssueStatus.LIVE) or self.correcting
+
+    def accepts_content_from(self, user) -> bool:
+        """During a correction only its host, editor and admins write."""
+        if self.status in (IssueStatus.DRAFT, IssueStatus.LIVE):
+            return True
+        return self.correcting and (
+            self.is_hosted_by(user) or (user.is_authenticated and user.is_staff)
+        )
 
     def is_hosted_by(self, user) -> bool:
         return user.is_authenticated and user.pk in (self.host_id, self.editor_id)
@@ -168,3 +179,89 @@ class Issue(models.Model):
     @property
     def editor_display(self) -> str:
         return self.editor.alias if self.editor_id else self.editor_name
+
+
+class Revision(models.Model):
+    """A frozen state of an issue: the snapshot every export renders from.
+
+    Freezing makes revision 1; each correction after it makes the next. A
+    revision never changes, so its files can always be rendered again byte
+    for byte (PDF aside, whose renderer stamps its own metadata).
+    """
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    note = models.TextField(_("change note"), blank=True)
+    snapshot = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["issue", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "number"], name="talk_revision_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue} r{self.number}"
+
+
+class ExportFormat(models.TextChoices):
+    MARKDOWN = "md", "Markdown"
+    HTML = "html", "HTML"
+    JSON = "json", "JSON"
+    PDF = "pdf", "PDF"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Rendering")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class Export(models.Model):
+    """One file of one revision. The row is claimed with a conditional UPDATE
+    before rendering, so a duplicate delivery or a retry changes nothing."""
+
+    Format = ExportFormat
+    Status = ExportStatus
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="exports")
+    format = models.CharField(max_length=10, choices=ExportFormat)
+    status = models.CharField(max_length=10, choices=ExportStatus, default=ExportStatus.PENDING)
+    path = models.CharField(max_length=300, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Who holds the row while rendering, and until when: a redelivered task
+    # (same id) or any task after the lease may take it over.
+    task_id = models.CharField(max_length=80, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["revision", "format"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "format"], name="talk_export_once"),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | ~models.Q(sha256=""),
+                name="talk_export_done_has_checksum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.revision} {self.format}"
+
+    @property
+    def filename(self) -> str:
+        issue = self.revision.issue
+        return f"{issue.series.slug}-{issue.code}-r{self.revision.number}.{self.format}"

@@ -1,15 +1,23 @@
 """Business rules for series and issues."""
 
 import datetime
+import hashlib
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sections.errors import DeskError, Invalid, NotAllowed, RoleTaken
+from accounts.services import audit_record
+from sections.errors import DeskError, Invalid, IssueClosed, NotAllowed, RoleTaken
 from sections.models import Section, SectionShape
 from sections.policy import is_admin, require_member, require_open
 
-from .models import Issue, Series
+from .exports import render
+from .exports.storage import export_path, write_atomically
+from .models import Export, Issue, IssueStatus, Revision, Series
+from .snapshot import snapshot_build
 
 
 class IssueExists(DeskError):
@@ -62,8 +70,10 @@ def issue_role_claim(*, issue_id: int, user, role: str) -> Issue:
     and the other is told who has it.
     """
     require_member(user)
-    issue = Issue.objects.get(pk=issue_id)
-    require_open(issue)
+    # Locked for update before require_open takes its shared lock: two
+    # claimers sharing the row and then both updating it would deadlock.
+    issue = Issue.objects.select_for_update().get(pk=issue_id)
+    require_open(issue, user)
     if role not in ROLES:
         raise Invalid(_("There is no such role."))
     taken = Issue.objects.filter(
@@ -82,11 +92,209 @@ def issue_role_claim(*, issue_id: int, user, role: str) -> Issue:
 @transaction.atomic
 def issue_role_release(*, issue_id: int, user, role: str) -> Issue:
     require_member(user)
-    issue = Issue.objects.get(pk=issue_id)
-    require_open(issue)
+    issue = Issue.objects.select_for_update().get(pk=issue_id)
+    require_open(issue, user)
     if role not in ROLES:
         raise Invalid(_("There is no such role."))
     if getattr(issue, f"{role}_id") != user.pk and not is_admin(user):
         raise NotAllowed(_("Only whoever holds the role, or an admin, can give it up."))
     Issue.objects.filter(pk=issue_id).update(**{role: None, f"{role}_name": ""})
     return Issue.objects.select_related("host", "editor").get(pk=issue_id)
+
+
+# Lifecycle: draft → live → frozen → published; a correction reopens a frozen
+# or published issue for its host until it is frozen as the next revision.
+
+
+def _require_steward(user, issue: Issue) -> None:
+    """The host, the editor or an admin; `user` None is the system itself
+    (commands, the schedule)."""
+    if user is None:
+        return
+    require_member(user)
+    if not (is_admin(user) or issue.is_hosted_by(user)):
+        raise NotAllowed(_("Only the host, the editor and admins can do that."))
+
+
+def _move(issue_id: int, user, *, expect: Q, change: dict, refusal) -> Issue:
+    issue = Issue.objects.select_related("series", "host", "editor").get(pk=issue_id)
+    _require_steward(user, issue)
+    if not Issue.objects.filter(expect, pk=issue_id).update(**change):
+        raise IssueClosed(refusal)
+    issue.refresh_from_db()
+    audit_record(
+        actor=user,
+        action=f"issue.{change.get('status', 'correct')}",
+        target=issue,
+        scope=f"{issue.series.slug}/{issue.code}",
+        after={key: str(value) for key, value in change.items()},
+    )
+    return issue
+
+
+@transaction.atomic
+def issue_start(*, issue_id: int, user) -> Issue:
+    """The meeting begins: draft → live."""
+    return _move(
+        issue_id,
+        user,
+        expect=Q(status=IssueStatus.DRAFT),
+        change={"status": IssueStatus.LIVE},
+        refusal=_("Only a draft can start."),
+    )
+
+
+@transaction.atomic
+def issue_publish(*, issue_id: int, user) -> Issue:
+    """A frozen issue goes to the public archive and the feed."""
+    return _move(
+        issue_id,
+        user,
+        expect=Q(status=IssueStatus.FROZEN, correcting=False),
+        change={"status": IssueStatus.PUBLISHED},
+        refusal=_("Only a frozen issue can be published."),
+    )
+
+
+@transaction.atomic
+def issue_correct(*, issue_id: int, user) -> Issue:
+    """Open a frozen or published issue for a correction."""
+    return _move(
+        issue_id,
+        user,
+        expect=Q(status__in=[IssueStatus.FROZEN, IssueStatus.PUBLISHED], correcting=False),
+        change={"correcting": True},
+        refusal=_("Only a frozen or published issue can be corrected."),
+    )
+
+
+@transaction.atomic
+def issue_freeze(*, issue_id: int, user, note: str = "") -> Revision:
+    """Freeze the issue as its next revision and queue its exports.
+
+    The issue row is locked for update: writes in flight (which hold it
+    shared) finish first, later ones see the frozen status. The exports are
+    queued only after the commit, so a worker never looks for a revision that
+    is not there yet.
+    """
+    issue = (
+        Issue.objects.select_for_update(of=("self",))
+        .select_related("series", "host", "editor")
+        .get(pk=issue_id)
+    )
+    _require_steward(user, issue)
+    if issue.status in (IssueStatus.FROZEN, IssueStatus.PUBLISHED) and not issue.correcting:
+        raise IssueClosed(_("This issue is already frozen; open a correction to change it."))
+    number = (issue.revisions.aggregate(last=Max("number"))["last"] or 0) + 1
+    if number > 1 and not note.strip():
+        raise Invalid(_("Say in a few words what the correction changed."))
+    now = timezone.now()
+    issue.status, issue.correcting = IssueStatus.FROZEN, False
+    issue.save(update_fields=["status", "correcting", "updated_at"])
+    revision = Revision.objects.create(
+        issue=issue,
+        number=number,
+        note=note.strip(),
+        snapshot=snapshot_build(issue, revision=number, note=note.strip(), frozen_at=now),
+        created_by=user,
+    )
+    exports = Export.objects.bulk_create(
+        Export(revision=revision, format=f) for f in Export.Format.values
+    )
+    audit_record(
+        actor=user,
+        action="issue.freeze",
+        target=issue,
+        scope=f"{issue.series.slug}/{issue.code}",
+        after={"revision": number, "note": revision.note},
+    )
+    transaction.on_commit(lambda: _enqueue([export.pk for export in exports]))
+    return revision
+
+
+def _enqueue(export_ids: list[int]) -> None:
+    from .tasks import export_render  # the task module imports these services
+
+    for export_id in export_ids:
+        export_render.delay(export_id)
+
+
+# Exports
+
+
+def export_run(*, export_id: int, task_id: str) -> Export | None:
+    """Render one export, if this task may: returns None when the row is done,
+    failed, or held by another live task (a duplicate delivery changes nothing).
+
+    A content error (the renderer refuses) marks the export failed with the
+    message; a passing fault (database, disk) propagates so the task retries.
+    """
+    now = timezone.now()
+    lease = datetime.timedelta(seconds=settings.EXPORT_LEASE_SECONDS)
+    claimable = (
+        Q(status=Export.Status.PENDING)
+        | Q(status=Export.Status.RUNNING, task_id=task_id)
+        | Q(status=Export.Status.RUNNING, lease_until__lt=now)
+    )
+    claimed = Export.objects.filter(claimable, pk=export_id).update(
+        status=Export.Status.RUNNING,
+        task_id=task_id,
+        lease_until=now + lease,
+        started_at=now,
+        attempts=F("attempts") + 1,
+        error="",
+    )
+    if not claimed:
+        return None
+    export = Export.objects.select_related("revision__issue__series").get(pk=export_id)
+    mine = Export.objects.filter(pk=export_id, task_id=task_id, status=Export.Status.RUNNING)
+    try:
+        data = render(export.format, export.revision.snapshot)
+    except Exception as error:  # the renderers read only the snapshot: this is its content
+        mine.update(
+            status=Export.Status.FAILED,
+            error=_describe(error),
+            finished_at=timezone.now(),
+            lease_until=None,
+        )
+        return Export.objects.get(pk=export_id)
+    path = export_path(export)
+    write_atomically(path, data)
+    mine.update(
+        status=Export.Status.DONE,
+        path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        finished_at=timezone.now(),
+        lease_until=None,
+    )
+    return Export.objects.get(pk=export_id)
+
+
+def export_give_up(*, export_id: int, task_id: str, reason: str) -> None:
+    """The task ran out of retries: say so on the row the host sees."""
+    Export.objects.filter(pk=export_id, task_id=task_id, status=Export.Status.RUNNING).update(
+        status=Export.Status.FAILED,
+        error=reason[:2000],
+        finished_at=timezone.now(),
+        lease_until=None,
+    )
+
+
+@transaction.atomic
+def export_retry(*, export_id: int, user) -> Export:
+    export = Export.objects.select_related("revision__issue__host", "revision__issue__editor").get(
+        pk=export_id
+    )
+    _require_steward(user, export.revision.issue)
+    if not Export.objects.filter(pk=export_id, status=Export.Status.FAILED).update(
+        status=Export.Status.PENDING, error="", task_id="", lease_until=None
+    ):
+        raise Invalid(_("Only a failed export can be tried again."))
+    transaction.on_commit(lambda: _enqueue([export_id]))
+    export.refresh_from_db()
+    return export
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]

@@ -268,6 +268,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
 CELERY_TIMEZONE = TIME_ZONE
 
+# How long a worker holds an export it renders before another may take it
+# over (a worker killed mid-export frees it after this).
+EXPORT_LEASE_SECONDS = env_int("EXPORT_LEASE_SECONDS", 300)
+
 # Posting limits per member and minute; admins can tighten them per series.
 POSTS_PER_MINUTE = env_int("POSTS_PER_MINUTE", 10)
 
@@ -276,5 +280,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # WeasyPrint narrates every step of a PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -43,6 +43,12 @@ def safe_url(url: str) -> str:
 
 
 @register.filter
+def open_to(issue, user) -> bool:
+    """`{% if issue|open_to:user %}`: the user may change the issue's content."""
+    return user.is_authenticated and issue.accepts_content_from(user)
+
+
+@register.filter
 def budget(minutes: int | None) -> str:
     if minutes is None:
         return _("no time limit")

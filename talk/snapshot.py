@@ -1,0 +1,130 @@
+"""The snapshot of an issue: everything its record holds, as plain data.
+
+A revision stores it when the issue is frozen; every export renders from it
+alone, never from the live tables, so a revision renders the same bytes today
+and in a year. It is also the JSON export (docs/export-schema.md).
+"""
+
+import re
+import zoneinfo
+
+from sections.models import SectionKind
+from sections.selectors import issue_content
+
+SCHEMA = "issue-desk/issue@1"
+
+
+def snapshot_build(issue, *, revision: int | None = None, note: str = "", frozen_at=None) -> dict:
+    """The issue as everyone may read it (no pending or hidden posts)."""
+    content = issue_content(issue, viewer=None)
+    zone = zoneinfo.ZoneInfo(issue.series.meeting_time_zone)
+    series = issue.series
+    return {
+        "schema": SCHEMA,
+        "series": {
+            "slug": series.slug,
+            "name": series.name,
+            "origin": series.origin,
+            "structure": series.structure,
+            "privacy_notice": series.privacy_notice,
+            "notices": series.notices,
+            "time_zone": series.meeting_time_zone,
+        },
+        "number": issue.number,
+        "code": issue.code,
+        "label": issue.label,
+        "title": issue.title,
+        "meeting_at": issue.meeting_at.astimezone(zone).isoformat() if issue.meeting_at else None,
+        "revision": {
+            "number": revision,
+            "note": note,
+            "frozen_at": frozen_at.astimezone(zone).isoformat() if frozen_at else None,
+        },
+        "highlights": split_highlights(issue.highlights),
+        "host": issue.host_display,
+        "editor": issue.editor_display,
+        "video_url": issue.video_url,
+        "contributors": content.contributors,
+        "sections": [_section(section) for section in content.sections],
+        "questions": [
+            _question(question, section)
+            for section in content.sections
+            for question in section.numbered_questions
+        ],
+        "chat": [
+            {
+                "section": section.key,
+                "speaker": line.attribution,
+                "time": line.said_at,
+                "text": line.text,
+            }
+            for section in content.sections
+            for line in section.chat_lines.all()
+        ],
+        "references": [{"title": ref.title, "url": ref.url} for ref in content.references],
+    }
+
+
+def split_highlights(text: str) -> list[str]:
+    """本期提要 is written "A；B；C；": its parts, in order."""
+    return [part.strip() for part in re.split(r"[；;]", text or "") if part.strip()]
+
+
+def _section(section) -> dict:
+    return {
+        "key": section.key,
+        "title": section.title,
+        "kind": section.kind,
+        "description": section.description,
+        "time_budget_minutes": section.time_budget_minutes,
+        "optional": section.optional,
+        "subgroups": list(section.subgroups),
+        "has_nominations": section.has_nominations,
+        "has_suggestions": section.has_suggestions,
+        "owners": [member.alias for member in section.owners],
+        "contributors": section.contributors,
+        "theme_label": section.theme_label,
+        "theme": section.theme,
+        "items": [_item(item) for item in section.items.all()]
+        if section.kind == SectionKind.ITEMS
+        else [],
+    }
+
+
+def _item(item) -> dict:
+    return {
+        "kind": item.kind,
+        "subgroup": item.subgroup,
+        "title": item.title,
+        "url": item.url,
+        "body": item.body,
+        "points": [line.strip() for line in item.points.splitlines() if line.strip()],
+        "code": item.code,
+        "language": item.language,
+        "author": item.attribution,
+    }
+
+
+def _question(question, section) -> dict:
+    origin = question.carried_from
+    return {
+        "number": question.number,
+        "section": section.key,
+        "subgroup": question.subgroup,
+        "body": question.body,
+        "author": question.attribution,
+        "answered": question.answered,
+        "votes": question.vote_count,
+        "carried_over": question.carried_from_id is not None,
+        "carried_from": {"issue": origin.section.issue.code} if origin else None,
+        "answers": [_answer(answer) for answer in question.threads],
+    }
+
+
+def _answer(answer) -> dict:
+    return {
+        "body": answer.body,
+        "author": answer.attribution,
+        "accepted": answer.accepted,
+        "replies": [_answer(reply) for reply in answer.children],
+    }

@@ -1,0 +1,32 @@
+"""Celery tasks: thin, they take ids and call a service."""
+
+from celery import Task, shared_task
+from django.db import DatabaseError
+
+from . import services
+
+
+class ExportTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        # Retries ran out (or a fault was not worth retrying): the host sees
+        # why on the page and can try again from there.
+        export_id = args[0] if args else kwargs["export_id"]
+        services.export_give_up(
+            export_id=export_id, task_id=task_id, reason=f"{type(exc).__name__}: {exc}"
+        )
+
+
+@shared_task(
+    bind=True,
+    base=ExportTask,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError, OSError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=5,
+    soft_time_limit=120,
+    time_limit=180,
+)
+def export_render(self, export_id: int) -> None:
+    services.export_run(export_id=export_id, task_id=self.request.id)
