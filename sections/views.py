@@ -113,6 +113,12 @@ def sort_of(request) -> str:
     return sort if sort in SORTS else "time"
 
 
+# Apps that add to the issue page (talk: its revisions and exports) register a
+# function (request, issue) -> dict here when they are ready; sections itself
+# knows nothing of them.
+page_context_providers: list = []
+
+
 def render_issue_page(request, issue, *, status=200, flash="", bind=None):
     """The whole issue page; `bind(content)` puts a bound form back in place."""
     content = issue_content(issue, viewer=request.user, sort=sort_of(request))
@@ -121,6 +127,8 @@ def render_issue_page(request, issue, *, status=200, flash="", bind=None):
     if bind is not None:
         bind(content)
     context = {"issue": issue, "content": content, "flash": flash}
+    for provide in page_context_providers:
+        context.update(provide(request, issue))
     return render(request, "talk/issue.html", context, status=status)
 
 
@@ -209,7 +217,7 @@ def _changed(request, issue, anchor: str, fragment) -> HttpResponse:
     return redirect(f"{issue.get_absolute_url()}#{anchor}")
 
 
-def _refused(request, issue, error: DeskError, *, bind=None) -> HttpResponse:
+def refused(request, issue, error: DeskError, *, bind=None) -> HttpResponse:
     """A refusal in words: in the page's alert region for htmx, or on the
     whole page again (forms still filled) for a plain post."""
     if request.htmx:
@@ -238,7 +246,7 @@ def section_claim(request, pk):
             return _section_fragment(
                 request, section, status=error.status, name="claim-box", claim_error=error.message
             )
-        return _refused(request, section.issue, error)
+        return refused(request, section.issue, error)
     return _changed(
         request,
         section.issue,
@@ -253,7 +261,7 @@ def section_release(request, pk):
     try:
         services.section_release(section_id=section.pk, user=request.user)
     except DeskError as error:
-        return _refused(request, section.issue, error)
+        return refused(request, section.issue, error)
     return _changed(
         request,
         section.issue,
@@ -358,7 +366,7 @@ def _refuse_editor(request, post, section: Section) -> HttpResponse | None:
         error = NotAllowed(_("Only its author, the section's owners and the host can change this."))
     else:
         return None
-    return _refused(request, section.issue, error)
+    return refused(request, section.issue, error)
 
 
 def _rebase(form, version: int):
@@ -392,7 +400,7 @@ def item_delete(request, pk):
     try:
         services.item_delete(item_id=item.pk, user=request.user)
     except DeskError as error:
-        return _refused(request, section.issue, error)
+        return refused(request, section.issue, error)
     return _changed(
         request,
         section.issue,
@@ -409,7 +417,7 @@ def item_move(request, pk):
     try:
         services.item_move(item_id=item.pk, user=request.user, direction=direction)
     except DeskError as error:
-        return _refused(request, section.issue, error)
+        return refused(request, section.issue, error)
     return _changed(
         request, section.issue, f"item-{pk}", lambda: _section_fragment(request, section)
     )
@@ -420,7 +428,7 @@ def section_theme(request, pk):
     section = _get_section(pk)
     form = ThemeForm(request.POST)
     if not form.is_valid():
-        return _refused(
+        return refused(
             request, section.issue, DeskError(_("Choose a nomination or write a theme."))
         )
     try:
@@ -432,7 +440,7 @@ def section_theme(request, pk):
             text=form.cleaned_data["text"],
         )
     except DeskError as error:
-        return _refused(request, section.issue, error)
+        return refused(request, section.issue, error)
     return _changed(
         request, section.issue, f"section-{pk}", lambda: _section_fragment(request, section)
     )
@@ -536,7 +544,7 @@ def question_delete(request, pk):
     try:
         services.question_delete(question_id=question.pk, user=request.user)
     except DeskError as error:
-        return _refused(request, section.issue, error)
+        return refused(request, section.issue, error)
     return _changed(
         request,
         section.issue,
@@ -551,7 +559,7 @@ def question_vote(request, pk):
     try:
         services.question_vote(question_id=question.pk, user=request.user)
     except DeskError as error:
-        return _refused(request, question.section.issue, error)
+        return refused(request, question.section.issue, error)
     return _changed(
         request,
         question.section.issue,
@@ -568,7 +576,7 @@ def question_answered(request, pk):
             question_id=question.pk, user=request.user, answered=request.POST.get("answered") == "1"
         )
     except DeskError as error:
-        return _refused(request, question.section.issue, error)
+        return refused(request, question.section.issue, error)
     return _changed(
         request,
         question.section.issue,
@@ -597,7 +605,7 @@ def answer_create(request, pk):
     )
     if request.method == "GET":
         if not section.issue.accepts_content_from(request.user):
-            return _refused(request, section.issue, IssueClosed())
+            return refused(request, section.issue, IssueClosed())
         form.fields["body"].widget.attrs["data-autofocus"] = ""
         return _answer_form(request, question, parent, form, 200)
     if not form.is_valid():
@@ -612,7 +620,7 @@ def answer_create(request, pk):
         )
     except DeskError as error:
         if request.htmx:
-            return _refused(request, section.issue, error)  # the typed answer stays open
+            return refused(request, section.issue, error)  # the typed answer stays open
         form.add_error(None, error.message)
         return _answer_form(request, question, parent, form, error.status)
     return _changed(
@@ -701,7 +709,7 @@ def answer_delete(request, pk):
     try:
         services.answer_delete(answer_id=answer.pk, user=request.user)
     except DeskError as error:
-        return _refused(request, question.section.issue, error)
+        return refused(request, question.section.issue, error)
     return _changed(
         request,
         question.section.issue,
@@ -719,7 +727,7 @@ def answer_accept(request, pk):
             answer_id=answer.pk, user=request.user, accepted=request.POST.get("accepted") == "1"
         )
     except DeskError as error:
-        return _refused(request, question.section.issue, error)
+        return refused(request, question.section.issue, error)
     return _changed(
         request,
         question.section.issue,

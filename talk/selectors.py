@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from .models import Issue, IssueStatus, Series
+from .models import Export, Issue, IssueStatus, Revision, Series
 
 OPEN_STATUSES = (IssueStatus.DRAFT, IssueStatus.LIVE)
 ARCHIVED_STATUSES = (IssueStatus.FROZEN, IssueStatus.PUBLISHED)
@@ -41,3 +41,61 @@ def series_overview() -> list[SeriesOverview]:
 
 def series_issues(series: Series) -> list[Issue]:
     return _issue_order(list(series.issues.select_related("series")))
+
+
+def issue_revisions(issue: Issue) -> list:
+    """The issue's revisions, newest first, each with its exports (two queries)."""
+    return list(
+        issue.revisions.select_related("created_by")
+        .prefetch_related(Prefetch("exports", queryset=Export.objects.order_by("format")))
+        .order_by("-number")
+    )
+
+
+def exports_in_progress(revisions: list) -> bool:
+    return any(
+        export.status in (Export.Status.PENDING, Export.Status.RUNNING)
+        for revision in revisions
+        for export in revision.exports.all()
+    )
+
+
+def published_issues(series: Series) -> list[Issue]:
+    """The public archive: published issues, newest first, each with its
+    latest revision's exports."""
+    issues = list(
+        series.issues.filter(status=IssueStatus.PUBLISHED)
+        .select_related("series")
+        .prefetch_related(
+            Prefetch(
+                "revisions",
+                queryset=Revision.objects.order_by("-number").prefetch_related(
+                    Prefetch("exports", queryset=Export.objects.filter(status=Export.Status.DONE))
+                ),
+            )
+        )
+    )
+    for issue in issues:
+        revisions = list(issue.revisions.all())
+        issue.latest_revision = revisions[0] if revisions else None
+    return _issue_order(issues)
+
+
+def find_issue(series_slug: str, ident: str) -> Issue:
+    """An issue by the number people say ("8", "008") or a special edition's
+    identifier ("extra-02"); Issue.DoesNotExist otherwise."""
+    code = str(int(ident)) if ident.isdigit() else ident
+    return Issue.objects.select_related("series", "host", "editor").get(
+        series__slug=series_slug, code=code
+    )
+
+
+def current_snapshot(issue: Issue) -> tuple[dict, Revision | None]:
+    """The latest revision's snapshot, or (before any freeze) the content as
+    it stands now."""
+    revision = issue.revisions.order_by("-number").first()
+    if revision is not None:
+        return revision.snapshot, revision
+    from .snapshot import snapshot_build
+
+    return snapshot_build(issue), None

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .feeds import PublishedIssuesFeed
 
 issue_patterns = [
     path("", views.issue_detail, name="issue"),
@@ -14,12 +15,18 @@ issue_patterns = [
         views.issue_role,
         name="issue-role",
     ),
+    path("lifecycle/<str:action>/", views.issue_lifecycle, name="issue-lifecycle"),
+    path("exports/", views.exports_fragment, name="issue-exports"),
+    path("exports/<int:pk>/retry/", views.export_retry, name="export-retry"),
+    path("r<int:revision>/<str:format>/", views.export_download, name="export-download"),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("s/<slug:series_slug>/", views.series_detail, name="series"),
+    path("s/<slug:series_slug>/archive/", views.series_archive, name="series-archive"),
+    path("s/<slug:series_slug>/feed.atom", PublishedIssuesFeed(), name="series-feed"),
     path("s/<slug:series_slug>/<slug:code>/", include(issue_patterns)),
     path("accounts/", include("accounts.urls")),
     path("desk/", include("sections.urls")),

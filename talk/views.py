@@ -1,17 +1,21 @@
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import reswap, retarget, trigger_client_event
+from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
 from sections.errors import DeskError
 from sections.models import Question, Section, SectionKind
+from sections.policy import is_admin
 from sections.selectors import issue_content, question_content, section_content, visible_posts
-from sections.views import CHANGED, attach_forms, render_issue_page, sort_of
+from sections.views import CHANGED, attach_forms, refused, render_issue_page, sort_of
 
 from . import selectors, services
-from .models import Issue, Series
+from .exports import MEDIA_TYPES
+from .exports.storage import absolute
+from .forms import FreezeForm
+from .models import Export, Issue, Series
 
 
 def get_issue(series_slug: str, code: str) -> Issue:
@@ -35,6 +39,17 @@ def series_detail(request, series_slug):
         request,
         "talk/series.html",
         {"series": series, "issues": selectors.series_issues(series)},
+    )
+
+
+@require_GET
+def series_archive(request, series_slug):
+    """The public archive: published issues with their files."""
+    series = get_object_or_404(Series, slug=series_slug)
+    return render(
+        request,
+        "talk/archive.html",
+        {"series": series, "issues": selectors.published_issues(series)},
     )
 
 
@@ -137,15 +152,106 @@ def issue_role(request, series_slug, code, role, action):
     try:
         change(issue_id=issue.pk, user=request.user, role=role)
     except DeskError as error:
-        if request.htmx:
-            response = render(
-                request, "sections/refusal.html", {"message": error.message}, status=error.status
-            )
-            return retarget(reswap(response, "innerHTML"), "#flash")
-        return render_issue_page(request, issue, status=error.status, flash=error.message)
+        return refused(request, issue, error)
     if request.htmx:
         return trigger_client_event(_record(request, get_issue(series_slug, code)), CHANGED)
     return redirect(f"{issue.get_absolute_url()}#issue-record")
+
+
+# Lifecycle and exports
+
+
+def can_steward(user, issue: Issue) -> bool:
+    return user.is_authenticated and (is_admin(user) or issue.is_hosted_by(user))
+
+
+def lifecycle_context(request, issue: Issue) -> dict:
+    """What the issue page shows of its lifecycle (see sections.views)."""
+    revisions = selectors.issue_revisions(issue)
+    return {
+        "revisions": revisions,
+        "exports_in_progress": selectors.exports_in_progress(revisions),
+        "can_steward": can_steward(request.user, issue),
+        "freeze_form": FreezeForm(),
+    }
+
+
+LIFECYCLE = {
+    "start": services.issue_start,
+    "publish": services.issue_publish,
+    "correct": services.issue_correct,
+}
+
+
+@require_POST
+def issue_lifecycle(request, series_slug, code, action):
+    """Start the meeting, freeze, publish, or open a correction. The whole
+    page changes with the status, so htmx reloads it."""
+    issue = get_issue(series_slug, code)
+    try:
+        if action == "freeze":
+            form = FreezeForm(request.POST)
+            note = form.cleaned_data["note"] if form.is_valid() else ""
+            services.issue_freeze(issue_id=issue.pk, user=request.user, note=note)
+        elif action in LIFECYCLE:
+            LIFECYCLE[action](issue_id=issue.pk, user=request.user)
+        else:
+            raise Http404
+    except DeskError as error:
+        return refused(request, issue, error)
+    if request.htmx:
+        return HttpResponseClientRefresh()
+    return redirect(f"{issue.get_absolute_url()}#issue-exports")
+
+
+@require_GET
+def exports_fragment(request, series_slug, code):
+    """The exports panel, polled while files are being rendered."""
+    issue = get_issue(series_slug, code)
+
+    def fragment():
+        context = {"issue": issue, **lifecycle_context(request, issue)}
+        return render(request, "talk/issue.html#issue-exports", context)
+
+    return _fragment_or_page(request, issue, "issue-exports", fragment)
+
+
+@require_POST
+def export_retry(request, series_slug, code, pk):
+    issue = get_issue(series_slug, code)
+    get_object_or_404(Export, pk=pk, revision__issue=issue)
+    try:
+        services.export_retry(export_id=pk, user=request.user)
+    except DeskError as error:
+        return refused(request, issue, error)
+    if request.htmx:
+        context = {"issue": issue, **lifecycle_context(request, issue)}
+        return render(request, "talk/issue.html#issue-exports", context)
+    return redirect(f"{issue.get_absolute_url()}#issue-exports")
+
+
+@require_GET
+def export_download(request, series_slug, code, revision, format):
+    """A rendered file, as stored (with its SHA-256 in a header for checking)."""
+    export = get_object_or_404(
+        Export.objects.select_related("revision__issue__series"),
+        revision__issue__series__slug=series_slug,
+        revision__issue__code=code,
+        revision__number=revision,
+        format=format,
+        status=Export.Status.DONE,
+    )
+    path = absolute(export.path)
+    if not path.exists():
+        raise Http404
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=format != "html",
+        filename=export.filename,
+        content_type=MEDIA_TYPES[format],
+    )
+    response["X-Content-SHA256"] = export.sha256
+    return response
 
 
 @never_cache

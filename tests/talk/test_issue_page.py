@@ -153,9 +153,9 @@ def test_it_reads_the_page_in_a_fixed_number_of_queries(
     for question in QuestionFactory.create_batch(size, section=free_talk, author=author):
         AnswerFactory(question=question, author=author)
 
-    # issue, sections, claims, items, questions, answers, chat lines; plus the
-    # session-less anonymous request makes no other query.
-    with django_assert_num_queries(7):
+    # issue, sections, claims, items, questions, answers, chat lines, and the
+    # issue's revisions; the session-less anonymous request makes no other.
+    with django_assert_num_queries(8):
         assert client.get(issue.get_absolute_url()).status_code == 200
 
 
@@ -183,7 +183,7 @@ def test_it_reads_the_page_for_a_member_in_a_fixed_number_of_queries(
 
     # session, user, issue, sections, claims, items, questions (with their
     # vote counts), answers, chat lines, and the member's own votes.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(issue.get_absolute_url())
 
     assert response.status_code == 200
