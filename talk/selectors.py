@@ -16,8 +16,13 @@ class SeriesOverview:
 
 
 def _issue_order(issues: list[Issue]) -> list[Issue]:
-    # Newest first: by number, special editions by creation time.
-    return sorted(issues, key=lambda i: (i.number or 0, i.created_at), reverse=True)
+    # Newest first, by when they met (special editions have no number but a
+    # date); issues without a date yet by number, then creation.
+    return sorted(
+        issues,
+        key=lambda i: (i.meeting_at or i.created_at, i.number or 0, i.created_at),
+        reverse=True,
+    )
 
 
 def series_overview() -> list[SeriesOverview]:
@@ -76,8 +81,11 @@ def published_issues(series: Series) -> list[Issue]:
         )
     )
     for issue in issues:
+        # The newest revision whose files are ready: a correction just frozen
+        # keeps showing the previous files until its own are rendered.
         revisions = list(issue.revisions.all())
-        issue.latest_revision = revisions[0] if revisions else None
+        ready = [revision for revision in revisions if revision.exports.all()]
+        issue.latest_revision = (ready or revisions or [None])[0]
     return _issue_order(issues)
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +19,8 @@ from .exports import render
 from .exports.storage import export_path, write_atomically
 from .models import Export, Issue, IssueStatus, Revision, Series
 from .snapshot import snapshot_build
+
+logger = logging.getLogger(__name__)
 
 
 class IssueExists(DeskError):
@@ -116,7 +119,7 @@ def _require_steward(user, issue: Issue) -> None:
         raise NotAllowed(_("Only the host, the editor and admins can do that."))
 
 
-def _move(issue_id: int, user, *, expect: Q, change: dict, refusal) -> Issue:
+def _move(issue_id: int, user, *, action: str, expect: Q, change: dict, refusal) -> Issue:
     issue = Issue.objects.select_related("series", "host", "editor").get(pk=issue_id)
     _require_steward(user, issue)
     if not Issue.objects.filter(expect, pk=issue_id).update(**change):
@@ -124,7 +127,9 @@ def _move(issue_id: int, user, *, expect: Q, change: dict, refusal) -> Issue:
     issue.refresh_from_db()
     audit_record(
         actor=user,
-        action=f"issue.{change.get('status', 'correct')}",
+        # Named by the verb, as every audit action is ("issue.freeze"): the
+        # status it led to ("issue.published") gave one log two spellings.
+        action=f"issue.{action}",
         target=issue,
         scope=f"{issue.series.slug}/{issue.code}",
         after={key: str(value) for key, value in change.items()},
@@ -138,6 +143,7 @@ def issue_start(*, issue_id: int, user) -> Issue:
     return _move(
         issue_id,
         user,
+        action="start",
         expect=Q(status=IssueStatus.DRAFT),
         change={"status": IssueStatus.LIVE},
         refusal=_("Only a draft can start."),
@@ -150,6 +156,7 @@ def issue_publish(*, issue_id: int, user) -> Issue:
     return _move(
         issue_id,
         user,
+        action="publish",
         expect=Q(status=IssueStatus.FROZEN, correcting=False),
         change={"status": IssueStatus.PUBLISHED},
         refusal=_("Only a frozen issue can be published."),
@@ -162,6 +169,7 @@ def issue_correct(*, issue_id: int, user) -> Issue:
     return _move(
         issue_id,
         user,
+        action="correct",
         expect=Q(status__in=[IssueStatus.FROZEN, IssueStatus.PUBLISHED], correcting=False),
         change={"correcting": True},
         refusal=_("Only a frozen or published issue can be corrected."),
@@ -189,7 +197,12 @@ def issue_freeze(*, issue_id: int, user, note: str = "") -> Revision:
     if number > 1 and not note.strip():
         raise Invalid(_("Say in a few words what the correction changed."))
     now = timezone.now()
-    issue.status, issue.correcting = IssueStatus.FROZEN, False
+    # A corrected published issue stays in the archive and the feed, now
+    # with its new revision: it was already public, and taking it off until
+    # someone publishes it again would hide it for a typo fix.
+    if issue.status != IssueStatus.PUBLISHED:
+        issue.status = IssueStatus.FROZEN
+    issue.correcting = False
     issue.save(update_fields=["status", "correcting", "updated_at"])
     revision = Revision.objects.create(
         issue=issue,
@@ -213,10 +226,25 @@ def issue_freeze(*, issue_id: int, user, note: str = "") -> Revision:
 
 
 def _enqueue(export_ids: list[int]) -> None:
+    """Queue the exports (after the commit). An export that cannot be queued
+    (no broker), or that fails when rendered in-process (embedded mode), is
+    marked failed with the reason, so the host can try it again; the others
+    are still queued and the freeze itself stands."""
     from .tasks import export_render  # the task module imports these services
 
     for export_id in export_ids:
-        export_render.delay(export_id)
+        try:
+            export_render.delay(export_id)
+        except Exception as error:
+            logger.exception("Export %s could not be rendered now", export_id)
+            Export.objects.filter(
+                pk=export_id, status__in=[Export.Status.PENDING, Export.Status.RUNNING]
+            ).update(
+                status=Export.Status.FAILED,
+                error=_describe(error),
+                lease_until=None,
+                finished_at=timezone.now(),
+            )
 
 
 # Exports

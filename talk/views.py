@@ -251,6 +251,12 @@ def export_download(request, series_slug, code, revision, format):
         content_type=MEDIA_TYPES[format],
     )
     response["X-Content-SHA256"] = export.sha256
+    if format == "html":
+        # Shown in the browser from our own origin: no scripts, no forms, no
+        # same-origin rights, whatever the file holds.
+        response["Content-Security-Policy"] = (
+            "sandbox; default-src 'none'; style-src 'unsafe-inline'"
+        )
     return response
 
 

@@ -1,7 +1,239 @@
-"""The standalone HTML export."""
+"""The standalone HTML export: the Markdown export's layout as one page.
 
+One file that references nothing (no stylesheet, script, font or image to
+fetch), readable on screen and in print; the PDF is rendered from it. Member
+bodies go through the desk's Markdown sanitiser, code through its code
+renderer; every other string is escaped, and only http(s) URLs become links.
+"""
+
+from django.conf import settings
 from django.utils.html import escape
+from pygments.formatters import HtmlFormatter
+
+from sections.markup import render_code, render_markdown, safe_url
+
+from . import markdown as layout
+
+STYLE = (settings.BASE_DIR / "templates" / "exports" / "issue.css").read_text(encoding="utf-8")
+CODE_STYLE = "\n".join(HtmlFormatter(style="default").get_token_style_defs("pre"))
 
 
 def render(snapshot: dict) -> bytes:
-    return f"<!doctype html><title>{escape(snapshot['title'])}</title><h1>{escape(snapshot['title'])}</h1>\n".encode()
+    parts = [
+        "<!doctype html>",
+        '<html lang="zh-Hans">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(snapshot['title'])}</title>",
+        f"<style>\n{STYLE}\n{CODE_STYLE}\n</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{escape(snapshot['title'])}</h1>",
+        *_preface(snapshot),
+        *_record(snapshot),
+    ]
+    for section in snapshot["sections"]:
+        parts += _section(snapshot, section)
+    if snapshot["references"] and not layout.references_sections(snapshot):
+        parts += [
+            '<section id="references">',
+            f"<h2>{layout.REFERENCES_TITLE}</h2>",
+            *_references(snapshot["references"]),
+            "</section>",
+        ]
+    parts += ["</body>", "</html>"]
+    return ("\n".join(parts) + "\n").encode()
+
+
+def _text(text: str) -> str:
+    """Plain text, escaped, its line breaks kept."""
+    return "<br>".join(escape(line) for line in layout.text_lines(text))
+
+
+def _field(label: str, value: str) -> str:
+    return f'<p class="field"><span class="label">{escape(label)}</span>{value}</p>'
+
+
+def _link(url: str) -> str:
+    """The URL as a link when it is http(s); otherwise shown as text."""
+    target = safe_url(url)
+    if not target:
+        return f'<span class="url">{_text(url)}</span>'
+    return _anchor(target, _text(url), "url")
+
+
+def _preface(snapshot: dict) -> list[str]:
+    series = snapshot["series"]
+    parts = ['<section id="preface">', "<h2>序章</h2>"]
+    for label, text in (
+        ("【缘起】：", series["origin"]),
+        ("【结构】：", series["structure"]),
+        ("【隐私提示】：", series["privacy_notice"]),
+        ("", series["notices"]),
+    ):
+        lines = [line for line in layout.text_lines(text) if line.strip()]
+        for number, line in enumerate(lines):
+            parts.append(
+                _field(label, escape(line)) if number == 0 and label else f"<p>{escape(line)}</p>"
+            )
+    parts.append("</section>")
+    return parts
+
+
+def _record(snapshot: dict) -> list[str]:
+    parts = [
+        '<section id="record">',
+        "<h2>本期记录</h2>",
+        _field("【编号】：", escape(snapshot["title"])),
+        _field("【时间】：", escape(layout.meeting_time(snapshot))),
+        _field("【本期提要】：", escape(layout.highlights(snapshot))),
+        _field("【本期贡献者】- 排名不分先后：", escape(layout.names(snapshot["contributors"]))),
+        _field("【主持人】：", escape(snapshot["host"])),
+        _field("【编辑】：", escape(snapshot["editor"])),
+        _field("【版块负责人】：", escape(layout.owners_line(snapshot))),
+    ]
+    if snapshot["video_url"]:
+        parts.append(_field("【talk 视频】：", _link(snapshot["video_url"])))
+    if revision := layout.revision_line(snapshot):
+        parts.append(_field("【版本】：", escape(revision)))
+    parts.append("</section>")
+    return parts
+
+
+def _section(snapshot: dict, section: dict) -> list[str]:
+    parts = [
+        f'<section id="section-{escape(section["key"])}" class="section section-{escape(section["kind"])}">',
+        f"<h2>{escape(layout.section_heading(section))}</h2>",
+        _field(f"【{section['title']}】：", escape(layout.section_summary(section))),
+        _field("【贡献者】：", escape(layout.names(section["contributors"]))),
+    ]
+    for label, entries in layout.areas(section):
+        parts.append(_field(f"【{label}】：", ""))
+        if entries:
+            parts += ['<ul class="entries">', *(_item(entry) for entry in entries), "</ul>"]
+    if theme := layout.theme(section):
+        parts.append(_field(f"【{theme[0]}】：", escape(theme[1])))
+    items = layout.body_items(section)
+    if section["kind"] == "items" or items:
+        for name, rows in layout.groups(items, section["subgroups"]):
+            if name:
+                parts.append(f"<h3>{escape(name)}</h3>")
+            if rows:
+                parts += ['<ol class="entries">', *(_item(item) for item in rows), "</ol>"]
+    questions = layout.by_section(snapshot["questions"], section["key"])
+    if section["kind"] == "questions" or questions:
+        for name, rows in layout.groups(questions, section["subgroups"]):
+            if name:
+                parts.append(f"<h3>{escape(name)}</h3>")
+            for question in rows:
+                parts += _question(question)
+    chat = layout.by_section(snapshot["chat"], section["key"])
+    if chat:
+        parts += ['<ul class="chat">', *(_chat_line(line) for line in chat), "</ul>"]
+    if section["kind"] == "references":
+        parts += _references(snapshot["references"])
+    parts.append("</section>")
+    return parts
+
+
+def _item(item: dict) -> str:
+    # The title and link sit in the list item itself, not in a paragraph, so
+    # a print marker ("1.") shares their line instead of taking one of its own.
+    target = safe_url(item["url"])
+    head = []
+    if item["title"] and target:
+        head.append(_anchor(target, _text(item["title"]), "entry-title"))
+    elif item["title"]:
+        head.append(f'<span class="entry-title">{_text(item["title"])}</span>')
+    if target:
+        head.append(_anchor(target, _text(item["url"]), "url"))
+    elif item["url"]:
+        head.append(f'<span class="url">{_text(item["url"])}</span>')
+    rest = []
+    if item["body"]:
+        rest.append(f'<div class="body">{render_markdown(item["body"])}</div>')
+    if item["points"]:
+        points = "".join(f"<li>{escape(point)}</li>" for point in item["points"])
+        rest.append(f'<ol class="points">{points}</ol>')
+    if item["code"]:
+        caption = f"<figcaption>{escape(item['language'])}</figcaption>" if item["language"] else ""
+        code = render_code(item["code"], item["language"])
+        rest.append(f'<figure class="code">{caption}{code}</figure>')
+    if item["author"]:
+        # As in the Markdown: a bare title ends with its author's name.
+        by = f'<span class="by">--{escape(item["author"])}</span>'
+        if rest or not head:
+            rest.append(f'<p class="by">--{escape(item["author"])}</p>')
+        elif len(head) == 1:
+            head[0] += f" {by}"
+        else:
+            head.append(by)
+    return f'<li class="entry">{"<br>".join(head)}{"".join(rest)}</li>'
+
+
+def _anchor(target: str, shown: str, css: str) -> str:
+    return f'<a class="{css}" href="{escape(target)}" rel="nofollow noopener">{shown}</a>'
+
+
+def _post(css: str, label: str, body: str, marks: str, inner: str = "") -> str:
+    return f'<div class="post {css}">{_with_ends(render_markdown(body), label, marks)}{inner}</div>'
+
+
+def _with_ends(rendered: str, label: str, marks: str) -> str:
+    """The sanitised body with "Q1：" before its first paragraph's text and
+    "--初七" after its last, as the corpus writes a post on one line; a body
+    that starts or ends with another block (code, a list) gets them on lines
+    of their own. Only escaped text of ours is inserted, between tags."""
+    lead = f'<span class="label">{escape(label)}</span>' if label else ""
+    tail = f'<span class="by">{escape(marks)}</span>' if marks else ""
+    body = rendered.strip()
+    if not body:
+        return f"<p>{lead}{tail}</p>" if lead or tail else ""
+    if lead:
+        body = f"<p>{lead}{body[3:]}" if body.startswith("<p>") else f"<p>{lead}</p>{body}"
+    if tail:
+        body = f"{body[:-4]} {tail}</p>" if body.endswith("</p>") else f"{body}<p>{tail}</p>"
+    return body
+
+
+def _question(question: dict) -> list[str]:
+    number = question["number"]
+    parts = [_post("question", f"Q{number}：", question["body"], layout.question_marks(question))]
+    for answer in question["answers"]:
+        parts.append(_answer(answer, f"A{number}："))
+    if not question["answers"]:
+        parts.append(_post("answer empty", f"A{number}：", "", ""))
+    return parts
+
+
+def _answer(answer: dict, label: str) -> str:
+    replies = "".join(_reply(reply) for reply in answer["replies"])
+    css = "answer accepted" if answer["accepted"] else "answer"
+    return _post(css, label, answer["body"], layout.answer_marks(answer), replies)
+
+
+def _reply(reply: dict) -> str:
+    replies = "".join(_reply(inner) for inner in reply["replies"])
+    text = _with_ends(render_markdown(reply["body"]), "", layout.answer_marks(reply))
+    return f'<blockquote class="reply">{text}{replies}</blockquote>'
+
+
+def _chat_line(line: dict) -> str:
+    who = " ".join(
+        f'<span class="{css}">{escape(value)}</span>'
+        for css, value in (("speaker", line["speaker"]), ("time", line["time"]))
+        if value
+    )
+    prefix = f"{who}：" if who else ""
+    return f"<li>{prefix}{_text(line['text'])}</li>"
+
+
+def _references(references: list[dict]) -> list[str]:
+    if not references:
+        return []
+    rows = []
+    for ref in references:
+        title = "" if ref["title"] == ref["url"] else f"{_text(ref['title'])}<br>"
+        rows.append(f"<li>{title}{_link(ref['url'])}</li>")
+    return ['<ol class="entries references">', *rows, "</ol>"]

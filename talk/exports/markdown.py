@@ -1,11 +1,397 @@
-"""The Markdown export, in the community's own layout."""
+"""The Markdown export, in the community's own layout (see corpus/).
+
+The published issues are read as plain text as much as they are rendered, so
+the file keeps the corpus' lines (【编号】：…, Q1：… --初七, A1：…) and is also
+valid CommonMark: blocks are separated by blank lines, and everything that
+belongs to a list item is indented under it so a renderer keeps it there.
+
+Member text is written as typed (bodies are Markdown already; titles and
+names are kept verbatim rather than escaped, so the record reads as it was
+written). Whoever renders this file to HTML must sanitise it, as the desk does
+(sections.markup.render_markdown).
+
+The helpers that decide the wording (labels, budgets, grouping) are shared
+with the HTML export, so both say the same thing in the same order.
+"""
+
+import datetime
+import re
+
+from sections.markup import safe_url
+
+NOMINATIONS = "nomination"
+SUGGESTIONS = "suggestion"
+AREAS = ((NOMINATIONS, "提名区", "has_nominations"), (SUGGESTIONS, "建议区", "has_suggestions"))
+NAME_SEPARATOR = "、"
+ACCEPTED = "（已采纳）"
+CARRIED_OVER = "上期遗留"
+DEFAULT_THEME_LABEL = "本期主题"
+REFERENCES_TITLE = "参考资料"
+# A description that already ends a sentence gets no extra separator.
+SENTENCE_END = ("；", ";", "。", "！", "？", ".", "!", "?")
+# A line that would start a block of its own (fence, heading, list, quote,
+# table, indented code) cannot follow "Q1：" on the same line.
+BLOCK_START = re.compile(
+    r"^(?: {4}|\t| {0,3}(?:```|~~~|#{1,6}(?:\s|$)|[-*+](?:\s|$)|\d{1,9}[.)](?:\s|$)|>|\|))"
+)
+
+
+# Wording shared with the HTML export
+
+
+def text_lines(text: str) -> list[str]:
+    """Lines of member text, with Windows and old Mac line ends made one kind
+    (so the output does not depend on the browser that sent it)."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    return text.split("\n") if text else []
+
+
+def names(values: list[str]) -> str:
+    return NAME_SEPARATOR.join(values)
+
+
+def meeting_time(snapshot: dict) -> str:
+    """The meeting's local time as the series writes it, zone spelled out."""
+    if not snapshot.get("meeting_at"):
+        return ""
+    moment = datetime.datetime.fromisoformat(snapshot["meeting_at"])
+    return f"{moment:%Y-%m-%d %H:%M} ({snapshot['series']['time_zone']})"
+
+
+def highlights(snapshot: dict) -> str:
+    return "".join(f"{part}；" for part in snapshot["highlights"])
+
+
+def owners_line(snapshot: dict) -> str:
+    """【版块负责人】: each claimed section with its owners."""
+    return "".join(
+        f"{section['title']}：{names(section['owners'])}；"
+        for section in snapshot["sections"]
+        if section["owners"]
+    )
+
+
+def revision_line(snapshot: dict) -> str:
+    """The 【版本】 line, for corrections only: revision 1 is the issue itself."""
+    revision = snapshot.get("revision") or {}
+    if (revision.get("number") or 0) <= 1:
+        return ""
+    note = revision.get("note") or ""
+    return f"r{revision['number']} — {note}" if note else f"r{revision['number']}"
+
+
+def section_heading(section: dict) -> str:
+    return f"{section['title']}-optional" if section["optional"] else section["title"]
+
+
+def budget(section: dict) -> str:
+    minutes = section["time_budget_minutes"]
+    return f"~{minutes} 分钟" if minutes else "时间不限"
+
+
+def section_summary(section: dict) -> str:
+    """What follows 【<title>】：, e.g. "LLM/AI news…；~10 分钟；"."""
+    description = section["description"].strip()
+    if description and not description.endswith(SENTENCE_END):
+        description += "；"
+    return f"{description}{budget(section)}；"
+
+
+def areas(section: dict) -> list[tuple[str, list[dict]]]:
+    """提名区 and 建议区 with their entries: those the section has, and any
+    that holds entries anyway (an imported issue)."""
+    found = []
+    for kind, label, flag in AREAS:
+        entries = [item for item in section["items"] if item["kind"] == kind]
+        if section[flag] or entries:
+            found.append((label, entries))
+    return found
+
+
+def theme(section: dict) -> tuple[str, str] | None:
+    """(label, theme), when the section has a theme."""
+    if not section["theme_label"] and not section["theme"]:
+        return None
+    return section["theme_label"] or DEFAULT_THEME_LABEL, section["theme"]
+
+
+def groups(rows: list[dict], subgroups: list[str]) -> list[tuple[str, list[dict]]]:
+    """Rows under their sub-group, ungrouped first, then the template's
+    sub-groups (even empty ones: the corpus keeps their headings), then any
+    sub-group the template does not know, in the order the rows use them."""
+    found: dict[str, list[dict]] = {"": []}
+    for name in subgroups:
+        found.setdefault(name, [])
+    for row in rows:
+        found.setdefault(row["subgroup"], []).append(row)
+    return list(found.items())
+
+
+def body_items(section: dict) -> list[dict]:
+    return [item for item in section["items"] if item["kind"] not in (NOMINATIONS, SUGGESTIONS)]
+
+
+def by_section(rows: list[dict], key: str) -> list[dict]:
+    return [row for row in rows if row["section"] == key]
+
+
+def question_marks(question: dict) -> str:
+    """What follows a question's body: "--初七 --上期遗留（007）"."""
+    marks = [f"--{question['author']}"] if question["author"] else []
+    if question["carried_over"]:
+        origin = (question.get("carried_from") or {}).get("issue") or ""
+        marks.append(
+            f"--{CARRIED_OVER}（{issue_label(origin)}）" if origin else f"--{CARRIED_OVER}"
+        )
+    return " ".join(marks)
+
+
+def answer_marks(answer: dict) -> str:
+    by = f"--{answer['author']}" if answer["author"] else ""
+    return by + (ACCEPTED if answer["accepted"] else "")
+
+
+def issue_label(code: str) -> str:
+    # A numbered issue's code is its number; issues are shown zero-padded.
+    return f"{int(code):03d}" if code.isdigit() else code
+
+
+def chat_prefix(line: dict) -> str:
+    return " ".join(part for part in (line["speaker"], line["time"]) if part)
+
+
+def references_sections(snapshot: dict) -> bool:
+    return any(section["kind"] == "references" for section in snapshot["sections"])
+
+
+# The Markdown file
 
 
 def render(snapshot: dict) -> bytes:
-    lines = [f"# {snapshot['title']}", ""]
+    blocks: list[list[str]] = [[f"# {snapshot['title']}"]]
+    blocks += _preface(snapshot)
+    blocks += _record(snapshot)
     for section in snapshot["sections"]:
-        lines += [f"## {section['title']}", ""]
-        for item in section["items"]:
-            lines.append(f"- {item['title']} {item['url']}".rstrip())
-        lines.append("")
-    return "\n".join(lines).encode()
+        blocks += _section(snapshot, section)
+    if snapshot["references"] and not references_sections(snapshot):
+        blocks += [[f"## {REFERENCES_TITLE}"], *_references(snapshot["references"])]
+    return ("\n\n".join("\n".join(block) for block in blocks) + "\n").encode()
+
+
+def _paragraphs(label: str, text: str) -> list[list[str]]:
+    """A labelled series text, one paragraph per line as the admin wrote it."""
+    lines = [line for line in text_lines(text) if line.strip()]
+    if not lines:
+        return []
+    return [[f"{label}{lines[0]}" if label else lines[0]], *([line] for line in lines[1:])]
+
+
+def _preface(snapshot: dict) -> list[list[str]]:
+    series = snapshot["series"]
+    return [
+        ["## 序章"],
+        *_paragraphs("【缘起】：", series["origin"]),
+        *_paragraphs("【结构】：", series["structure"]),
+        *_paragraphs("【隐私提示】：", series["privacy_notice"]),
+        *_paragraphs("", series["notices"]),
+    ]
+
+
+def _record(snapshot: dict) -> list[list[str]]:
+    lines = [
+        f"【编号】：{snapshot['title']}",
+        f"【时间】：{meeting_time(snapshot)}",
+        f"【本期提要】：{highlights(snapshot)}",
+        f"【本期贡献者】- 排名不分先后：{names(snapshot['contributors'])}",
+        f"【主持人】：{snapshot['host']}",
+        f"【编辑】：{snapshot['editor']}",
+        f"【版块负责人】：{owners_line(snapshot)}",
+    ]
+    if snapshot["video_url"]:
+        lines.append(f"【talk 视频】：{snapshot['video_url']}")
+    if revision := revision_line(snapshot):
+        lines.append(f"【版本】：{revision}")
+    return [["## 本期记录"], *([line] for line in lines)]
+
+
+def _section(snapshot: dict, section: dict) -> list[list[str]]:
+    blocks = [
+        [f"## {section_heading(section)}"],
+        [f"【{section['title']}】：{section_summary(section)}"],
+        [f"【贡献者】：{names(section['contributors'])}"],
+    ]
+    for label, entries in areas(section):
+        blocks.append([f"【{label}】："])
+        if entries:
+            blocks.append(_list([_item(entry) for entry in entries], numbered=False))
+    if found := theme(section):
+        blocks.append([f"【{found[0]}】：{found[1]}"])
+    items = body_items(section)
+    if section["kind"] == "items" or items:
+        for name, rows in groups(items, section["subgroups"]):
+            if name:
+                blocks.append([f"### {name}"])
+            if rows:
+                blocks.append(_list([_item(item) for item in rows]))
+    questions = by_section(snapshot["questions"], section["key"])
+    if section["kind"] == "questions" or questions:
+        for name, rows in groups(questions, section["subgroups"]):
+            if name:
+                blocks.append([f"### {name}"])
+            for question in rows:
+                blocks += _question(question)
+    chat = by_section(snapshot["chat"], section["key"])
+    if chat:
+        blocks.append(_list([_chat_line(line) for line in chat], numbered=False, tight=True))
+    if section["kind"] == "references":
+        blocks += _references(snapshot["references"])
+    return [block for block in blocks if block]
+
+
+def _list(
+    entries: list[list[list[str]]], *, numbered: bool = True, tight: bool = False
+) -> list[str]:
+    """A Markdown list; each entry is its blocks, indented under the marker.
+
+    Entries are separated by blank lines (a loose list) unless each is one
+    line of its own (points, chat): most hold several paragraphs, which a
+    tight list would run together.
+    """
+    lines: list[str] = []
+    for number, blocks in enumerate(entries, start=1):
+        if lines and not tight:
+            lines.append("")
+        lines += _list_entry(f"{number}. " if numbered else "- ", blocks)
+    return lines
+
+
+def _list_entry(marker: str, blocks: list[list[str]]) -> list[str]:
+    content = _join(blocks)
+    indent = " " * len(marker)
+    if not content:
+        return [marker.rstrip()]
+    # Content that starts indented would turn into a code block after the
+    # marker; on the next line, under the marker's indent, it stays as typed.
+    if content[0][:1] in (" ", "\t"):
+        first, rest = [marker.rstrip()], content
+    else:
+        first, rest = [marker + content[0]], content[1:]
+    return first + [indent + line if line else "" for line in rest]
+
+
+def _join(blocks: list[list[str]]) -> list[str]:
+    lines: list[str] = []
+    for block in blocks:
+        if not block:
+            continue
+        if lines:
+            lines.append("")
+        lines += block
+    return lines
+
+
+def _item(item: dict) -> list[list[str]]:
+    head = _title_lines(item["title"], item["url"])
+    if item["url"]:
+        head.append(item["url"])
+    body = text_lines(item["body"])
+    points = _list([[[point]] for point in item["points"]], tight=True)
+    code = _fence(item["code"], item["language"]) if item["code"] else []
+    blocks = [block for block in (head, body, points, code) if block]
+    if not item["author"]:
+        return blocks
+    attribution = f"--{item['author']}"
+    prose = bool(blocks) and (blocks[-1] is head or blocks[-1] is body)
+    # A one-line entry ends with its name, as the corpus writes "北大 chatlaw
+    # --群友"; under a title and link the name closes that paragraph; after a
+    # body, points or code it closes the entry on a line of its own.
+    if prose and len(blocks) == 1 and len(blocks[0]) == 1:
+        blocks[0] = [f"{blocks[0][0]} {attribution}"]
+    elif prose and blocks[-1] is head:
+        head.append(attribution)
+    else:
+        blocks.append([attribution])
+    return blocks
+
+
+def _title_lines(title: str, url: str) -> list[str]:
+    lines = text_lines(title)
+    target = _link_target(url)
+    if len(lines) == 1 and target and not re.search(r"[\[\]\\]", lines[0]):
+        return [f"[{lines[0]}]({target})"]
+    # A title the link syntax cannot hold stays plain; the URL follows anyway.
+    return lines
+
+
+def _link_target(url: str) -> str:
+    """The URL as a link destination, or "" when it is not an http(s) link
+    or cannot be written as one."""
+    url = safe_url(url)
+    if not url or re.search(r"[<>\n]", url):
+        return ""
+    return f"<{url}>" if re.search(r"[\s()]", url) else url
+
+
+def _fence(code: str, language: str) -> list[str]:
+    language = " ".join(language.split())
+    # Backticks cannot sit in a backtick fence's info string; tildes can.
+    char = "~" if "`" in language else "`"
+    longest = max((len(run) for run in re.findall(re.escape(char) + "+", code)), default=0)
+    fence = char * max(3, longest + 1)
+    return [fence + language, *text_lines(code), fence]
+
+
+def _post(label: str, body: str, marks: str) -> list[str]:
+    """ "Q1：body --初七": inline when the body is one line, as the corpus
+    writes it; a longer body keeps its blocks, the marks close it."""
+    lines = text_lines(body)
+    tail = f" {marks}" if marks and lines else marks
+    if not lines:
+        return [f"{label}{tail}"] if label or tail else []
+    if len(lines) == 1:
+        return [f"{label}{lines[0]}{tail}"]
+    if label and BLOCK_START.match(lines[0]):
+        out = [label, "", *lines]
+    else:
+        out = [f"{label}{lines[0]}", *lines[1:]]
+    return [*out, "", marks] if marks else out
+
+
+def _question(question: dict) -> list[list[str]]:
+    number = question["number"]
+    blocks = [_post(f"Q{number}：", question["body"], question_marks(question))]
+    for answer in question["answers"]:
+        blocks.append(_answer(answer, f"A{number}："))
+    if not question["answers"]:
+        blocks.append([f"A{number}："])
+    return blocks
+
+
+def _answer(answer: dict, label: str) -> list[str]:
+    lines = _post(label, answer["body"], answer_marks(answer))
+    for reply in answer["replies"]:
+        quoted = _quote(_answer(reply, ""))
+        lines += ["", *quoted] if lines else quoted
+    return lines
+
+
+def _quote(lines: list[str]) -> list[str]:
+    return [f"> {line}" if line else ">" for line in lines]
+
+
+def _chat_line(line: dict) -> list[list[str]]:
+    prefix = chat_prefix(line)
+    lines = text_lines(line["text"])
+    if prefix:
+        lines = [f"{prefix}：{lines[0]}", *lines[1:]] if lines else [f"{prefix}："]
+    return [lines]
+
+
+def _references(references: list[dict]) -> list[list[str]]:
+    if not references:
+        return []
+    entries = [
+        [[ref["url"]]] if ref["title"] == ref["url"] else [[*text_lines(ref["title"]), ref["url"]]]
+        for ref in references
+    ]
+    return [_list(entries)]

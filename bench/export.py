@@ -1,0 +1,165 @@
+"""Export benchmark: how long each format takes for a large issue.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/export.py
+
+It creates a throwaway test database (like the test runner does), fills an
+issue with 1,000 items (links, Markdown bodies, points, some code) and 300
+questions with answers and replies, builds its snapshot once (nothing is
+frozen) and prints the median time of each renderer over a few runs:
+- Markdown, HTML and JSON, and Markdown + HTML together (goal: under 1 s),
+- PDF (goal: under 15 s).
+Markdown bodies are cached by the sanitiser (sections.markup); a worker that
+renders a revision starts cold, so the cache is emptied before every run and
+the warm figure is printed beside it for comparison.
+"""
+
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talk.settings")
+os.environ.setdefault("STATIC_MANIFEST", "0")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from sections.markup import render_markdown  # noqa: E402
+from sections.models import Answer, ChatLine, Item, Question  # noqa: E402
+from talk.exports import html, jsonfmt, markdown, pdf  # noqa: E402
+from talk.seed import ensure_openllm_talk  # noqa: E402
+from talk.services import issue_create  # noqa: E402
+from talk.snapshot import snapshot_build  # noqa: E402
+
+ITEMS = 1000
+QUESTIONS = 300
+RUNS = 5
+PDF_RUNS = 3
+CODE = "def rope(x, base=10000):\n    inv_freq = 1.0 / (base ** (torch.arange(0, 64, 2) / 64))\n    return x * inv_freq\n"
+
+
+def build(series, authors: list[User]):
+    issue = issue_create(series=series, by=None, number=8)
+    sections = {s.key: s for s in issue.sections.all()}
+    item_sections = [sections[k] for k in ("news", "recommend", "classic", "practice")]
+
+    def subgroup(section, n):
+        return section.subgroups[n % len(section.subgroups)] if section.subgroups else ""
+
+    Item.objects.bulk_create(
+        Item(
+            section=item_sections[n % 4],
+            subgroup=subgroup(item_sections[n % 4], n),
+            title=f"第 {n} 条：LongNet 把序列长度扩展到 10 亿 Token",
+            url=f"https://example.com/{n}",
+            body=(
+                f"**动机**：第 {n} 条的摘要，见 https://example.org/{n}。\n\n"
+                "- 线性复杂度\n- 可以并行训练"
+            ),
+            points="扩张注意力\n对数依赖\n" if n % 3 == 0 else "",
+            code=CODE if n % 10 == 0 else "",
+            language="python" if n % 10 == 0 else "",
+            author=authors[n % len(authors)],
+            position=n,
+        )
+        for n in range(ITEMS)
+    )
+    questions = Question.objects.bulk_create(
+        Question(
+            section=sections["free-talk"],
+            subgroup=("线上讨论", "群里讨论")[n % 2],
+            body=f"问题 {n}：`attention` 的复杂度怎么随长度增长？",
+            author=authors[n % len(authors)],
+            position=n,
+        )
+        for n in range(QUESTIONS)
+    )
+    answers = Answer.objects.bulk_create(
+        Answer(question=q, body=f"回答 {n}：O(n^2)，线性注意力另说。", author=authors[(n + 1) % 20])
+        for n, q in enumerate(questions)
+    )
+    Answer.objects.bulk_create(
+        Answer(question=a.question, parent=a, body=f"补充 {n}", author=authors[(n + 2) % 20])
+        for n, a in enumerate(answers)
+        if n % 3 == 0
+    )
+    ChatLine.objects.bulk_create(
+        ChatLine(
+            section=sections["chat"],
+            speaker_name=f"群友{n % 7}",
+            said_at=f"21:{n % 60:02d}",
+            text=f"第 {n} 句",
+            position=n,
+        )
+        for n in range(100)
+    )
+    return issue
+
+
+def timed(render, snapshot, runs: int, *, cold: bool = True) -> float:
+    timings = []
+    for _ in range(runs):
+        if cold:
+            render_markdown.cache_clear()
+        start = time.perf_counter()
+        render(snapshot)
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def markdown_and_html(snapshot) -> None:
+    markdown.render(snapshot)
+    html.render(snapshot)
+
+
+def main() -> None:
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        run()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def run() -> None:
+    series = ensure_openllm_talk()
+    authors = [User.objects.create_user(alias=f"bench{n}", password="x") for n in range(20)]
+    issue = build(series, authors)
+    start = time.perf_counter()
+    snapshot = snapshot_build(issue, revision=1)
+    built = time.perf_counter() - start
+    sizes = {name: len(render(snapshot)) for name, render in RENDERERS}
+
+    print(f"database: {connection.vendor}; {ITEMS:,} items, {QUESTIONS} questions with answers")
+    print(f"snapshot built in {built * 1000:.0f} ms (once; not part of the figures below)")
+    print(f"median of {RUNS} runs, Markdown cache emptied before each (warm in brackets):")
+    for name, render in RENDERERS:
+        cold, warm = timed(render, snapshot, RUNS), timed(render, snapshot, RUNS, cold=False)
+        print(
+            f"{name:>16}: {cold * 1000:7.0f} ms  ({warm * 1000:.0f} ms warm), {sizes[name] / 1024:,.0f} KiB"
+        )
+    both = timed(markdown_and_html, snapshot, RUNS)
+    print(f"{'Markdown + HTML':>16}: {both * 1000:7.0f} ms  (goal < 1,000 ms)")
+    timings = []
+    for _ in range(PDF_RUNS):
+        start = time.perf_counter()
+        data = pdf.render(snapshot)
+        timings.append(time.perf_counter() - start)
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", data))
+    print(
+        f"{'PDF':>16}: {statistics.median(timings):7.1f} s   (goal < 15 s),"
+        f" {len(data) / 1024:,.0f} KiB, {pages} pages"
+    )
+
+
+RENDERERS = (("Markdown", markdown.render), ("HTML", html.render), ("JSON", jsonfmt.render))
+
+
+if __name__ == "__main__":
+    main()

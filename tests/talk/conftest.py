@@ -1,0 +1,85 @@
+import hashlib
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from talk import services
+from talk.exports.storage import absolute
+from talk.models import Export, Issue, Revision
+from tests.conftest import section_of
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Export files go to this test's own directory."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def editor(issue):
+    user = UserFactory(alias="编辑")
+    Issue.objects.filter(pk=issue.pk).update(editor=user)
+    issue.editor = user
+    return user
+
+
+@pytest.fixture
+def who(people, editor):
+    """A user by the part they play; "system" is the commands' None."""
+
+    def user(role: str):
+        if role == "anonymous":
+            return AnonymousUser()
+        if role == "system":
+            return None
+        if role == "editor":
+            return editor
+        return people[role]
+
+    return user
+
+
+@pytest.fixture
+def news(issue):
+    return section_of(issue, "news")
+
+
+@pytest.fixture
+def freeze(media, django_capture_on_commit_callbacks):
+    """Freeze as the host's button does, and render the exports the way the
+    eager task does once the freeze commits."""
+
+    def run(issue, *, user=None, note: str = "") -> Revision:
+        with django_capture_on_commit_callbacks(execute=True):
+            revision = services.issue_freeze(issue_id=issue.pk, user=user, note=note)
+        return revision
+
+    return run
+
+
+def put_in(issue, state: str) -> None:
+    """Bring the issue to `state` the way the desk does: as the system, and
+    without rendering its files (outside a transactional test the freeze's
+    on_commit never runs)."""
+    if state == "live":
+        services.issue_start(issue_id=issue.pk, user=None)
+    if state in ("frozen", "published", "correcting"):
+        services.issue_freeze(issue_id=issue.pk, user=None)
+    if state == "published":
+        services.issue_publish(issue_id=issue.pk, user=None)
+    if state == "correcting":
+        services.issue_correct(issue_id=issue.pk, user=None)
+
+
+def statuses(revision: Revision) -> dict[str, str]:
+    return dict(revision.exports.values_list("format", "status"))
+
+
+def stored(export: Export) -> bytes:
+    return absolute(export.path).read_bytes()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
