@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from . import views
 from .feeds import PublishedIssuesFeed
+from .importing.views import import_page
 
 issue_patterns = [
     path("", views.issue_detail, name="issue"),
@@ -24,6 +25,7 @@ issue_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("import/", import_page, name="issue-import"),
     path("s/<slug:series_slug>/", views.series_detail, name="series"),
     path("s/<slug:series_slug>/archive/", views.series_archive, name="series-archive"),
     path("s/<slug:series_slug>/feed.atom", PublishedIssuesFeed(), name="series-feed"),

@@ -1,0 +1,228 @@
+"""Create an issue from its text: what `import_issue` and the upload page call."""
+
+import datetime
+import zoneinfo
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from accounts.services import audit_record
+from sections.errors import DeskError
+from sections.models import Answer, ChatLine, Item, Question, Section, SectionKind
+
+from ..models import Issue, IssueStatus, Series
+from ..seed import OPENLLM_TALK, ensure_openllm_talk
+from ..services import issue_create
+from .parse import TEMPLATE_TITLES, ParsedIssue, ParsedSection, SeriesText, parse_issue
+
+DEFAULT_SERIES = OPENLLM_TALK["slug"]
+KINDS = {"free-talk": SectionKind.QUESTIONS, "chat": SectionKind.CHAT}
+KINDS["references"] = SectionKind.REFERENCES
+
+
+class ImportRefused(DeskError):
+    status = 409
+
+
+def import_series(slug: str) -> Series:
+    """The series to import into; the community's own is created if missing."""
+    series = Series.objects.filter(slug=slug).first()
+    if series is None and slug == DEFAULT_SERIES:
+        series = ensure_openllm_talk()
+    if series is None:
+        raise ImportRefused(_("There is no series “%(slug)s”.") % {"slug": slug})
+    return series
+
+
+def series_text(series: Series) -> SeriesText:
+    return SeriesText(
+        name=series.name,
+        origin=series.origin,
+        structure=series.structure,
+        privacy_notice=series.privacy_notice,
+        notices=series.notices,
+    )
+
+
+@transaction.atomic
+def issue_import(*, series: Series, text: str, by=None, replace: bool = False) -> Issue:
+    """Create the issue `text` describes, as a draft.
+
+    An issue with the same number (or identifier) is replaced only when asked
+    and only while it is a draft: anything frozen stays as it was. `by` is
+    None for the command line, else the admin who uploaded the text.
+    """
+    parsed = parse_issue(text, series_text(series))
+    if not parsed.identified:
+        raise ImportRefused(
+            _(
+                "No title line was found: the text should start with the series' name and the "
+                "issue's number, such as “%(example)s”."
+            )
+            % {"example": f"{series.name} 003"}
+        )
+    replaced = _clear_the_way(series, parsed, replace)
+    issue = issue_create(
+        series=series,
+        by=by,
+        number=parsed.number,
+        special_label=parsed.special_label,
+        code=parsed.code,
+        meeting_at=_meeting_at(series, parsed),
+    )
+    issue.host_name = parsed.host_name
+    issue.editor_name = parsed.editor_name
+    issue.highlights = parsed.highlights
+    issue.video_url = parsed.video_url
+    issue.save(update_fields=["host_name", "editor_name", "highlights", "video_url", "updated_at"])
+    _fill(issue, parsed)
+    audit_record(
+        actor=by,
+        action="issue.import",
+        target=issue,
+        scope=f"{series.slug}/{issue.code}",
+        after={"replaced": replaced},
+    )
+    return issue
+
+
+def _clear_the_way(series: Series, parsed: ParsedIssue, replace: bool) -> bool:
+    existing = Issue.objects.select_for_update().filter(series=series, code=parsed.code).first()
+    if existing is None:
+        return False
+    if not replace:
+        raise ImportRefused(
+            _("%(title)s already exists; replacing a draft has to be asked for (--replace).")
+            % {"title": existing.title}
+        )
+    if existing.status != IssueStatus.DRAFT:
+        raise ImportRefused(
+            _("%(title)s is %(status)s: only a draft can be replaced.")
+            % {"title": existing.title, "status": existing.get_status_display().lower()}
+        )
+    existing.delete()
+    return True
+
+
+def _meeting_at(series: Series, parsed: ParsedIssue) -> datetime.datetime | None:
+    if parsed.meeting_date is None:
+        return None
+    return datetime.datetime.combine(
+        parsed.meeting_date,
+        parsed.meeting_time or series.meeting_time,
+        tzinfo=zoneinfo.ZoneInfo(series.meeting_time_zone),
+    )
+
+
+def _fill(issue: Issue, parsed: ParsedIssue) -> None:
+    """Sections in the order the text has them; a template the text does
+    not mention goes after the mentioned ones that come before it in the
+    series' order."""
+    copies = {section.key: section for section in issue.sections.all()}
+    template_order = {key: position for position, key in enumerate(copies)}
+    placed: list[tuple[float, Section]] = []
+    for index, found in enumerate(parsed.sections):
+        section = copies.pop(found.key) if found.template and found.key in copies else None
+        section = section or _extra(issue, found)
+        _shape(section, found)
+        placed.append((index, section))
+    for key, section in copies.items():
+        before = [
+            index
+            for index, other in placed
+            if other.key in template_order and template_order[other.key] < template_order[key]
+        ]
+        after = [index for index, other in placed if other.key in template_order]
+        if before:
+            where = max(before) + 0.5
+        elif after:
+            where = min(after) - 0.5
+        else:
+            where = len(parsed.sections)
+        placed.append((where + template_order[key] / 100, section))
+    placed.sort(key=lambda pair: pair[0])
+    for position, (_where, section) in enumerate(placed):
+        section.position = position
+        section.save()
+    by_key = {section.key: section for _where, section in placed}
+    for found in parsed.sections:
+        _content(by_key[found.key], found)
+
+
+def _extra(issue: Issue, found: ParsedSection) -> Section:
+    """A block the series has no template for: 后续计划, 往期精彩… (or a
+    template section the series lacks)."""
+    return Section(
+        issue=issue,
+        key=found.key,
+        title=found.title or TEMPLATE_TITLES.get(found.key, found.key),
+        kind=KINDS.get(found.key, SectionKind.ITEMS),
+        owner_cap=0,
+        subgroups=[],
+    )
+
+
+def _shape(section: Section, found: ParsedSection) -> None:
+    if found.description is not None:
+        section.description = found.description
+    if found.budget_given:
+        section.time_budget_minutes = found.budget
+    section.optional = section.optional or found.optional
+    if found.subgroups:
+        section.subgroups = found.subgroups
+    section.contributor_names = found.contributors
+    if found.theme_label:
+        section.theme_label, section.theme = found.theme_label, found.theme
+    kinds = {item.kind for item in found.items}
+    section.has_nominations = section.has_nominations or "nomination" in kinds
+    section.has_suggestions = section.has_suggestions or "suggestion" in kinds
+
+
+def _content(section: Section, found: ParsedSection) -> None:
+    items = Item.objects.bulk_create(
+        Item(
+            section=section,
+            kind=item.kind,
+            subgroup=item.subgroup,
+            title=item.title,
+            url=item.url,
+            body=item.body,
+            points="\n".join(item.points),
+            code=item.code,
+            language=item.language,
+            author_name=item.author,
+            position=position,
+        )
+        for position, item in enumerate(found.items, start=1)
+    )
+    if section.theme:
+        chosen = [i for i in items if i.kind == Item.Kind.NOMINATION and i.title == section.theme]
+        if chosen:
+            section.theme_item = chosen[0]
+            section.save(update_fields=["theme_item"])
+    questions = Question.objects.bulk_create(
+        Question(
+            section=section,
+            subgroup=question.subgroup,
+            body=question.body,
+            author_name=question.author,
+            answered=bool(question.answers),
+            position=position,
+        )
+        for position, question in enumerate(found.questions, start=1)
+    )
+    answers = [
+        (Answer(question=row, body=a.body, author_name=a.author, accepted=a.accepted), a)
+        for row, question in zip(questions, found.questions, strict=True)
+        for a in question.answers
+    ]
+    Answer.objects.bulk_create(answer for answer, _found in answers)
+    Answer.objects.bulk_create(
+        Answer(question=answer.question, parent=answer, body=r.body, author_name=r.author)
+        for answer, found_answer in answers
+        for r in found_answer.replies
+    )
+    ChatLine.objects.bulk_create(
+        ChatLine(section=section, speaker_name=line.speaker, said_at=line.said_at, text=line.text)
+        for line in found.chat
+    )

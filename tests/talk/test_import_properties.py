@@ -1,0 +1,92 @@
+"""Properties of the importer on arbitrary text: it never crashes, and it
+never loses a line."""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import talk
+from talk.exports import markdown
+from talk.importing import ImportRefused, issue_import, parse_issue
+from talk.snapshot import snapshot_build
+from tests.talk.test_import_corpus import EXPORT_WORDING, reduced, unexported_notes
+
+# Plain text with what the corpus is made of mixed in: CJK, the label
+# brackets and colons, dashes, digits and dots, links, blank lines and form
+# feeds.
+PIECES = st.sampled_from(
+    ["【", "】", "：", ":", "、", "；", "——", "--", "-", "1.", "2）", "Q1：", "A1：", "答：",
+     "https://example.com/a", "\n", "\n\n", "\f", " ", "本周新闻", "OpenLLM Talk 0",
+     "参考资料", "Free Talk", "线上讨论", "学术", "【贡献者】", "【本期主题】：", "【提名区】：",
+     "【主持人】：", "\uf06c ", "（编辑）", "a. ", "（A: ", "def f(x):", "return x", "x = (",
+     "羡鱼 21:05："]
+)  # fmt: skip
+TEXT = st.lists(
+    st.one_of(
+        st.text(min_size=1, max_size=12), st.text(alphabet="的是一二三羡鱼初七", max_size=6), PIECES
+    ),
+    max_size=40,
+).map("".join)
+# Whole lines of the published issues, shuffled: real shapes in orders the
+# corpus never has.
+CORPUS_LINES = sorted(
+    {
+        line
+        for path in (Path(talk.__file__).parent / "corpus").glob("*.txt")
+        for line in path.read_text(encoding="utf-8").split("\n")
+    }
+)
+SHUFFLED = st.lists(st.sampled_from(CORPUS_LINES), max_size=60).map("\n".join)
+FAST = settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@FAST
+@given(text=TEXT)
+def test_it_reads_any_text_without_crashing(text):
+    parse_issue(text)
+
+
+@pytest.mark.django_db(transaction=False)
+@FAST
+@given(text=TEXT)
+def test_it_imports_any_text_or_refuses_it(series, text):
+    try:
+        issue = issue_import(series=series, text=text, replace=True)
+    except ImportRefused:
+        return
+    assert issue.pk
+
+
+@pytest.mark.django_db
+@FAST
+@given(text=TEXT)
+def test_it_never_loses_a_line(series, text):
+    issue = issue_import(series=series, text=f"OpenLLM Talk 099\n{text}", replace=True)
+    rendered = reduced(markdown.render(snapshot_build(issue)).decode())
+    lost = [line for line in text.splitlines() if reduced(line) not in rendered]
+    assert not lost
+
+
+@pytest.mark.django_db
+@FAST
+@given(text=SHUFFLED)
+def test_it_never_loses_a_line_of_shuffled_issues(series, text):
+    issue = issue_import(series=series, text=f"OpenLLM Talk 099\n{text}", replace=True)
+    context = {
+        "markdown": reduced(markdown.render(snapshot_build(issue)).decode()),
+        "unexported": reduced(unexported_notes(issue)),
+    }
+    lost = [
+        line
+        for line in text.replace("\f", "").split("\n")
+        if reduced(line)
+        and reduced(line) not in context["markdown"]
+        and not any(rule(line, context) for rule in EXPORT_WORDING.values())
+    ]
+    assert not lost
