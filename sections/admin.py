@@ -1,6 +1,27 @@
 from django.contrib import admin
 
+from .events import announce_row
 from .models import Answer, ChatLine, Claim, Item, Question, Section, Vote
+
+
+class AnnounceChanges:
+    """Changes made in the admin reach the open pages, as any other write."""
+
+    def announce(self, row) -> None:
+        announce_row(row)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self.announce(obj)
+
+    def delete_model(self, request, obj):
+        self.announce(obj)  # while the row still says where it was
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for row in queryset:
+            self.announce(row)
+        super().delete_queryset(request, queryset)
 
 
 class ClaimInline(admin.TabularInline):
@@ -10,7 +31,7 @@ class ClaimInline(admin.TabularInline):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(AnnounceChanges, admin.ModelAdmin):
     list_display = ["title", "issue", "kind", "owner_cap", "position"]
     list_filter = ["kind", "issue__series"]
     list_select_related = ["issue__series"]
@@ -19,14 +40,14 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(AnnounceChanges, admin.ModelAdmin):
     list_display = ["section", "member", "slot", "created_at"]
     list_select_related = ["section__issue__series", "member"]
     raw_id_fields = ["section", "member"]
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(AnnounceChanges, admin.ModelAdmin):
     list_display = ["__str__", "kind", "subgroup", "section", "author", "author_name"]
     list_filter = ["kind"]
     list_select_related = ["section__issue__series", "author"]
@@ -41,7 +62,7 @@ class AnswerInline(admin.StackedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(AnnounceChanges, admin.ModelAdmin):
     list_display = ["__str__", "status", "answered", "section", "author", "author_name"]
     list_filter = ["status", "answered"]
     list_select_related = ["section__issue__series", "author"]
@@ -51,7 +72,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(AnnounceChanges, admin.ModelAdmin):
     list_display = ["__str__", "status", "accepted", "question", "author", "author_name"]
     list_filter = ["status", "accepted"]
     list_select_related = ["question", "author"]
@@ -59,12 +80,12 @@ class AnswerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(AnnounceChanges, admin.ModelAdmin):
     list_display = ["question", "member", "created_at"]
     raw_id_fields = ["question", "member"]
 
 
 @admin.register(ChatLine)
-class ChatLineAdmin(admin.ModelAdmin):
+class ChatLineAdmin(AnnounceChanges, admin.ModelAdmin):
     list_display = ["__str__", "speaker", "speaker_name", "said_at", "section"]
     raw_id_fields = ["section", "speaker"]

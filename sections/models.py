@@ -164,6 +164,8 @@ class Item(Attributed):
     code = models.TextField(_("code"), blank=True)
     language = models.CharField(_("code language"), max_length=30, blank=True)
     position = models.PositiveIntegerField(default=0)
+    # Marked by the host during the meeting.
+    discussed = models.BooleanField(_("discussed"), default=False)
 
     class Meta:
         verbose_name = _("item")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
+from . import events
 from .errors import Invalid, NotAllowed, SectionFull, StaleWrite
 from .models import Answer, Claim, Item, PostStatus, Question, Section, SectionKind, Vote
 from .policy import (
@@ -51,7 +52,9 @@ def section_claim(*, section_id: int, user) -> Claim:
     if len(claims) >= section.owner_cap:
         raise SectionFull([claim.member.alias for claim in claims])
     free_slots = sorted(set(range(1, section.owner_cap + 1)) - {claim.slot for claim in claims})
-    return Claim.objects.create(section=section, member=user, slot=free_slots[0])
+    claim = Claim.objects.create(section=section, member=user, slot=free_slots[0])
+    _section_changed(section)
+    return claim
 
 
 @transaction.atomic
@@ -59,10 +62,19 @@ def section_release(*, section_id: int, user) -> None:
     require_member(user)
     section = Section.objects.select_for_update().select_related("issue").get(pk=section_id)
     require_open(section.issue, user)
-    Claim.objects.filter(section=section, member=user).delete()
+    if Claim.objects.filter(section=section, member=user).delete()[0]:
+        _section_changed(section)
 
 
 # Shared rules
+
+
+def _section_changed(section: Section) -> None:
+    events.announce(section.issue_id, events.SECTION, id=section.pk)
+
+
+def _question_changed(question: Question, section: Section) -> None:
+    events.announce(section.issue_id, events.QUESTION, id=question.pk, section=section.pk)
 
 
 def _section(section_id: int) -> Section:
@@ -174,6 +186,7 @@ def item_submit(
     saves a query)."""
     _require_poster(user, section)
     _check_item_shape(section, kind, subgroup)
+    _section_changed(section)
     return _create_last(
         Item,
         section.items.all(),
@@ -224,7 +237,9 @@ def item_update(
     }
     if credit_to is not None:
         fields.update(_credit(user, section, credit_to))
-    return _save_version(Item, item.pk, version, fields)
+    saved = _save_version(Item, item.pk, version, fields)
+    _section_changed(section)
+    return saved
 
 
 @transaction.atomic
@@ -234,12 +249,29 @@ def item_delete(*, item_id: int, user) -> None:
     _require_editor(user, item, section)
     Section.objects.filter(pk=section.pk, theme_item=item).update(theme_item=None)
     item.delete()
+    _section_changed(section)
 
 
 @transaction.atomic
-def item_move(*, item_id: int, user, direction: str) -> None:
+def item_set_discussed(*, item_id: int, user, discussed: bool) -> Item:
+    """Mark an item discussed in the meeting (owners and the host)."""
+    item = Item.objects.get(pk=item_id)
+    section = _section(item.section_id)
+    require_member(user)
+    require_open(section.issue, user)
+    if not can_curate_section(user, section):
+        raise NotAllowed(_("Only the section's owners and the host can mark items discussed."))
+    Item.objects.filter(pk=item.pk).update(discussed=discussed)
+    item.discussed = discussed
+    _section_changed(section)
+    return item
+
+
+@transaction.atomic
+def item_move(*, item_id: int, user, direction: str = "", before_id: int | None = None) -> None:
     """Move an item one place up or down among its neighbours (same area and
-    sub-group); owners and the host only."""
+    sub-group), or (dragged) to just before another of them, or to the end
+    of them with `before_id` 0; owners and the host only."""
     item = Item.objects.get(pk=item_id)
     section = Section.objects.select_for_update().select_related("issue").get(pk=item.section_id)
     require_member(user)
@@ -249,14 +281,37 @@ def item_move(*, item_id: int, user, direction: str) -> None:
     items = list(section.items.order_by("position", "id"))
     group = [i for i in items if _area(i) == _area(item) and i.subgroup == item.subgroup]
     index = next(n for n, i in enumerate(group) if i.pk == item.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(group):
-        return
-    a, b = items.index(group[index]), items.index(group[other])
-    items[a], items[b] = items[b], items[a]
+    if before_id is not None:
+        _place(items, group, group[index], before_id)
+    else:
+        other = index - 1 if direction == "up" else index + 1
+        if not 0 <= other < len(group):
+            return
+        a, b = items.index(group[index]), items.index(group[other])
+        items[a], items[b] = items[b], items[a]
     for position, row in enumerate(items, start=1):
         row.position = position
     Item.objects.bulk_update(items, ["position"])
+    _section_changed(section)
+
+
+def _place(items: list[Item], group: list[Item], moving: Item, before_id: int) -> None:
+    """Put `moving` before the group's item `before_id` (0: after the group's
+    last), keeping every other row where it was."""
+    if before_id == moving.pk:
+        return
+    rest = [i for i in group if i.pk != moving.pk]
+    if before_id == 0:
+        anchor = items.index(rest[-1]) + 1 if rest else items.index(moving)
+    else:
+        target = next((i for i in rest if i.pk == before_id), None)
+        if target is None:
+            raise Invalid(_("Items can only be moved among their neighbours of the same group."))
+        anchor = items.index(target)
+    if items.index(moving) < anchor:
+        anchor -= 1
+    items.remove(moving)
+    items.insert(anchor, moving)
 
 
 def _area(item: Item) -> str:
@@ -291,6 +346,7 @@ def section_set_theme(
     current = Section.objects.get(pk=section.pk)
     if not saved:
         raise StaleWrite(current)
+    _section_changed(section)
     return current
 
 
@@ -310,6 +366,7 @@ def question_ask(
 ) -> Question:
     _require_poster(user, section)
     _check_question_shape(section, subgroup)
+    _section_changed(section)
     return _create_last(
         Question,
         section.questions.all(),
@@ -332,7 +389,9 @@ def question_update(
     fields = {"body": body, "subgroup": subgroup}
     if credit_to is not None:
         fields.update(_credit(user, section, credit_to))
-    return _save_version(Question, question.pk, version, fields)
+    saved = _save_version(Question, question.pk, version, fields)
+    _question_changed(question, section)
+    return saved
 
 
 @transaction.atomic
@@ -344,6 +403,7 @@ def question_delete(*, question_id: int, user) -> None:
     if answered_by_others and not can_curate_section(user, section):
         raise NotAllowed(_("Others have answered this question; it can no longer be deleted."))
     question.delete()
+    _section_changed(section)
 
 
 def _require_asker_or_curator(user, question: Question, section: Section) -> None:
@@ -357,8 +417,10 @@ def _require_asker_or_curator(user, question: Question, section: Section) -> Non
 @transaction.atomic
 def question_set_answered(*, question_id: int, user, answered: bool) -> Question:
     question = Question.objects.get(pk=question_id)
-    _require_asker_or_curator(user, question, _section(question.section_id))
+    section = _section(question.section_id)
+    _require_asker_or_curator(user, question, section)
     Question.objects.filter(pk=question.pk).update(answered=answered)
+    _question_changed(question, section)
     question.answered = answered
     return question
 
@@ -372,6 +434,7 @@ def question_vote(*, question_id: int, user) -> bool:
     _require_visible(question)
     if user.pk in (question.author_id, question.submitted_by_id):
         raise NotAllowed(_("You cannot vote for your own question."))
+    _question_changed(question, section)
     removed, _deleted = Vote.objects.filter(question=question, member=user).delete()
     if removed:
         return False
@@ -393,6 +456,7 @@ def answer_post(
     _require_visible(question)
     if parent_id is not None and not question.answers.filter(pk=parent_id).exists():
         raise Invalid(_("You can only reply to an answer of this question."))
+    _question_changed(question, section)
     return Answer.objects.create(
         question=question,
         parent_id=parent_id,
@@ -412,7 +476,9 @@ def answer_update(
     fields = {"body": body}
     if credit_to is not None:
         fields.update(_credit(user, section, credit_to))
-    return _save_version(Answer, answer.pk, version, fields)
+    saved = _save_version(Answer, answer.pk, version, fields)
+    _question_changed(answer.question, section)
+    return saved
 
 
 @transaction.atomic
@@ -423,6 +489,7 @@ def answer_delete(*, answer_id: int, user) -> None:
     if answer.replies.exists() and not can_curate_section(user, section):
         raise NotAllowed(_("This answer has replies; edit it instead of deleting it."))
     answer.delete()
+    _question_changed(answer.question, section)
 
 
 @transaction.atomic
@@ -431,7 +498,9 @@ def answer_accept(*, answer_id: int, user, accepted: bool) -> Answer:
     marks the question answered and withdraws any earlier acceptance."""
     answer = Answer.objects.select_related("question").get(pk=answer_id)
     question = answer.question
-    _require_asker_or_curator(user, question, _section(question.section_id))
+    section = _section(question.section_id)
+    _require_asker_or_curator(user, question, section)
+    _question_changed(question, section)
     if accepted:
         question.answers.exclude(pk=answer.pk).update(accepted=False)
         Question.objects.filter(pk=question.pk).update(answered=True)

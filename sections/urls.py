@@ -13,6 +13,7 @@ urlpatterns = [
     path("items/<int:pk>/edit/", views.item_edit, name="item-edit"),
     path("items/<int:pk>/delete/", views.item_delete, name="item-delete"),
     path("items/<int:pk>/move/", views.item_move, name="item-move"),
+    path("items/<int:pk>/discussed/", views.item_discussed, name="item-discussed"),
     path("questions/<int:pk>/edit/", views.question_edit, name="question-edit"),
     path("questions/<int:pk>/delete/", views.question_delete, name="question-delete"),
     path("questions/<int:pk>/vote/", views.question_vote, name="question-vote"),

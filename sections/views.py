@@ -121,14 +121,17 @@ page_context_providers: list = []
 
 def render_issue_page(request, issue, *, status=200, flash="", bind=None):
     """The whole issue page; `bind(content)` puts a bound form back in place."""
+    # Providers first: the live-update sequence number they read must not be
+    # newer than the content below, or the page would miss a change.
+    context = {"issue": issue, "flash": flash}
+    for provide in page_context_providers:
+        context.update(provide(request, issue))
     content = issue_content(issue, viewer=request.user, sort=sort_of(request))
     for section in content.sections:
         attach_forms(section, request.user)
     if bind is not None:
         bind(content)
-    context = {"issue": issue, "content": content, "flash": flash}
-    for provide in page_context_providers:
-        context.update(provide(request, issue))
+    context["content"] = content
     return render(request, "talk/issue.html", context, status=status)
 
 
@@ -414,13 +417,33 @@ def item_move(request, pk):
     item = _get_item(pk)
     section = item.section
     direction = "up" if request.POST.get("direction") == "up" else "down"
+    # Dragged: "before" names the item it was dropped before (0: the end).
+    before = request.POST.get("before", "")
     try:
-        services.item_move(item_id=item.pk, user=request.user, direction=direction)
+        services.item_move(
+            item_id=item.pk,
+            user=request.user,
+            direction=direction,
+            before_id=int(before) if before.isdigit() else None,
+        )
     except DeskError as error:
         return refused(request, section.issue, error)
     return _changed(
         request, section.issue, f"item-{pk}", lambda: _section_fragment(request, section)
     )
+
+
+@require_POST
+def item_discussed(request, pk):
+    """The host ticks an item off during the meeting."""
+    item = _get_item(pk)
+    try:
+        services.item_set_discussed(
+            item_id=item.pk, user=request.user, discussed=request.POST.get("discussed") == "1"
+        )
+    except DeskError as error:
+        return refused(request, item.section.issue, error)
+    return _changed(request, item.section.issue, f"item-{pk}", lambda: _item_fragment(request, item))
 
 
 @require_POST

@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from sections import events
+from sections.admin import AnnounceChanges
+
 from .models import Export, Issue, Revision, SectionTemplate, Series
 
 
@@ -24,12 +27,16 @@ class SectionTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(AnnounceChanges, admin.ModelAdmin):
     list_display = ["__str__", "status", "meeting_at", "host", "editor"]
     list_filter = ["series", "status"]
     list_select_related = ["series", "host", "editor"]
-    raw_id_fields = ["host", "editor"]
+    raw_id_fields = ["host", "editor", "current_section", "spotlight"]
     search_fields = ["code", "highlights"]
+
+    def announce(self, row) -> None:
+        # Anything may have changed, the status included: a fresh page.
+        events.announce(row.pk, events.STATUS)
 
 
 class ExportInline(admin.TabularInline):

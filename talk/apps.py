@@ -7,8 +7,11 @@ class TalkConfig(AppConfig):
     verbose_name = _("Talk series and issues")
 
     def ready(self):
+        from sections.events import changed
         from sections.views import page_context_providers
 
-        from .views import lifecycle_context
+        from .live.publish import publish_change
+        from .views import issue_page_context
 
-        page_context_providers.append(lifecycle_context)
+        page_context_providers.append(issue_page_context)
+        changed.connect(publish_change, dispatch_uid="talk.live.publish")

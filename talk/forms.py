@@ -10,3 +10,24 @@ class FreezeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed for a correction: it goes into the changelog."),
     )
+
+
+class HighlightsForm(forms.Form):
+    text = forms.CharField(
+        label=_("Highlights (本期提要)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Topics separated by ；, as in “A；B；C；”."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def rebased(self, current) -> "HighlightsForm":
+        """The same typed text, aimed at the newer version; the newer text
+        is shown beside it (`newer`) so the host merges and saves again."""
+        data = self.data.copy()
+        data["version"] = str(current.version)
+        form = HighlightsForm(data)
+        form.is_valid()
+        form.newer = current.highlights
+        return form

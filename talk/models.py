@@ -116,6 +116,25 @@ class Issue(models.Model):
     # A frozen or published issue opened again for a correction: its host and
     # admins may change it until it is frozen as the next revision.
     correcting = models.BooleanField(_("being corrected"), default=False)
+    # The meeting (live): the section the host is on, since when (its time
+    # budget counts from there), and the question under discussion.
+    current_section = models.ForeignKey(
+        "sections.Section",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("current section"),
+    )
+    section_started_at = models.DateTimeField(null=True, blank=True)
+    spotlight = models.ForeignKey(
+        "sections.Question",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("question under discussion"),
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

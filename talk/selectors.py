@@ -2,6 +2,8 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from sections.models import Item
+
 from .models import Export, Issue, IssueStatus, Revision, Series
 
 OPEN_STATUSES = (IssueStatus.DRAFT, IssueStatus.LIVE)
@@ -107,3 +109,23 @@ def current_snapshot(issue: Issue) -> tuple[dict, Revision | None]:
     from .snapshot import snapshot_build
 
     return snapshot_build(issue), None
+
+
+HIGHLIGHTS_MAX = 15
+
+
+def highlights_suggestion(issue: Issue) -> str:
+    """A first draft of the highlights line (本期提要) in the corpus' shape,
+    "A；B；C；": the themes picked, then the items the meeting discussed (all
+    entries, when none is marked yet), each once. The host edits it."""
+    sections = list(issue.sections.order_by("position", "id"))
+    items = Item.objects.filter(section__issue=issue, kind=Item.Kind.ENTRY).exclude(title="")
+    discussed = items.filter(discussed=True)
+    titles = (discussed if discussed.exists() else items).order_by(
+        "section__position", "section_id", "position", "id"
+    )
+    parts = [section.theme for section in sections if section.theme]
+    parts += list(titles.values_list("title", flat=True)[:HIGHLIGHTS_MAX])
+    unique = list(dict.fromkeys(part.strip() for part in parts if part.strip()))
+    return "".join(f"{part}；" for part in unique[:HIGHLIGHTS_MAX])
+

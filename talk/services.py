@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import audit_record
-from sections.errors import DeskError, Invalid, IssueClosed, NotAllowed, RoleTaken
-from sections.models import Section, SectionShape
+from sections import events
+from sections.errors import DeskError, Invalid, IssueClosed, NotAllowed, RoleTaken, StaleWrite
+from sections.models import PostStatus, Question, Section, SectionShape
 from sections.policy import is_admin, require_member, require_open
 
 from .exports import render
@@ -24,6 +25,13 @@ logger = logging.getLogger(__name__)
 
 
 class IssueExists(DeskError):
+    status = 409
+
+
+class PointerMoved(DeskError):
+    """The host and the editor pressed "next" at once: the second is told
+    where the meeting is now instead of skipping a section."""
+
     status = 409
 
 
@@ -83,6 +91,7 @@ def issue_role_claim(*, issue_id: int, user, role: str) -> Issue:
         pk=issue_id, **{f"{role}__isnull": True, f"{role}_name": ""}
     ).update(**{role: user})
     issue = Issue.objects.select_related("host", "editor").get(pk=issue_id)
+    events.announce(issue_id, events.ISSUE)
     if not taken and getattr(issue, f"{role}_id") != user.pk:
         holder = issue.host_display if role == "host" else issue.editor_display
         raise RoleTaken(
@@ -102,6 +111,7 @@ def issue_role_release(*, issue_id: int, user, role: str) -> Issue:
     if getattr(issue, f"{role}_id") != user.pk and not is_admin(user):
         raise NotAllowed(_("Only whoever holds the role, or an admin, can give it up."))
     Issue.objects.filter(pk=issue_id).update(**{role: None, f"{role}_name": ""})
+    events.announce(issue_id, events.ISSUE)
     return Issue.objects.select_related("host", "editor").get(pk=issue_id)
 
 
@@ -124,6 +134,7 @@ def _move(issue_id: int, user, *, action: str, expect: Q, change: dict, refusal)
     _require_steward(user, issue)
     if not Issue.objects.filter(expect, pk=issue_id).update(**change):
         raise IssueClosed(refusal)
+    events.announce(issue_id, events.STATUS)
     issue.refresh_from_db()
     audit_record(
         actor=user,
@@ -203,7 +214,18 @@ def issue_freeze(*, issue_id: int, user, note: str = "") -> Revision:
     if issue.status != IssueStatus.PUBLISHED:
         issue.status = IssueStatus.FROZEN
     issue.correcting = False
-    issue.save(update_fields=["status", "correcting", "updated_at"])
+    # The meeting is over: nothing is "current" in a frozen record.
+    issue.current_section = issue.spotlight = issue.section_started_at = None
+    issue.save(
+        update_fields=[
+            "status",
+            "correcting",
+            "current_section",
+            "spotlight",
+            "section_started_at",
+            "updated_at",
+        ]
+    )
     revision = Revision.objects.create(
         issue=issue,
         number=number,
@@ -221,8 +243,87 @@ def issue_freeze(*, issue_id: int, user, note: str = "") -> Revision:
         scope=f"{issue.series.slug}/{issue.code}",
         after={"revision": number, "note": revision.note},
     )
+    events.announce(issue.pk, events.STATUS)
     transaction.on_commit(lambda: _enqueue([export.pk for export in exports]))
     return revision
+
+
+# The meeting (live): the host walks the sections, spotlights questions and
+# writes the highlights line; everyone's page follows.
+
+
+def _meeting_issue(issue_id: int, user) -> Issue:
+    issue = Issue.objects.select_related("series", "host", "editor").get(pk=issue_id)
+    _require_steward(user, issue)
+    if issue.status != IssueStatus.LIVE:
+        raise IssueClosed(_("That is for the meeting: start it first (it is not live)."))
+    return issue
+
+
+@transaction.atomic
+def issue_pointer_move(
+    *, issue_id: int, user, expected_id: int | None, step: int = 0, section_id: int | None = None
+) -> Issue:
+    """Move the meeting to a section: `step` +1/-1 from `expected_id` (where
+    the host saw the pointer), or straight to `section_id`. The move is a
+    conditional UPDATE on the pointer the host saw, so two stewards pressing
+    "next" at once move it once; the second is told where it is now."""
+    issue = _meeting_issue(issue_id, user)
+    order = list(issue.sections.order_by("position", "id").values_list("pk", flat=True))
+    if section_id is not None:
+        if section_id not in order:
+            raise Invalid(_("That section is not part of this issue."))
+        target = section_id
+    elif expected_id is None:
+        target = order[0] if step >= 0 and order else (order[-1] if order else None)
+    elif expected_id in order:
+        index = order.index(expected_id) + step
+        target = order[index] if 0 <= index < len(order) else expected_id
+    else:
+        raise Invalid(_("That section is not part of this issue."))
+    moved = Issue.objects.filter(
+        pk=issue_id, status=IssueStatus.LIVE, current_section_id=expected_id
+    ).update(current_section_id=target, section_started_at=timezone.now())
+    issue = Issue.objects.select_related("current_section").get(pk=issue_id)
+    if not moved:
+        where = issue.current_section.title if issue.current_section else _("no section")
+        raise PointerMoved(
+            _("The meeting has already moved on: it is at %(section)s now.") % {"section": where}
+        )
+    events.announce(issue_id, events.POINTER)
+    return issue
+
+
+@transaction.atomic
+def issue_spotlight(*, issue_id: int, user, question_id: int | None) -> Issue:
+    """Put a question in the spotlight for everyone (None: clear it)."""
+    _meeting_issue(issue_id, user)
+    if question_id is not None:
+        visible = Question.objects.filter(
+            pk=question_id, section__issue_id=issue_id, status=PostStatus.VISIBLE
+        )
+        if not visible.exists():
+            raise Invalid(_("Only a visible question of this issue can be discussed."))
+    Issue.objects.filter(pk=issue_id).update(spotlight_id=question_id)
+    events.announce(issue_id, events.POINTER)
+    return Issue.objects.get(pk=issue_id)
+
+
+@transaction.atomic
+def issue_highlights_save(*, issue_id: int, user, version: int, text: str) -> Issue:
+    """Save the highlights line (本期提要). Host and editor may both type it
+    during the meeting: a save over a newer version is refused, never lost."""
+    issue = Issue.objects.select_related("host", "editor").get(pk=issue_id)
+    _require_steward(user, issue)
+    require_open(issue, user)
+    saved = Issue.objects.filter(pk=issue_id, version=version).update(
+        highlights=text.strip(), version=F("version") + 1, updated_at=timezone.now()
+    )
+    current = Issue.objects.select_related("series", "host", "editor").get(pk=issue_id)
+    if not saved:
+        raise StaleWrite(current)
+    events.announce(issue_id, events.ISSUE)
+    return current
 
 
 def _enqueue(export_ids: list[int]) -> None:
@@ -275,6 +376,8 @@ def export_run(*, export_id: int, task_id: str) -> Export | None:
     if not claimed:
         return None
     export = Export.objects.select_related("revision__issue__series").get(pk=export_id)
+    issue_id = export.revision.issue_id
+    events.announce(issue_id, events.EXPORTS)
     mine = Export.objects.filter(pk=export_id, task_id=task_id, status=Export.Status.RUNNING)
     try:
         data = render(export.format, export.revision.snapshot)
@@ -285,6 +388,7 @@ def export_run(*, export_id: int, task_id: str) -> Export | None:
             finished_at=timezone.now(),
             lease_until=None,
         )
+        events.announce(issue_id, events.EXPORTS)
         return Export.objects.get(pk=export_id)
     path = export_path(export)
     write_atomically(path, data)
@@ -296,17 +400,21 @@ def export_run(*, export_id: int, task_id: str) -> Export | None:
         finished_at=timezone.now(),
         lease_until=None,
     )
+    events.announce(issue_id, events.EXPORTS)
     return Export.objects.get(pk=export_id)
 
 
 def export_give_up(*, export_id: int, task_id: str, reason: str) -> None:
     """The task ran out of retries: say so on the row the host sees."""
-    Export.objects.filter(pk=export_id, task_id=task_id, status=Export.Status.RUNNING).update(
+    failed = Export.objects.filter(pk=export_id, task_id=task_id, status=Export.Status.RUNNING)
+    issue_id = failed.values_list("revision__issue_id", flat=True).first()
+    if failed.update(
         status=Export.Status.FAILED,
         error=reason[:2000],
         finished_at=timezone.now(),
         lease_until=None,
-    )
+    ):
+        events.announce(issue_id, events.EXPORTS)
 
 
 @transaction.atomic
@@ -320,6 +428,7 @@ def export_retry(*, export_id: int, user) -> Export:
     ):
         raise Invalid(_("Only a failed export can be tried again."))
     transaction.on_commit(lambda: _enqueue([export_id]))
+    events.announce(export.revision.issue_id, events.EXPORTS)
     export.refresh_from_db()
     return export
 

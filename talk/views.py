@@ -1,11 +1,12 @@
 from django.db import DatabaseError, connection
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import aget_object_or_404, get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
-from sections.errors import DeskError
+from sections.errors import DeskError, StaleWrite
 from sections.models import Question, Section, SectionKind
 from sections.policy import is_admin
 from sections.selectors import issue_content, question_content, section_content, visible_posts
@@ -14,17 +15,20 @@ from sections.views import CHANGED, attach_forms, refused, render_issue_page, so
 from . import selectors, services
 from .exports import MEDIA_TYPES
 from .exports.storage import absolute
-from .forms import FreezeForm
-from .models import Export, Issue, Series
+from .forms import FreezeForm, HighlightsForm
+from .live.broker import broker
+from .live.stream import event_stream
+from .models import Export, Issue, IssueStatus, Series
+
+# What every view of an issue reads with it: the meeting's pointer included.
+ISSUE_ROWS = Issue.objects.select_related(
+    "series", "host", "editor", "current_section", "spotlight"
+)
 
 
 def get_issue(series_slug: str, code: str) -> Issue:
     """Issues are public: anyone may read one, so outsiders get it too."""
-    return get_object_or_404(
-        Issue.objects.select_related("series", "host", "editor"),
-        series__slug=series_slug,
-        code=code,
-    )
+    return get_object_or_404(ISSUE_ROWS, series__slug=series_slug, code=code)
 
 
 @require_GET
@@ -166,14 +170,33 @@ def can_steward(user, issue: Issue) -> bool:
 
 
 def lifecycle_context(request, issue: Issue) -> dict:
-    """What the issue page shows of its lifecycle (see sections.views)."""
+    """What the issue page shows of its lifecycle and the meeting."""
     revisions = selectors.issue_revisions(issue)
     return {
         "revisions": revisions,
         "exports_in_progress": selectors.exports_in_progress(revisions),
-        "can_steward": can_steward(request.user, issue),
-        "freeze_form": FreezeForm(),
+        **steward_context(request, issue),
     }
+
+
+def steward_context(request, issue: Issue, highlights_form=None) -> dict:
+    steward = can_steward(request.user, issue)
+    return {
+        "can_steward": steward,
+        "freeze_form": FreezeForm(),
+        # A refused plain-form save renders the whole page again: the typed
+        # text comes back through the request (see meeting_highlights).
+        "highlights_form": highlights_form
+        or getattr(request, "highlights_form", None)
+        or HighlightsForm(initial={"text": issue.highlights, "version": issue.version}),
+        # Read only where the host's console lists them.
+        "meeting_sections": issue.sections.order_by("position", "id") if steward else (),
+    }
+
+
+def issue_page_context(request, issue: Issue) -> dict:
+    """Added to the issue page by sections.views.render_issue_page."""
+    return {**lifecycle_context(request, issue), "live_seq": broker().current_seq(issue.pk)}
 
 
 LIFECYCLE = {
@@ -269,3 +292,131 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+# Live: the stream every open page keeps, and the meeting's host console.
+
+
+@require_GET
+async def issue_events(request, series_slug, code):
+    """Server-Sent Events of one issue. Events name what changed, never its
+    content, so the stream serves anyone who may read the issue (everyone);
+    each page fetches the fragments again with its viewer's rights."""
+    issue = await aget_object_or_404(Issue, series__slug=series_slug, code=code)
+    user = await request.auser()
+    alias = user.alias if user.is_authenticated else ""
+    response = StreamingHttpResponse(
+        event_stream(issue.pk, alias), content_type="text/event-stream; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-cache, no-store"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response
+
+
+def _live_bar(request, issue):
+    return render(request, "talk/issue.html#live-bar", {"issue": issue})
+
+
+@require_GET
+def live_bar_fragment(request, series_slug, code):
+    issue = get_issue(series_slug, code)
+    return _fragment_or_page(request, issue, "live", lambda: _live_bar(request, issue))
+
+
+def _steward(request, issue, status=200, **extra):
+    context = {"issue": issue, **steward_context(request, issue, **extra)}
+    return render(request, "talk/issue.html#issue-steward", context, status=status)
+
+
+@require_GET
+def steward_fragment(request, series_slug, code):
+    issue = get_issue(series_slug, code)
+    return _fragment_or_page(request, issue, "issue-steward", lambda: _steward(request, issue))
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+@require_POST
+def meeting_pointer(request, series_slug, code):
+    """Next, previous, or straight to a section."""
+    issue = get_issue(series_slug, code)
+    step = {"next": 1, "previous": -1}.get(request.POST.get("step", ""), 0)
+    try:
+        services.issue_pointer_move(
+            issue_id=issue.pk,
+            user=request.user,
+            expected_id=_int_or_none(request.POST.get("from")),
+            step=step,
+            section_id=None if step else _int_or_none(request.POST.get("section")),
+        )
+    except DeskError as error:
+        return refused(request, issue, error)
+    return _after_meeting_change(request, series_slug, code)
+
+
+@require_POST
+def meeting_spotlight(request, series_slug, code):
+    issue = get_issue(series_slug, code)
+    try:
+        services.issue_spotlight(
+            issue_id=issue.pk,
+            user=request.user,
+            question_id=_int_or_none(request.POST.get("question")),
+        )
+    except DeskError as error:
+        return refused(request, issue, error)
+    return _after_meeting_change(request, series_slug, code)
+
+
+def _after_meeting_change(request, series_slug, code):
+    issue = get_issue(series_slug, code)
+    if request.htmx:
+        # The console answers; the live bar follows through the event, as on
+        # every other page.
+        return _steward(request, issue)
+    return redirect(f"{issue.get_absolute_url()}#live")
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_highlights(request, series_slug, code):
+    """GET: the form filled with a suggestion built from the issue (the
+    host's text is not touched until they save). POST: save."""
+    issue = get_issue(series_slug, code)
+    if request.method == "GET":
+        form = HighlightsForm(
+            initial={"text": selectors.highlights_suggestion(issue), "version": issue.version}
+        )
+        if request.htmx:
+            return render(
+                request, "talk/issue.html#highlights-form", {"issue": issue, "highlights_form": form}
+            )
+        return redirect(f"{issue.get_absolute_url()}#issue-steward")
+    form = HighlightsForm(request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            services.issue_highlights_save(
+                issue_id=issue.pk,
+                user=request.user,
+                version=form.cleaned_data["version"],
+                text=form.cleaned_data["text"],
+            )
+        except StaleWrite as error:
+            form = form.rebased(error.current)
+            form.add_error(None, error.message)
+            status = error.status
+        except DeskError as error:
+            return refused(request, issue, error)
+        else:
+            issue = get_issue(series_slug, code)
+            if request.htmx:
+                return trigger_client_event(_steward(request, issue), CHANGED)
+            return redirect(f"{issue.get_absolute_url()}#issue-record")
+    if request.htmx:
+        context = {"issue": issue, "highlights_form": form}
+        return render(request, "talk/issue.html#highlights-form", context, status=status)
+    request.highlights_form = form
+    flash = " ".join(str(e) for e in form.non_field_errors()) or _("Check the highlights line.")
+    return render_issue_page(request, issue, status=status, flash=flash)

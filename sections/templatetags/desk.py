@@ -5,7 +5,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from sections import markup
+from sections import markup, policy
 
 register = template.Library()
 
@@ -46,6 +46,12 @@ def safe_url(url: str) -> str:
 def open_to(issue, user) -> bool:
     """`{% if issue|open_to:user %}`: the user may change the issue's content."""
     return user.is_authenticated and issue.accepts_content_from(user)
+
+
+@register.filter
+def steward(issue, user) -> bool:
+    """The host, the editor or an admin: who runs the meeting."""
+    return policy.can_curate_issue(user, issue)
 
 
 @register.filter

@@ -46,4 +46,70 @@
       first.focus();
     }
   });
+
+  // Owners and the host reorder items by dragging them among their
+  // neighbours (the ↑/↓ buttons do the same from the keyboard). The server
+  // checks the move and answers with the section in its new order.
+  var dragged = null;
+
+  function dropTarget(event) {
+    if (!dragged) {
+      return null;
+    }
+    var row = event.target.closest && event.target.closest("li.entry");
+    var list = event.target.closest && event.target.closest("ol, ul");
+    if (!list || list !== dragged.parentElement) {
+      return null;
+    }
+    return row && row !== dragged ? row : list;
+  }
+
+  function clearMarks() {
+    document.querySelectorAll(".is-drop-target").forEach(function (element) {
+      element.classList.remove("is-drop-target");
+    });
+  }
+
+  document.addEventListener("dragstart", function (event) {
+    var row = event.target.closest && event.target.closest("li.entry[data-move]");
+    if (!row) {
+      return;
+    }
+    dragged = row;
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", row.id);
+  });
+
+  document.addEventListener("dragover", function (event) {
+    var target = dropTarget(event);
+    if (!target) {
+      return;
+    }
+    event.preventDefault();
+    clearMarks();
+    target.classList.add("is-drop-target");
+  });
+
+  document.addEventListener("drop", function (event) {
+    var target = dropTarget(event);
+    clearMarks();
+    if (!target) {
+      return;
+    }
+    event.preventDefault();
+    var before = target.matches("li") ? target.id.replace("item-", "") : "0";
+    var section = dragged.closest("section.section");
+    htmx.ajax("POST", dragged.dataset.move, {
+      source: dragged,
+      target: "#" + section.id,
+      swap: "outerHTML",
+      values: { before: before },
+    });
+    dragged = null;
+  });
+
+  document.addEventListener("dragend", function () {
+    dragged = null;
+    clearMarks();
+  });
 })();

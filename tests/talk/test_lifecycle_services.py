@@ -298,6 +298,9 @@ WRITES = {
     ),
     "item_delete": lambda r, u: desk.item_delete(item_id=r["item"].pk, user=u),
     "item_move": lambda r, u: desk.item_move(item_id=r["item"].pk, user=u, direction="down"),
+    "item_set_discussed": lambda r, u: desk.item_set_discussed(
+        item_id=r["item"].pk, user=u, discussed=True
+    ),
     "section_set_theme": lambda r, u: desk.section_set_theme(
         section_id=r["recommend"].pk, user=u, version=1, text="主题"
     ),
@@ -328,6 +331,9 @@ WRITES = {
     "issue_role_release": lambda r, u: services.issue_role_release(
         issue_id=r["issue"].pk, user=u, role="host"
     ),
+    "issue_highlights_save": lambda r, u: services.issue_highlights_save(
+        issue_id=r["issue"].pk, user=u, version=1, text="A；B；"
+    ),
 }
 
 
@@ -335,12 +341,16 @@ def content(issue) -> tuple:
     """Everything a write could change, to compare before and after."""
     return (
         list(Claim.objects.values_list("section", "member", "slot").order_by("pk")),
-        list(Item.objects.values_list("pk", "title", "version", "position").order_by("pk")),
+        list(
+            Item.objects.values_list("pk", "title", "version", "position", "discussed").order_by(
+                "pk"
+            )
+        ),
         list(Question.objects.values_list("pk", "body", "version", "answered").order_by("pk")),
         list(Answer.objects.values_list("pk", "body", "version", "accepted").order_by("pk")),
         Vote.objects.count(),
         list(Section.objects.values_list("pk", "theme", "version").order_by("pk")),
-        Issue.objects.values_list("host", "editor").get(pk=issue.pk),
+        Issue.objects.values_list("host", "editor", "highlights").get(pk=issue.pk),
     )
 
 
@@ -353,7 +363,8 @@ def test_it_knows_every_write_of_the_desk():
         for name, function in inspect.getmembers(desk, inspect.isfunction)
         if function.__module__ == desk.__name__ and not name.startswith("_")
     }
-    assert written - reads == set(WRITES) - {"issue_role_claim", "issue_role_release"}
+    talk_writes = {"issue_role_claim", "issue_role_release", "issue_highlights_save"}
+    assert written - reads == set(WRITES) - talk_writes
 
 
 @pytest.mark.parametrize("state", ["frozen", "published"])

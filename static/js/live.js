@@ -1,0 +1,399 @@
+// Live updates of an issue page: one Server-Sent-Events stream per page.
+//
+// Events name what changed ("section 12", "question 40"); the page fetches
+// that fragment again (htmx), so each viewer sees it with their own rights.
+// Every event carries the issue's sequence number: a gap, a reconnect or a
+// stale page means something was missed, and the page fetches a fresh
+// snapshot of the whole issue. What a member is typing survives every swap.
+(function () {
+  "use strict";
+
+  var panel = document.getElementById("live");
+  if (!panel || !window.EventSource || !window.htmx) {
+    return;
+  }
+  var labels = panel.dataset;
+  var stateBox = document.getElementById("live-state");
+  var presenceBox = document.getElementById("presence");
+  var follow = document.getElementById("follow-host");
+  var lastSeq = Number(panel.dataset.seq) || 0;
+  var source = null;
+  var state = "connecting";
+  var retryDelay = 1000;
+  var retryTimer = null;
+  var waiting = []; // forms whose saving waits for the connection
+
+  // Connection state, always visible.
+
+  function setState(next) {
+    state = next;
+    stateBox.dataset.state = next;
+    stateBox.querySelector(".live-state-text").textContent = labels["label" + next.charAt(0).toUpperCase() + next.slice(1)];
+    if (next === "live" || next === "paused") {
+      flushWaiting();
+    }
+  }
+
+  function reachable() {
+    return state === "live" || state === "paused";
+  }
+
+  // Regions and their refresh, coalesced: ten events in a burst for one
+  // section make one request.
+
+  var pending = {};
+  var flushTimer = null;
+
+  function refresh(id) {
+    pending[id] = true;
+    if (!flushTimer) {
+      flushTimer = setTimeout(flushRefreshes, 80);
+    }
+  }
+
+  function flushRefreshes() {
+    var ids = Object.keys(pending);
+    pending = {};
+    flushTimer = null;
+    var derived = false;
+    ids.forEach(function (id) {
+      if (id === "*") {
+        return;
+      }
+      var element = document.getElementById(id);
+      if (element && element.dataset.liveSrc) {
+        swapRegion(element, element.dataset.liveSrc, {});
+        derived = derived || /^(section|question)-/.test(id);
+      }
+    });
+    if (ids.indexOf("*") !== -1) {
+      snapshot();
+    } else if (derived) {
+      // Contributors, owners and references derive from the sections.
+      document.body.dispatchEvent(new CustomEvent("desk:changed", { bubbles: true }));
+    }
+  }
+
+  function urlFor(pattern, id) {
+    return pattern.replace(/\/0\/$/, "/" + id + "/");
+  }
+
+  function region(kind, id) {
+    var element = document.getElementById(kind + "-" + id);
+    if (element && !element.dataset.liveSrc) {
+      var pattern = kind === "section" ? panel.dataset.sectionUrl : panel.dataset.questionUrl;
+      var sort = new URLSearchParams(location.search).get("sort");
+      element.dataset.liveSrc = urlFor(pattern, id) + (kind === "section" && sort ? "?sort=" + sort : "");
+    }
+    return element;
+  }
+
+  // A fresh snapshot: the whole issue and the live bar, fetched again.
+  function snapshot() {
+    var issue = document.getElementById("issue");
+    if (issue) {
+      swapRegion(issue, panel.dataset.page + location.search, { select: "#issue" });
+    }
+    refreshNow("live-bar");
+  }
+
+  function refreshNow(id) {
+    var element = document.getElementById(id);
+    if (element && element.dataset.liveSrc) {
+      swapRegion(element, element.dataset.liveSrc, {});
+    }
+  }
+
+  // What someone is typing is never swapped away: an open form (focused,
+  // changed, showing errors, or opened on purpose) is lifted out before the
+  // region is replaced and put back in place of its fresh copy after.
+
+  function isOpenForm(anchor) {
+    if (anchor.matches("details[open]") || anchor.classList.contains("editing")) {
+      return true;
+    }
+    if (anchor.matches(".answer-slot") && anchor.children.length) {
+      return true;
+    }
+    if (anchor.contains(document.activeElement) && document.activeElement.matches("input, textarea, select")) {
+      return true;
+    }
+    if (anchor.querySelector(".errorlist, [aria-invalid=true]")) {
+      return true;
+    }
+    return Array.prototype.some.call(anchor.querySelectorAll("input, textarea"), function (field) {
+      return field.type !== "hidden" && field.type !== "radio" && field.type !== "checkbox" && field.value !== field.defaultValue;
+    });
+  }
+
+  function openForms(root) {
+    var anchors = [];
+    root.querySelectorAll("form").forEach(function (form) {
+      var anchor = form.closest("details[id], .editing[id], .answer-slot[id], [id]");
+      if (anchor && anchor !== root && root.contains(anchor) && anchors.indexOf(anchor) === -1 && isOpenForm(anchor)) {
+        anchors.push(anchor);
+      }
+    });
+    // An anchor inside another kept anchor travels with it.
+    return anchors.filter(function (anchor) {
+      return !anchors.some(function (other) {
+        return other !== anchor && other.contains(anchor);
+      });
+    });
+  }
+
+  function swapRegion(element, url, options) {
+    var root = element;
+    var kept = openForms(root);
+    // The region itself is someone's open editor: leave it; their save
+    // checks the version and shows any newer text beside theirs.
+    if (root.classList.contains("editing")) {
+      return;
+    }
+    var focused = document.activeElement;
+    var selection = focused && "selectionStart" in focused ? [focused.selectionStart, focused.selectionEnd] : null;
+    htmx
+      .ajax("GET", url, {
+        target: root,
+        swap: "outerHTML",
+        select: options.select,
+        headers: { "X-Desk-Live": "1" },
+      })
+      .then(function () {
+        kept.forEach(function (anchor) {
+          var fresh = document.getElementById(anchor.id);
+          if (fresh && fresh !== anchor) {
+            fresh.replaceWith(anchor);
+          }
+        });
+        if (focused && focused.isConnected && document.activeElement !== focused) {
+          focused.focus({ preventScroll: true });
+          if (selection) {
+            try {
+              focused.setSelectionRange(selection[0], selection[1]);
+            } catch (ignored) {
+              // Fields without a text selection (email, number) say no.
+            }
+          }
+        }
+        if (root.id === "live-bar" || options.select) {
+          applyPointer();
+        }
+      });
+  }
+
+  // Events
+
+  function handle(event) {
+    var data = JSON.parse(event.data);
+    switch (data.kind) {
+      case "hello":
+        setState(data.live ? "live" : "paused");
+        retryDelay = 1000;
+        if (data.live && data.seq !== lastSeq) {
+          lastSeq = data.seq;
+          refresh("*");
+        }
+        return;
+      case "presence":
+        showPresence(data);
+        return;
+      case "paused":
+        setState("paused");
+        return;
+      case "resync":
+        setState("live");
+        refresh("*");
+        return;
+      case "bye":
+        // The server is restarting: reconnect (and catch up) right away.
+        reconnect(true);
+        return;
+    }
+    if (data.seq) {
+      if (data.seq <= lastSeq) {
+        return; // already in the snapshot the page has
+      }
+      var gap = data.seq > lastSeq + 1;
+      lastSeq = data.seq;
+      if (gap) {
+        refresh("*");
+        return;
+      }
+    }
+    switch (data.kind) {
+      case "section":
+        if (region("section", data.id)) {
+          refresh("section-" + data.id);
+        }
+        break;
+      case "question":
+        if (region("question", data.id)) {
+          refresh("question-" + data.id);
+        } else if (region("section", data.section)) {
+          refresh("section-" + data.section);
+        }
+        break;
+      case "issue":
+        refresh("issue-record");
+        refresh("issue-steward");
+        break;
+      case "pointer":
+        refresh("live-bar");
+        refresh("issue-steward");
+        break;
+      case "exports":
+        refresh("issue-exports");
+        break;
+      case "status":
+        refresh("*");
+        break;
+    }
+  }
+
+  function showPresence(data) {
+    presenceBox.textContent = "";
+    var count = document.createElement("strong");
+    count.textContent = String(data.count);
+    presenceBox.append(count, " " + labels.labelHere);
+    if (data.aliases.length) {
+      presenceBox.append("：" + data.aliases.join("、"));
+    }
+  }
+
+  // The stream, and reconnecting with a growing pause while it is down.
+
+  function connect() {
+    clearTimeout(retryTimer);
+    source = new EventSource(panel.dataset.events);
+    source.onmessage = handle;
+    source.onerror = function () {
+      reconnect(false);
+    };
+  }
+
+  function reconnect(now) {
+    if (source) {
+      source.close();
+      source = null;
+    }
+    setState(navigator.onLine === false ? "offline" : "reconnecting");
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(connect, now ? 200 : retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 15000);
+  }
+
+  window.addEventListener("offline", function () {
+    reconnect(false);
+  });
+  window.addEventListener("online", function () {
+    retryDelay = 1000;
+    reconnect(true);
+  });
+
+  // While the server cannot be reached, a save waits: the form keeps what
+  // was typed, says so, and is sent once the connection is back.
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var verb = event.detail.requestConfig && event.detail.requestConfig.verb;
+    if (reachable() || verb === "get") {
+      return;
+    }
+    event.preventDefault();
+    var form = event.detail.elt.closest("form") || event.detail.elt;
+    var submitter = event.detail.requestConfig.triggeringEvent && event.detail.requestConfig.triggeringEvent.submitter;
+    if (!waiting.some(function (entry) { return entry.form === form; })) {
+      waiting.push({ form: form, submitter: submitter });
+    }
+    var note = form.querySelector(".waiting-note");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "waiting-note";
+      note.setAttribute("role", "status");
+      form.append(note);
+    }
+    note.textContent = labels.labelWaiting;
+  });
+
+  function flushWaiting() {
+    var entries = waiting;
+    waiting = [];
+    entries.forEach(function (entry) {
+      var note = entry.form.querySelector(".waiting-note");
+      if (note) {
+        note.remove();
+      }
+      if (entry.form.isConnected) {
+        entry.form.requestSubmit(entry.submitter && entry.submitter.isConnected ? entry.submitter : undefined);
+      }
+    });
+  }
+
+  // The meeting: the host's current section, its countdown, the question
+  // under discussion, and following the host (on unless switched off).
+
+  var shown = { current: null, spotlight: null };
+  var clock = { offset: 0, started: null, budget: null };
+  follow.checked = localStorage.getItem("desk:follow-host") !== "off";
+  follow.addEventListener("change", function () {
+    localStorage.setItem("desk:follow-host", follow.checked ? "on" : "off");
+    if (follow.checked) {
+      shown.current = shown.spotlight = null;
+      applyPointer();
+    }
+  });
+
+  function applyPointer() {
+    var bar = document.getElementById("live-bar");
+    if (!bar) {
+      return;
+    }
+    var current = bar.dataset.current;
+    var spotlight = bar.dataset.spotlight;
+    document.querySelectorAll(".is-current, .is-spotlight").forEach(function (element) {
+      element.classList.remove("is-current", "is-spotlight");
+    });
+    var section = current && document.getElementById("section-" + current);
+    var question = spotlight && document.getElementById("question-" + spotlight);
+    if (section) {
+      section.classList.add("is-current");
+    }
+    if (question) {
+      question.classList.add("is-spotlight");
+    }
+    if (follow.checked) {
+      var target = spotlight !== shown.spotlight && question ? question : current !== shown.current && section ? section : null;
+      if (target && shown.current !== null) {
+        target.scrollIntoView({ behavior: "smooth", block: "start" });
+      }
+    }
+    shown.current = current;
+    shown.spotlight = spotlight;
+    clock.offset = bar.dataset.now ? Date.parse(bar.dataset.now) - Date.now() : 0;
+    clock.started = bar.dataset.started ? Date.parse(bar.dataset.started) : null;
+    clock.budget = bar.dataset.budget ? Number(bar.dataset.budget) * 60000 : null;
+    tick();
+  }
+
+  function two(number) {
+    return (number < 10 ? "0" : "") + number;
+  }
+
+  function tick() {
+    var box = document.getElementById("countdown");
+    if (!box || clock.started === null || clock.budget === null) {
+      return;
+    }
+    var left = clock.started + clock.budget - (Date.now() + clock.offset);
+    var over = left < 0;
+    var seconds = Math.floor(Math.abs(left) / 1000);
+    var text = two(Math.floor(seconds / 60)) + ":" + two(seconds % 60);
+    box.textContent = over ? "+" + text + " " + box.dataset.over : text + " " + box.dataset.left;
+    box.classList.toggle("is-over", over);
+  }
+
+  setInterval(tick, 1000);
+  applyPointer();
+  setState("connecting");
+  connect();
+})();

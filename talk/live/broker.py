@@ -1,0 +1,312 @@
+"""Where events travel: Redis pub/sub when REDIS_URL is set, else in-process.
+
+Both give the same interface: `publish(issue_id, message)` from any thread
+after a commit, and `subscription(issue_id)` for the async stream of one page.
+Every event of an issue carries a sequence number that grows by one per event,
+so a page that sees a gap (or reconnects) knows it missed something and
+fetches a fresh snapshot.
+
+Redis gives each stream a subscription of its own: Redis does the fan-out,
+and a page that goes away takes its subscription with it (nothing to leak).
+"""
+
+import asyncio
+import itertools
+import json
+import logging
+import os
+import socket
+import threading
+import time
+from collections import defaultdict
+from functools import cache
+
+import redis
+import redis.asyncio
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+# Incremented and published in one step, so sequence numbers and the order
+# subscribers receive events in always agree, whatever process publishes.
+PUBLISH_SCRIPT = """
+local seq = redis.call('INCR', KEYS[1])
+redis.call('PUBLISH', KEYS[2], seq .. ' ' .. ARGV[1])
+return seq
+"""
+SEQ_TTL = 60 * 60 * 24 * 30  # a month without events: the counter may start over
+
+
+def channel(issue_id: int) -> str:
+    return f"desk:live:{issue_id}"
+
+
+def seq_key(issue_id: int) -> str:
+    return f"desk:live:seq:{issue_id}"
+
+
+class LocalBroker:
+    """One process: subscribers are asyncio queues on the server's loop."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seq: dict[int, int] = defaultdict(int)
+        self._subscribers: dict[int, set[LocalSubscription]] = defaultdict(set)
+        self._presence: dict[int, dict[str, str]] = defaultdict(dict)
+
+    def publish(self, issue_id: int, payload: dict) -> int:
+        with self._lock:
+            self._seq[issue_id] += 1
+            seq = self._seq[issue_id]
+            subscribers = list(self._subscribers[issue_id])
+        message = json.dumps({**payload, "seq": seq})
+        for subscription in subscribers:
+            subscription.deliver(message)
+        return seq
+
+    def broadcast(self, issue_id: int, payload: dict) -> None:
+        """An event outside the sequence (presence)."""
+        with self._lock:
+            subscribers = list(self._subscribers[issue_id])
+        message = json.dumps(payload)
+        for subscription in subscribers:
+            subscription.deliver(message)
+
+    def current_seq(self, issue_id: int) -> int:
+        with self._lock:
+            return self._seq[issue_id]
+
+    async def acurrent_seq(self, issue_id: int) -> int:
+        return self.current_seq(issue_id)
+
+    def subscription(self, issue_id: int) -> "LocalSubscription":
+        return LocalSubscription(self, issue_id)
+
+    async def apresence(self, issue_id: int, conn: str, alias: str, *, leave=False) -> None:
+        with self._lock:
+            here = self._presence[issue_id]
+            if leave:
+                here.pop(conn, None)
+            else:
+                here[conn] = alias
+            payload = presence_payload(here.values())
+            if not here:
+                del self._presence[issue_id]
+        self.broadcast(issue_id, payload)
+
+    def subscriber_count(self, issue_id: int) -> int:
+        with self._lock:
+            return len(self._subscribers[issue_id])
+
+    def _add(self, subscription: "LocalSubscription") -> None:
+        with self._lock:
+            self._subscribers[subscription.issue_id].add(subscription)
+
+    def _remove(self, subscription: "LocalSubscription") -> None:
+        with self._lock:
+            self._subscribers[subscription.issue_id].discard(subscription)
+            if not self._subscribers[subscription.issue_id]:
+                del self._subscribers[subscription.issue_id]
+
+
+class LocalSubscription:
+    # A page that stops reading (a stalled tab) must not hold memory without
+    # bound: past this many waiting events it is told to fetch a snapshot.
+    MAX_WAITING = 200
+
+    def __init__(self, broker: LocalBroker, issue_id: int) -> None:
+        self.broker = broker
+        self.issue_id = issue_id
+        self.connected = True
+
+    async def __aenter__(self) -> "LocalSubscription":
+        self._loop = asyncio.get_running_loop()
+        self._queue: asyncio.Queue[str] = asyncio.Queue(self.MAX_WAITING)
+        self.broker._add(self)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.broker._remove(self)
+
+    def deliver(self, message: str) -> None:
+        """Called from any thread (the write's)."""
+        try:
+            self._loop.call_soon_threadsafe(self._put, message)
+        except RuntimeError:  # the loop is closed: the page is gone
+            pass
+
+    def _put(self, message: str) -> None:
+        try:
+            self._queue.put_nowait(message)
+        except asyncio.QueueFull:
+            self._queue = asyncio.Queue(self.MAX_WAITING)
+            self._queue.put_nowait(json.dumps({"kind": "resync"}))
+
+    async def next(self, timeout: float) -> str | None:
+        try:
+            return await asyncio.wait_for(self._queue.get(), timeout)
+        except TimeoutError:
+            return None
+
+
+class RedisBroker:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        # Publishing happens in request threads and workers: a small pool is
+        # shared; short timeouts so a Redis that is down costs a write little.
+        self._client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self._publish = self._client.register_script(PUBLISH_SCRIPT)
+
+    def publish(self, issue_id: int, payload: dict) -> int:
+        seq = self._publish(keys=[seq_key(issue_id), channel(issue_id)], args=[json.dumps(payload)])
+        self._client.expire(seq_key(issue_id), SEQ_TTL)
+        return int(seq)
+
+    def broadcast(self, issue_id: int, payload: dict) -> None:
+        self._client.publish(channel(issue_id), "0 " + json.dumps(payload))
+
+    def current_seq(self, issue_id: int) -> int:
+        try:
+            return int(self._client.get(seq_key(issue_id)) or 0)
+        except redis.RedisError:
+            # The page still renders; its stream will catch up when it can.
+            return 0
+
+    async def acurrent_seq(self, issue_id: int) -> int:
+        client = redis.asyncio.Redis.from_url(self.url, socket_connect_timeout=1)
+        try:
+            return int(await client.get(seq_key(issue_id)) or 0)
+        finally:
+            await client.aclose()
+
+    def subscription(self, issue_id: int) -> "RedisSubscription":
+        return RedisSubscription(self.url, issue_id)
+
+    async def apresence(self, issue_id: int, conn: str, alias: str, *, leave=False) -> None:
+        """Enter, refresh or leave one page's presence and tell the others.
+
+        Entries expire unless the stream refreshes them (with each keep-alive),
+        so a server that dies does not leave its viewers on the page forever.
+        """
+        key = f"desk:live:presence:{issue_id}"
+        now = time.time()
+        client = redis.asyncio.Redis.from_url(self.url, socket_connect_timeout=1)
+        try:
+            if leave:
+                await client.hdel(key, conn)
+            else:
+                await client.hset(key, conn, json.dumps([alias, now + PRESENCE_TTL]))
+                await client.expire(key, int(PRESENCE_TTL) * 2)
+            entries = {k: json.loads(v) for k, v in (await client.hgetall(key)).items()}
+            gone = [k for k, (_alias, until) in entries.items() if until < now]
+            if gone:
+                await client.hdel(key, *gone)
+            aliases = [alias for k, (alias, _until) in entries.items() if k not in gone]
+            await client.publish(channel(issue_id), "0 " + json.dumps(presence_payload(aliases)))
+        except (redis.RedisError, OSError):
+            logger.warning("Presence of issue %s not updated: Redis did not answer", issue_id)
+        finally:
+            await client.aclose()
+
+    def subscriber_count(self, issue_id: int) -> int:
+        [(_name, count)] = self._client.pubsub_numsub(channel(issue_id))
+        return int(count)
+
+
+class RedisSubscription:
+    """One page's subscription. When Redis goes away the page stays open: it
+    is told updates are paused, the subscription is retried, and once back the
+    page fetches a fresh snapshot of what it missed."""
+
+    RETRY_SECONDS = 2.0
+
+    def __init__(self, url: str, issue_id: int) -> None:
+        self.url = url
+        self.issue_id = issue_id
+        self.connected = False
+        self._pubsub = None
+        self._retry_at = 0.0
+
+    async def __aenter__(self) -> "RedisSubscription":
+        self._client = redis.asyncio.Redis.from_url(
+            self.url, socket_connect_timeout=1, health_check_interval=30
+        )
+        await self._connect()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self._close()
+        await self._client.aclose()
+
+    async def _connect(self) -> bool:
+        try:
+            self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+            await self._pubsub.subscribe(channel(self.issue_id))
+        except (redis.RedisError, OSError):
+            await self._close()
+            self._retry_at = asyncio.get_running_loop().time() + self.RETRY_SECONDS
+            self.connected = False
+            return False
+        self.connected = True
+        return True
+
+    async def _close(self) -> None:
+        if self._pubsub is not None:
+            try:
+                await self._pubsub.aclose()
+            except (redis.RedisError, OSError):
+                pass
+            self._pubsub = None
+
+    async def next(self, timeout: float) -> str | None:
+        loop = asyncio.get_running_loop()
+        if self._pubsub is None:
+            await asyncio.sleep(max(0.0, min(timeout, self._retry_at - loop.time())))
+            if loop.time() < self._retry_at:
+                return None
+            if not await self._connect():
+                return None
+            # Events may have gone by while Redis was away.
+            return json.dumps({"kind": "resync"})
+        try:
+            message = await self._pubsub.get_message(timeout=timeout)
+        except (redis.RedisError, OSError):
+            await self._close()
+            self.connected = False
+            self._retry_at = loop.time() + self.RETRY_SECONDS
+            return json.dumps({"kind": "paused"})
+        if message is None:
+            return None
+        seq, _space, body = message["data"].decode().partition(" ")
+        payload = json.loads(body)
+        if seq != "0":
+            payload["seq"] = int(seq)
+        return json.dumps(payload)
+
+
+# A stream refreshes its entry with every keep-alive (15 s).
+PRESENCE_TTL = 45.0
+
+
+def presence_payload(aliases) -> dict:
+    """Everyone on the page is counted; members are named, visitors are not
+    (an empty alias)."""
+    aliases = list(aliases)
+    return {
+        "kind": "presence",
+        "count": len(aliases),
+        "aliases": sorted({alias for alias in aliases if alias}, key=str.casefold),
+    }
+
+
+@cache
+def broker() -> LocalBroker | RedisBroker:
+    return RedisBroker(settings.REDIS_URL) if settings.REDIS_URL else LocalBroker()
+
+
+_ids = itertools.count(1)
+
+
+def connection_id() -> str:
+    """A name for one open stream, unique across processes (for presence)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{next(_ids)}"
