@@ -443,7 +443,9 @@ def item_discussed(request, pk):
         )
     except DeskError as error:
         return refused(request, item.section.issue, error)
-    return _changed(request, item.section.issue, f"item-{pk}", lambda: _item_fragment(request, item))
+    return _changed(
+        request, item.section.issue, f"item-{pk}", lambda: _item_fragment(request, item)
+    )
 
 
 @require_POST

@@ -128,4 +128,3 @@ def highlights_suggestion(issue: Issue) -> str:
     parts += list(titles.values_list("title", flat=True)[:HIGHLIGHTS_MAX])
     unique = list(dict.fromkeys(part.strip() for part in parts if part.strip()))
     return "".join(f"{part}；" for part in unique[:HIGHLIGHTS_MAX])
-

@@ -18,7 +18,7 @@ from .exports.storage import absolute
 from .forms import FreezeForm, HighlightsForm
 from .live.broker import broker
 from .live.stream import event_stream
-from .models import Export, Issue, IssueStatus, Series
+from .models import Export, Issue, Series
 
 # What every view of an issue reads with it: the meeting's pointer included.
 ISSUE_ROWS = Issue.objects.select_related(
@@ -390,7 +390,9 @@ def meeting_highlights(request, series_slug, code):
         )
         if request.htmx:
             return render(
-                request, "talk/issue.html#highlights-form", {"issue": issue, "highlights_form": form}
+                request,
+                "talk/issue.html#highlights-form",
+                {"issue": issue, "highlights_form": form},
             )
         return redirect(f"{issue.get_absolute_url()}#issue-steward")
     form = HighlightsForm(request.POST)

@@ -11,6 +11,7 @@ and a page that goes away takes its subscription with it (nothing to leak).
 """
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -252,10 +253,8 @@ class RedisSubscription:
 
     async def _close(self) -> None:
         if self._pubsub is not None:
-            try:
+            with contextlib.suppress(redis.RedisError, OSError):
                 await self._pubsub.aclose()
-            except (redis.RedisError, OSError):
-                pass
             self._pubsub = None
 
     async def next(self, timeout: float) -> str | None:

@@ -17,4 +17,6 @@ def publish_change(sender, *, issue_id: int, kind: str, data: dict, **kwargs) ->
         broker().publish(issue_id, payload)
     except (redis.RedisError, OSError):
         # Pages stay usable without live updates; they catch up on reconnect.
-        logger.warning("Live event %s of issue %s not published: Redis did not answer", kind, issue_id)
+        logger.warning(
+            "Live event %s of issue %s not published: Redis did not answer", kind, issue_id
+        )
