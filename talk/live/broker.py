@@ -131,10 +131,9 @@ class LocalSubscription:
 
     def deliver(self, message: str) -> None:
         """Called from any thread (the write's)."""
-        try:
+        # A closed loop: the page is gone, and so is its interest.
+        with contextlib.suppress(RuntimeError):
             self._loop.call_soon_threadsafe(self._put, message)
-        except RuntimeError:  # the loop is closed: the page is gone
-            pass
 
     def _put(self, message: str) -> None:
         try:
