@@ -38,14 +38,6 @@ return seq
 SEQ_TTL = 60 * 60 * 24 * 30  # a month without events: the counter may start over
 
 
-def channel(issue_id: int) -> str:
-    return f"desk:live:{issue_id}"
-
-
-def seq_key(issue_id: int) -> str:
-    return f"desk:live:seq:{issue_id}"
-
-
 class LocalBroker:
     """One process: subscribers are asyncio queues on the server's loop."""
 
@@ -65,7 +57,7 @@ class LocalBroker:
             subscription.deliver(message)
         return seq
 
-    def broadcast(self, issue_id: int, payload: dict) -> None:
+    def _broadcast(self, issue_id: int, payload: dict) -> None:
         """An event outside the sequence (presence)."""
         with self._lock:
             subscribers = list(self._subscribers[issue_id])
@@ -93,7 +85,7 @@ class LocalBroker:
             payload = presence_payload(here.values())
             if not here:
                 del self._presence[issue_id]
-        self.broadcast(issue_id, payload)
+        self._broadcast(issue_id, payload)
 
     def subscriber_count(self, issue_id: int) -> int:
         with self._lock:
@@ -150,24 +142,32 @@ class LocalSubscription:
 
 
 class RedisBroker:
-    def __init__(self, url: str) -> None:
+    """`prefix` names the keys and channels: "desk:live" unless a test wants
+    its own."""
+
+    def __init__(self, url: str, prefix: str = "desk:live") -> None:
         self.url = url
+        self.prefix = prefix
         # Publishing happens in request threads and workers: a small pool is
         # shared; short timeouts so a Redis that is down costs a write little.
         self._client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
         self._publish = self._client.register_script(PUBLISH_SCRIPT)
 
-    def publish(self, issue_id: int, payload: dict) -> int:
-        seq = self._publish(keys=[seq_key(issue_id), channel(issue_id)], args=[json.dumps(payload)])
-        self._client.expire(seq_key(issue_id), SEQ_TTL)
-        return int(seq)
+    def channel(self, issue_id: int) -> str:
+        return f"{self.prefix}:{issue_id}"
 
-    def broadcast(self, issue_id: int, payload: dict) -> None:
-        self._client.publish(channel(issue_id), "0 " + json.dumps(payload))
+    def seq_key(self, issue_id: int) -> str:
+        return f"{self.prefix}:seq:{issue_id}"
+
+    def publish(self, issue_id: int, payload: dict) -> int:
+        seq_key = self.seq_key(issue_id)
+        seq = self._publish(keys=[seq_key, self.channel(issue_id)], args=[json.dumps(payload)])
+        self._client.expire(seq_key, SEQ_TTL)
+        return int(seq)
 
     def current_seq(self, issue_id: int) -> int:
         try:
-            return int(self._client.get(seq_key(issue_id)) or 0)
+            return int(self._client.get(self.seq_key(issue_id)) or 0)
         except redis.RedisError:
             # The page still renders; its stream will catch up when it can.
             return 0
@@ -175,12 +175,12 @@ class RedisBroker:
     async def acurrent_seq(self, issue_id: int) -> int:
         client = redis.asyncio.Redis.from_url(self.url, socket_connect_timeout=1)
         try:
-            return int(await client.get(seq_key(issue_id)) or 0)
+            return int(await client.get(self.seq_key(issue_id)) or 0)
         finally:
             await client.aclose()
 
     def subscription(self, issue_id: int) -> "RedisSubscription":
-        return RedisSubscription(self.url, issue_id)
+        return RedisSubscription(self.url, self.channel(issue_id))
 
     async def apresence(self, issue_id: int, conn: str, alias: str, *, leave=False) -> None:
         """Enter, refresh or leave one page's presence and tell the others.
@@ -188,7 +188,7 @@ class RedisBroker:
         Entries expire unless the stream refreshes them (with each keep-alive),
         so a server that dies does not leave its viewers on the page forever.
         """
-        key = f"desk:live:presence:{issue_id}"
+        key = f"{self.prefix}:presence:{issue_id}"
         now = time.time()
         client = redis.asyncio.Redis.from_url(self.url, socket_connect_timeout=1)
         try:
@@ -202,14 +202,15 @@ class RedisBroker:
             if gone:
                 await client.hdel(key, *gone)
             aliases = [alias for k, (alias, _until) in entries.items() if k not in gone]
-            await client.publish(channel(issue_id), "0 " + json.dumps(presence_payload(aliases)))
+            message = "0 " + json.dumps(presence_payload(aliases))
+            await client.publish(self.channel(issue_id), message)
         except (redis.RedisError, OSError):
             logger.warning("Presence of issue %s not updated: Redis did not answer", issue_id)
         finally:
             await client.aclose()
 
     def subscriber_count(self, issue_id: int) -> int:
-        [(_name, count)] = self._client.pubsub_numsub(channel(issue_id))
+        [(_name, count)] = self._client.pubsub_numsub(self.channel(issue_id))
         return int(count)
 
 
@@ -220,9 +221,9 @@ class RedisSubscription:
 
     RETRY_SECONDS = 2.0
 
-    def __init__(self, url: str, issue_id: int) -> None:
+    def __init__(self, url: str, channel: str) -> None:
         self.url = url
-        self.issue_id = issue_id
+        self.channel = channel
         self.connected = False
         self._pubsub = None
         self._retry_at = 0.0
@@ -241,7 +242,7 @@ class RedisSubscription:
     async def _connect(self) -> bool:
         try:
             self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
-            await self._pubsub.subscribe(channel(self.issue_id))
+            await self._pubsub.subscribe(self.channel)
         except (redis.RedisError, OSError):
             await self._close()
             self._retry_at = asyncio.get_running_loop().time() + self.RETRY_SECONDS
