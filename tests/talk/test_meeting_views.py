@@ -325,7 +325,7 @@ def test_it_offers_mark_discussed_only_while_live(client_as, issue):
 
 def test_it_drops_a_dragged_item_before_another(client_as, issue):
     news = section_of(issue, "news")
-    a, b, c = (ItemFactory(section=news, subgroup="学术", title=t) for t in "ABC")
+    a, _b, c = (ItemFactory(section=news, subgroup="学术", title=t) for t in "ABC")
 
     response = client_as("owner").post(
         reverse("sections:item-move", args=[c.pk]), {"before": a.pk}, headers=HTMX
