@@ -80,3 +80,20 @@ def test_it_ships_compiled_translations_that_match_the_sources(tmp_path):
             assert (
                 gettext.GNUTranslations(fresh)._catalog == gettext.GNUTranslations(shipped)._catalog
             ), f"{source.with_suffix('.mo')} is stale: run `make messages`"
+
+
+@pytest.mark.skipif(
+    not shutil.which("msgattrib") and not os.environ.get("CI"), reason="gettext is not installed"
+)
+def test_it_translates_every_string_of_the_interface():
+    for source in ROOT.glob("locale/*/LC_MESSAGES/django.po"):
+        for which in ("--untranslated", "--only-fuzzy"):
+            result = subprocess.run(
+                ["msgattrib", which, "--no-location", source],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            # Only the catalog's header (msgid "") may come back.
+            left = [line for line in result.stdout.splitlines() if line.startswith("msgid ")]
+            assert left in ([], ['msgid ""']), f"{source}: {which[2:]} strings: {left}"
