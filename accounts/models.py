@@ -92,6 +92,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # A suspended member reads but does not post, until this moment.
+    suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
+    suspension_reason = models.TextField(_("reason for the suspension"), blank=True)
 
     objects = UserManager()
 
@@ -118,6 +121,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.alias
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > timezone.now()
 
 
 def new_invitation_token() -> str:

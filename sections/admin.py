@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .events import announce_row
-from .models import Answer, ChatLine, Claim, Item, Question, Section, Vote
+from .models import Answer, ChatLine, Claim, Item, Question, Report, Section, Vote
 
 
 class AnnounceChanges:
@@ -66,7 +66,7 @@ class QuestionAdmin(AnnounceChanges, admin.ModelAdmin):
     list_display = ["__str__", "status", "answered", "section", "author", "author_name"]
     list_filter = ["status", "answered"]
     list_select_related = ["section__issue__series", "author"]
-    raw_id_fields = ["section", "author", "submitted_by", "carried_from"]
+    raw_id_fields = ["section", "author", "submitted_by", "carried_from", "merged_into"]
     search_fields = ["body"]
     inlines = [AnswerInline]
 
@@ -89,3 +89,11 @@ class VoteAdmin(AnnounceChanges, admin.ModelAdmin):
 class ChatLineAdmin(AnnounceChanges, admin.ModelAdmin):
     list_display = ["__str__", "speaker", "speaker_name", "said_at", "section"]
     raw_id_fields = ["section", "speaker"]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "reporter", "question", "answer", "created_at", "resolved_at"]
+    list_filter = ["resolved_at"]
+    list_select_related = ["reporter", "question", "answer"]
+    raw_id_fields = ["question", "answer", "reporter", "resolved_by"]

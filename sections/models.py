@@ -166,12 +166,31 @@ class Item(Attributed):
     position = models.PositiveIntegerField(default=0)
     # Marked by the host during the meeting.
     discussed = models.BooleanField(_("discussed"), default=False)
+    # The link, normalised (sections.links): the same article shared twice
+    # has the same key, whatever tracking parameters came with it.
+    url_key = models.CharField(max_length=2000, blank=True, editable=False)
+    # Submitted knowing the link was already there: shown as a follow-up.
+    follow_up = models.BooleanField(_("follow-up"), default=False)
+    # A nomination not chosen last week, carried into this issue.
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_into"
+    )
 
     class Meta:
         verbose_name = _("item")
         verbose_name_plural = _("items")
         ordering = ["position", "id"]
-        indexes = [models.Index(fields=["section", "position"], name="sections_item_order")]
+        indexes = [
+            models.Index(fields=["section", "position"], name="sections_item_order"),
+            models.Index(fields=["url_key"], name="sections_item_url_key"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "carried_from"],
+                condition=models.Q(carried_from__isnull=False),
+                name="sections_item_carried_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.body[:60] or f"#{self.pk}"
@@ -184,7 +203,17 @@ class PostStatus(models.TextChoices):
     HIDDEN = "hidden", _("Hidden")
 
 
-class Question(Attributed):
+class Moderated(models.Model):
+    """What moderation says of a post: why it was rejected or hidden (the
+    asker sees it)."""
+
+    moderation_note = models.TextField(_("moderation note"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Question(Moderated, Attributed):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
     subgroup = models.CharField(_("sub-group"), max_length=40, blank=True)
     body = models.TextField(_("question"))
@@ -193,6 +222,12 @@ class Question(Attributed):
     carried_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_into"
     )
+    pinned = models.BooleanField(_("pinned"), default=False)
+    locked = models.BooleanField(_("locked"), default=False, help_text=_("No more answers."))
+    # A duplicate merged into another question: hidden, pointing to the kept one.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged"
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -200,12 +235,19 @@ class Question(Attributed):
         verbose_name_plural = _("questions")
         ordering = ["position", "id"]
         indexes = [models.Index(fields=["section", "position"], name="sections_question_order")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "carried_from"],
+                condition=models.Q(carried_from__isnull=False),
+                name="sections_question_carried_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.body[:60]
 
 
-class Answer(Attributed):
+class Answer(Moderated, Attributed):
     """An answer to a question, or (with `parent`) a reply to an answer."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
@@ -223,6 +265,41 @@ class Answer(Attributed):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class Report(models.Model):
+    """A member's report of a question or an answer, for the review queue."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    answer = models.ForeignKey(
+        Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(question__isnull=False, answer__isnull=True)
+                | models.Q(question__isnull=True, answer__isnull=False),
+                name="sections_report_one_post",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reason[:60]
 
 
 class Vote(models.Model):

@@ -3,7 +3,7 @@ from django.contrib import admin
 from sections import events
 from sections.admin import AnnounceChanges
 
-from .models import Export, Issue, Revision, SectionTemplate, Series
+from .models import Export, Holiday, Issue, JobRun, Revision, SectionTemplate, Series
 
 
 class SectionTemplateInline(admin.StackedInline):
@@ -12,11 +12,37 @@ class SectionTemplateInline(admin.StackedInline):
     ordering = ["position"]
 
 
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "meeting_weekday", "meeting_time", "meeting_time_zone"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [SectionTemplateInline]
+    inlines = [SectionTemplateInline, HolidayInline]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "series", "note"]
+    list_filter = ["series"]
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    """Scheduled jobs as they ran: what failed, and when each last succeeded."""
+
+    list_display = ["job", "status", "started_at", "finished_at", "detail"]
+    list_filter = ["status", "job"]
+    readonly_fields = ["job", "status", "detail", "started_at", "finished_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(SectionTemplate)

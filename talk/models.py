@@ -29,6 +29,19 @@ class Series(models.Model):
         default="Asia/Shanghai",
         validators=[validate_time_zone],
     )
+    moderation = models.CharField(
+        _("moderation of questions and answers"),
+        max_length=10,
+        choices=[("post", _("Shown at once, moderated after")), ("pre", _("Approved first"))],
+        default="post",
+    )
+    moderation_rules = models.TextField(
+        _("moderation rules"), blank=True, help_text=_("Public; linked from the Q&A.")
+    )
+    # Posting limits per member and minute (admins change them here, no deploy).
+    questions_per_minute = models.PositiveSmallIntegerField(_("questions per minute"), default=5)
+    answers_per_minute = models.PositiveSmallIntegerField(_("answers per minute"), default=10)
+    reports_per_minute = models.PositiveSmallIntegerField(_("reports per minute"), default=5)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -116,6 +129,14 @@ class Issue(models.Model):
     # A frozen or published issue opened again for a correction: its host and
     # admins may change it until it is frozen as the next revision.
     correcting = models.BooleanField(_("being corrected"), default=False)
+    # Empty: the series' moderation applies.
+    moderation = models.CharField(
+        _("moderation of questions and answers"),
+        max_length=10,
+        choices=[("post", _("Shown at once, moderated after")), ("pre", _("Approved first"))],
+        blank=True,
+        help_text=_("Empty: as the series says."),
+    )
     # The meeting (live): the section the host is on, since when (its time
     # budget counts from there), and the question under discussion.
     current_section = models.ForeignKey(
@@ -198,6 +219,48 @@ class Issue(models.Model):
     @property
     def editor_display(self) -> str:
         return self.editor.alias if self.editor_id else self.editor_name
+
+
+class Holiday(models.Model):
+    """A date the series does not meet on: the schedule moves to the next week."""
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "date"], name="talk_holiday_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series}: {self.date}"
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job, so admins see what failed or is late."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    job = models.CharField(_("job"), max_length=80, db_index=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
+    detail = models.TextField(_("detail"), blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
 
 
 class Revision(models.Model):
