@@ -92,3 +92,18 @@ class PreferencesForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["language", "time_zone", "email"]
+
+
+class SuspendForm(forms.Form):
+    until = forms.DateField(
+        label=_("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The suspension ends at the start of this day. Empty: for good."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The member sees it when they try to post."),
+    )

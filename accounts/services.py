@@ -73,6 +73,59 @@ def user_sign_up(*, token: str, alias: str, password: str, email: str = "") -> U
     return user
 
 
+# A suspension "for good" ends at the last moment datetime can hold.
+FOREVER = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
+
+
+@transaction.atomic
+def member_suspend(*, member: User, by: User, until: datetime.datetime | None, reason: str) -> User:
+    """Suspend a member until `until` (None: for good). They keep reading;
+    every write refuses them with the reason."""
+    if not by.is_staff:
+        raise AccountError(_("Only admins can suspend members."))
+    if member.is_staff:
+        raise AccountError(_("Admins cannot be suspended; take their admin rights first."))
+    reason = reason.strip()
+    if not reason:
+        raise AccountError(_("Say why: the member will see it."))
+    if until is not None and until <= timezone.now():
+        raise AccountError(_("The end of a suspension has to be in the future."))
+    member = User.objects.select_for_update().get(pk=member.pk)
+    before = _suspension(member)
+    member.suspended_until = until or FOREVER
+    member.suspension_reason = reason
+    member.save(update_fields=["suspended_until", "suspension_reason"])
+    audit_record(
+        actor=by,
+        action="member.suspend",
+        target=member,
+        reason=reason,
+        before=before,
+        after=_suspension(member),
+    )
+    return member
+
+
+@transaction.atomic
+def member_reinstate(*, member: User, by: User) -> User:
+    if not by.is_staff:
+        raise AccountError(_("Only admins can lift a suspension."))
+    member = User.objects.select_for_update().get(pk=member.pk)
+    before = _suspension(member)
+    member.suspended_until = None
+    member.suspension_reason = ""
+    member.save(update_fields=["suspended_until", "suspension_reason"])
+    audit_record(
+        actor=by, action="member.reinstate", target=member, before=before, after=_suspension(member)
+    )
+    return member
+
+
+def _suspension(member: User) -> dict:
+    until = member.suspended_until
+    return {"until": until.isoformat() if until else None, "reason": member.suspension_reason}
+
+
 def user_update_preferences(*, user: User, language: str, time_zone: str, email: str) -> User:
     user.language = language
     user.time_zone = time_zone

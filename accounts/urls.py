@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("join/<str:token>/", views.sign_up, name="sign-up"),
     path("preferences/", views.preferences, name="preferences"),
+    path("members/<int:pk>/suspend/", views.member_suspend, name="suspend"),
     path("language/", views.set_language, name="set-language"),
     path("password/", views.password_change, name="password-change"),
     path("password/done/", views.password_change_done, name="password-change-done"),

@@ -1,18 +1,22 @@
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
-from .forms import LoginForm, PreferencesForm, SignUpForm
-from .models import Invitation
+from .forms import LoginForm, PreferencesForm, SignUpForm, SuspendForm
+from .models import Invitation, User
 
 
 def _with_language_cookie(response, user):
@@ -124,3 +128,41 @@ password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_suspend(request, pk):
+    """Admins suspend a member (until a day, or for good) or lift it."""
+    if not request.user.is_staff:
+        raise PermissionDenied(_("Only admins can suspend members."))
+    member = get_object_or_404(User, pk=pk)
+    form = SuspendForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        try:
+            if "reinstate" in request.POST:
+                services.member_reinstate(member=member, by=request.user)
+                messages.success(request, _("%(alias)s may post again.") % {"alias": member.alias})
+                return redirect("accounts:suspend", member.pk)
+            if form.is_valid():
+                until = form.cleaned_data["until"]
+                services.member_suspend(
+                    member=member,
+                    by=request.user,
+                    until=_start_of(until) if until else None,
+                    reason=form.cleaned_data["reason"],
+                )
+                messages.success(request, _("%(alias)s is suspended.") % {"alias": member.alias})
+                return redirect("accounts:suspend", member.pk)
+        except services.AccountError as error:
+            form.add_error(None, error.message)
+            status = 400
+        member.refresh_from_db()
+    return render(request, "accounts/suspend.html", {"member": member, "form": form}, status=status)
+
+
+def _start_of(day):
+    """The first moment of `day` in the admin's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.validators import URLValidator
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import Item
@@ -73,6 +74,7 @@ class ItemForm(CreditMixin, forms.Form):
         label=_("Credit to"), max_length=80, required=False, help_text=CREDIT_HELP
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    link_check_id = ""
 
     def __init__(self, *args, section, may_credit: bool, item: Item | None = None, **kwargs):
         key = f"item-{item.pk}" if item else f"section-{section.pk}-new"
@@ -87,6 +89,23 @@ class ItemForm(CreditMixin, forms.Form):
         self._offer_credit(may_credit)
         if item is None:
             del self.fields["version"]
+            self._check_link(section)
+
+    def _check_link(self, section) -> None:
+        """While a member types or pastes a link into the add form, the desk
+        says where it was shared before (views.link_check). `input` covers a
+        paste too: a `paste` trigger would fire before the text is in."""
+        self.link_check_id = f"link-check-{section.pk}"
+        self.fields["url"].widget.attrs.update(
+            {
+                "hx-get": reverse("sections:link-check", args=[section.pk]),
+                "hx-trigger": "input changed delay:400ms",
+                "hx-sync": "this:replace",
+                "hx-target": f"#{self.link_check_id}",
+                "hx-swap": "outerHTML",
+                "aria-describedby": self.link_check_id,
+            }
+        )
 
     @classmethod
     def initial_for(cls, item: Item) -> dict:
@@ -176,3 +195,17 @@ class ThemeForm(forms.Form):
     nomination = forms.IntegerField(required=False)
     text = forms.CharField(label=_("Theme"), max_length=300, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is wrong with it?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only the moderators see your report."),
+    )
+
+    def __init__(self, *args, key: str, **kwargs):
+        # One report form per post can be open on a page.
+        kwargs.setdefault("auto_id", f"report-{key}-%s")
+        super().__init__(*args, **kwargs)

@@ -1,7 +1,10 @@
 """Who may do what. Services call these; templates only mirror them."""
 
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.services import FOREVER
 
 from .errors import IssueClosed, NotAllowed
 
@@ -13,6 +16,21 @@ def is_admin(user) -> bool:
 def require_member(user) -> None:
     if not user.is_authenticated or not user.is_active:
         raise NotAllowed(_("Log in to contribute."))
+    if user.is_suspended:
+        raise NotAllowed(suspension_notice(user))
+
+
+def suspension_notice(user) -> str:
+    """What a suspended member is told when they try to post."""
+    if user.suspended_until >= FOREVER:
+        notice = _("Your account is suspended: you can read but not post. Reason: %(reason)s")
+    else:
+        notice = _(
+            "Your account is suspended until %(until)s: you can read but not post. "
+            "Reason: %(reason)s"
+        )
+    until = timezone.localtime(user.suspended_until).strftime("%Y-%m-%d %H:%M")
+    return notice % {"until": until, "reason": user.suspension_reason}
 
 
 def require_open(issue, user) -> None:

@@ -10,13 +10,27 @@ the corpus lists by hand: the contributors (排名不分先后) and the referenc
 
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from . import policy
+from .links import normalize_url
 from .markup import safe_url
-from .models import Answer, ChatLine, Claim, Item, PostStatus, Question, Section, SectionKind, Vote
+from .models import (
+    Answer,
+    ChatLine,
+    Claim,
+    Item,
+    PostStatus,
+    Question,
+    Report,
+    Section,
+    SectionKind,
+    Vote,
+)
 
 URL_RE = re.compile(r"https?://[^\s<>()\[\]{}\"'，。；、（）【】]+")
 TRAILING_PUNCTUATION = ".,;:!?"
@@ -65,6 +79,11 @@ def visible_posts(viewer) -> Q:
     return visible
 
 
+# The question was carried into a later issue: it shows the answers given
+# there (looked up only for the questions that have such a copy).
+CARRIED_ON = Exists(Question.objects.filter(carried_from=OuterRef("pk")))
+
+
 def _sections(viewer) -> QuerySet:
     posts = visible_posts(viewer)
     return Section.objects.prefetch_related(
@@ -77,8 +96,8 @@ def _sections(viewer) -> QuerySet:
             # Explicit order: counting votes groups the rows, and Django then
             # drops the model's default ordering.
             queryset=Question.objects.filter(posts)
-            .select_related("author", "carried_from__section__issue")
-            .annotate(vote_count=Count("votes"))
+            .select_related("author", "carried_from__section__issue__series")
+            .annotate(vote_count=Count("votes"), carried_on=CARRIED_ON)
             .order_by("position", "id"),
         ),
         Prefetch(
@@ -120,12 +139,12 @@ def question_content(question_id: int, *, issue, viewer=None) -> Question:
     posts = visible_posts(viewer)
     question = (
         Question.objects.filter(posts, section__issue=issue)
-        .select_related("author", "section")
+        .select_related("author", "section", "carried_from__section__issue__series")
         .prefetch_related(
             Prefetch("answers", queryset=Answer.objects.filter(posts).select_related("author")),
             Prefetch("section__claims", queryset=Claim.objects.select_related("member")),
         )
-        .annotate(vote_count=Count("votes"))
+        .annotate(vote_count=Count("votes"), carried_on=CARRIED_ON)
         .get(pk=question_id)
     )
     question.section.issue = issue
@@ -137,6 +156,7 @@ def question_content(question_id: int, *, issue, viewer=None) -> Question:
     )
     question.number = earlier.count() + 1
     _arrange_question(question, question.section, viewer, _voted(viewer, question=question))
+    _attach_carried_answers([question], viewer)
     return question
 
 
@@ -256,9 +276,12 @@ def _arrange(section: Section, viewer, voted: set[int], sort: str) -> None:
         for number, question in enumerate(questions, start=1):
             question.number = number
             _arrange_question(question, section, viewer, voted)
+        _attach_carried_answers(questions, viewer)
         section.numbered_questions = questions
         if sort == "votes":
             questions = sorted(questions, key=lambda q: (-q.vote_count, q.number))
+        # Pinned questions lead, in either order; numbers stay as asked.
+        questions = sorted(questions, key=lambda q: not q.pinned)
         section.question_groups = _group(questions, section.subgroups)
     section.contributors = _section_contributors(section, items)
 
@@ -267,6 +290,7 @@ def _can_post(viewer, section: Section) -> bool:
     return (
         viewer is not None
         and viewer.is_authenticated
+        and not viewer.is_suspended
         and section.issue.accepts_content_from(viewer)
     )
 
@@ -289,7 +313,7 @@ def _arrange_question(question: Question, section: Section, viewer, voted: set[i
     can_post = _can_post(viewer, section)
     asker = can_post and policy.is_own(viewer, question)
     question.viewer_is_asker = asker
-    question.viewer_can_answer = can_post
+    question.viewer_can_answer = can_post and not question.locked
     question.viewer_can_vote = can_post and not asker
     question.viewer_can_settle = can_post and (asker or section.viewer_can_curate)
     may_edit = _editor_check(viewer, section)
@@ -320,6 +344,88 @@ def _threads(answers: list[Answer]) -> list[Answer]:
     known = {a.pk for a in answers}
     # A reply whose parent is hidden from this viewer still shows, at the top.
     return [a for a in answers if a.parent_id is None or a.parent_id not in known]
+
+
+# Carried-over questions: a question carried into the next issue, unanswered,
+# and its copy there are one conversation. Each shows the answers given to
+# the others, wherever they were given.
+
+
+@dataclass
+class CarriedAnswers:
+    """Answers given to another copy of a question (`question`, in its own
+    issue), threaded as there."""
+
+    question: Question
+    threads: list[Answer]
+
+
+def carried_links(question_ids: Collection[int]) -> dict[int, set[int]]:
+    """For each question, every question it was carried from or into, over any
+    number of issues: one recursive query up the `carried_from` links and down
+    them (a question carried twice links back step by step)."""
+    ids = list(question_ids)
+    if not ids:
+        return {}
+    table = connection.ops.quote_name(Question._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    # UNION, not UNION ALL: a pair already found ends its branch, so even a
+    # loop typed by hand in the admin cannot make the recursion endless.
+    sql = f"""
+        WITH RECURSIVE
+        up(start, id) AS (
+            SELECT id, carried_from_id FROM {table}
+            WHERE id IN ({marks}) AND carried_from_id IS NOT NULL
+            UNION
+            SELECT up.start, q.carried_from_id FROM up JOIN {table} q ON q.id = up.id
+            WHERE q.carried_from_id IS NOT NULL
+        ),
+        down(start, id) AS (
+            SELECT carried_from_id, id FROM {table} WHERE carried_from_id IN ({marks})
+            UNION
+            SELECT down.start, q.id FROM down JOIN {table} q ON q.carried_from_id = down.id
+        )
+        SELECT start, id FROM up UNION SELECT start, id FROM down
+    """
+    links: dict[int, set[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids + ids)
+        for start, other in cursor.fetchall():
+            if start != other:
+                links.setdefault(start, set()).add(other)
+    return links
+
+
+def _attach_carried_answers(questions: list[Question], viewer) -> None:
+    """`question.carried_answers`: the answers of its other copies, oldest
+    issue first. Two queries when a question on the page has a copy or an
+    original, none otherwise: the page's query count does not grow with it."""
+    for question in questions:
+        question.carried_answers = []
+    linked = [q.pk for q in questions if q.carried_from_id or getattr(q, "carried_on", False)]
+    links = carried_links(linked)
+    others = {pk for ids in links.values() for pk in ids}
+    if not others:
+        return
+    answers = (
+        Answer.objects.filter(
+            visible_posts(viewer), question_id__in=others, question__status=PostStatus.VISIBLE
+        )
+        .select_related("author", "question__section__issue__series")
+        .order_by("created_at", "id")
+    )
+    by_question: dict[int, list[Answer]] = {}
+    for answer in answers:
+        # Changed where it was given, not here (that issue may be frozen).
+        answer.viewer_can_edit = False
+        by_question.setdefault(answer.question_id, []).append(answer)
+    for question in questions:
+        found = [by_question[pk] for pk in links.get(question.pk, ()) if pk in by_question]
+        found.sort(key=lambda rows: (rows[0].question.section.issue.number or 0, rows[0].pk))
+        for rows in found:
+            other = rows[0].question
+            other.number = question.number
+            question.carried_answers.append(CarriedAnswers(question=other, threads=_threads(rows)))
 
 
 def _names(rows) -> list[str]:
@@ -379,3 +485,126 @@ def _references(sections: list[Section]) -> list[Reference]:
             for url in links_in(line.text):
                 add(url)
     return list(found.values())
+
+
+@dataclass
+class ModerationQueue:
+    """What a section's moderators look at: posts waiting for approval, open
+    reports, posts taken off the page, and every shown question (to pin,
+    lock, hide or merge)."""
+
+    waiting: list
+    reports: list
+    removed: list
+    questions: list
+
+
+def moderation_queue(section: Section) -> ModerationQueue:
+    """A section's review queue, in a fixed number of queries."""
+    questions = list(
+        section.questions.select_related("author", "submitted_by", "merged_into")
+        .annotate(vote_count=Count("votes"))
+        .order_by("position", "id")
+    )
+    answers = list(
+        Answer.objects.filter(question__section=section)
+        .select_related("author", "submitted_by", "question")
+        .order_by("created_at", "id")
+    )
+    for number, question in enumerate(
+        (q for q in questions if q.status == PostStatus.VISIBLE), start=1
+    ):
+        question.number = number
+    posts = [*questions, *answers]
+    reports = list(
+        Report.objects.filter(
+            Q(question__section=section) | Q(answer__question__section=section),
+            resolved_at__isnull=True,
+        )
+        .select_related("reporter", "question", "answer__question")
+        .order_by("created_at", "id")
+    )
+    return ModerationQueue(
+        waiting=[p for p in posts if p.status == PostStatus.PENDING],
+        reports=reports,
+        removed=[p for p in posts if p.status in (PostStatus.REJECTED, PostStatus.HIDDEN)],
+        questions=[q for q in questions if q.status == PostStatus.VISIBLE],
+    )
+
+
+def question_numbered(question_id: int, number: int) -> int | None:
+    """The id of the shown question numbered `number` (Q7) in the section of
+    `question_id`, as the page numbers them."""
+    section_id = Question.objects.filter(pk=question_id).values("section_id")
+    shown = Question.objects.filter(section_id__in=section_id, status=PostStatus.VISIBLE)
+    ids = list(shown.order_by("position", "id").values_list("pk", flat=True)[: max(number, 0)])
+    return ids[number - 1] if 0 < number <= len(ids) else None
+
+
+# Links shared before
+
+SIGHTINGS_MAX = 12
+
+
+@dataclass
+class Sighting:
+    """Where a link was shared before: enough to say so, and who brought it
+    (an alias or a plain name, never anything of their account)."""
+
+    item_id: int
+    title: str
+    attribution: str
+    section_title: str
+    issue_title: str
+    issue_label: str
+    issue_url: str
+    in_this_issue: bool
+
+
+def link_sightings(*, url: str, issue, limit_issues: int = 25) -> list[Sighting]:
+    """The items whose link has the same key as `url`, in `issue` and in the
+    `limit_issues` most recent other issues of its series (by number, then
+    meeting time), this issue's first. One query; none for a text that is no
+    link. At most SIGHTINGS_MAX: a link shared that often is well known."""
+    key = normalize_url(url)
+    if not key:
+        return []
+    # sections does not import talk: the issue model is the one Section points to.
+    issues = Section.issue.field.related_model._default_manager
+    recent = (
+        issues.filter(series_id=issue.series_id)
+        .exclude(pk=issue.pk)
+        .order_by(*_recent_first())
+        .values("pk")[:limit_issues]
+    )
+    items = (
+        Item.objects.filter(Q(section__issue=issue) | Q(section__issue__in=recent), url_key=key)
+        .select_related("author", "section__issue__series")
+        .alias(elsewhere=Case(When(section__issue=issue, then=Value(1)), default=Value(2)))
+        .order_by(
+            "elsewhere", *_recent_first("section__issue__"), "section__position", "position", "id"
+        )
+    )
+    return [_sighting(item, issue) for item in items[:SIGHTINGS_MAX]]
+
+
+def _recent_first(prefix: str = "") -> list:
+    return [
+        F(f"{prefix}number").desc(nulls_last=True),
+        F(f"{prefix}meeting_at").desc(nulls_last=True),
+        F(f"{prefix}created_at").desc(),
+    ]
+
+
+def _sighting(item: Item, issue) -> Sighting:
+    where = item.section.issue
+    return Sighting(
+        item_id=item.pk,
+        title=item.title or item.url,
+        attribution=item.attribution,
+        section_title=item.section.title,
+        issue_title=where.title,
+        issue_label=where.label,
+        issue_url=where.get_absolute_url(),
+        in_this_issue=where.pk == issue.pk,
+    )

@@ -16,7 +16,9 @@ from accounts.models import User
 
 from . import events
 from .errors import Invalid, NotAllowed, SectionFull, StaleWrite
+from .links import normalize_url
 from .models import Answer, Claim, Item, PostStatus, Question, Section, SectionKind, Vote
+from .moderation import moderation_mode
 from .policy import (
     can_curate_issue,
     can_curate_section,
@@ -78,7 +80,11 @@ def _question_changed(question: Question, section: Section) -> None:
 
 
 def _section(section_id: int) -> Section:
-    return Section.objects.select_related("issue").prefetch_related("claims").get(pk=section_id)
+    return (
+        Section.objects.select_related("issue__series")
+        .prefetch_related("claims")
+        .get(pk=section_id)
+    )
 
 
 def _require_poster(user, section: Section, action: str = "post", per_minute=None) -> None:
@@ -183,10 +189,11 @@ def item_submit(
     credit_to: str = "",
 ) -> Item:
     """Add an item to `section` (loaded with its issue; claims prefetched
-    saves a query)."""
+    saves a query). A link already in the issue makes it a follow-up."""
     _require_poster(user, section)
     _check_item_shape(section, kind, subgroup)
     _section_changed(section)
+    url_key = normalize_url(url)
     return _create_last(
         Item,
         section.items.all(),
@@ -195,6 +202,8 @@ def item_submit(
         subgroup=subgroup,
         title=title,
         url=url,
+        url_key=url_key,
+        follow_up=_link_in_issue(section.issue_id, url_key),
         body=body,
         points=points,
         code=code,
@@ -230,16 +239,28 @@ def item_update(
         "subgroup": subgroup,
         "title": title,
         "url": url,
+        "url_key": normalize_url(url),
         "body": body,
         "points": points,
         "code": code,
         "language": language,
     }
+    if fields["url_key"] != item.url_key:
+        # Only a new link is judged again: the first of two equal links
+        # stays the original when it is edited.
+        fields["follow_up"] = _link_in_issue(section.issue_id, fields["url_key"], exclude=item.pk)
     if credit_to is not None:
         fields.update(_credit(user, section, credit_to))
     saved = _save_version(Item, item.pk, version, fields)
     _section_changed(section)
     return saved
+
+
+def _link_in_issue(issue_id: int, url_key: str, *, exclude: int | None = None) -> bool:
+    if not url_key:
+        return False
+    items = Item.objects.filter(section__issue=issue_id, url_key=url_key)
+    return items.exclude(pk=exclude).exists()
 
 
 @transaction.atomic
@@ -360,11 +381,20 @@ def _check_question_shape(section: Section, subgroup: str, current_subgroup=None
         raise Invalid(_("This section has no sub-group “%(name)s”.") % {"name": subgroup})
 
 
+def _first_status(user, section: Section) -> str:
+    """Under pre-moderation a member's post waits for approval; the
+    moderators' own posts (admins, the issue's host) do not."""
+    if moderation_mode(section.issue) == "pre" and not can_curate_issue(user, section.issue):
+        return PostStatus.PENDING
+    return PostStatus.VISIBLE
+
+
 @transaction.atomic
 def question_ask(
     *, section: Section, user, body: str, subgroup: str = "", credit_to: str = ""
 ) -> Question:
-    _require_poster(user, section)
+    limit = section.issue.series.questions_per_minute
+    _require_poster(user, section, action="question", per_minute=limit)
     _check_question_shape(section, subgroup)
     _section_changed(section)
     return _create_last(
@@ -373,6 +403,7 @@ def question_ask(
         section=section,
         subgroup=subgroup,
         body=body,
+        status=_first_status(user, section),
         submitted_by=user,
         **_credit(user, section, credit_to),
     )
@@ -452,8 +483,11 @@ def answer_post(
 ) -> Answer:
     question = Question.objects.get(pk=question_id)
     section = _section(question.section_id)
-    _require_poster(user, section)
+    limit = section.issue.series.answers_per_minute
+    _require_poster(user, section, action="answer", per_minute=limit)
     _require_visible(question)
+    if question.locked:
+        raise NotAllowed(_("This thread is locked: it takes no more answers."))
     if parent_id is not None and not question.answers.filter(pk=parent_id).exists():
         raise Invalid(_("You can only reply to an answer of this question."))
     _question_changed(question, section)
@@ -461,6 +495,7 @@ def answer_post(
         question=question,
         parent_id=parent_id,
         body=body,
+        status=_first_status(user, section),
         submitted_by=user,
         **_credit(user, section, credit_to),
     )

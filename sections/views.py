@@ -16,7 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
 from . import services
@@ -31,6 +31,7 @@ from .selectors import (
     group_key,
     issue_content,
     item_content,
+    link_sightings,
     new_contributor,
     question_content,
     section_content,
@@ -137,7 +138,9 @@ def render_issue_page(request, issue, *, status=200, flash="", bind=None):
 
 def attach_forms(section: Section, user) -> None:
     """Empty forms for what the viewer may add to this section."""
-    if not (user.is_authenticated and section.issue.accepts_content_from(user)):
+    if not (
+        user.is_authenticated and not user.is_suspended and section.issue.accepts_content_from(user)
+    ):
         return
     may_credit = section.viewer_can_curate
     if section.kind == "items":
@@ -309,6 +312,25 @@ def _form_invalid(request, section, form, bind, status=422, flash=""):
     # A refusal is also said at the top of the page: the page opens there, and
     # the form may not be on it (visitors, frozen issues, the wrong section).
     return render_issue_page(request, section.issue, status=status, flash=flash, bind=bind)
+
+
+@member_required
+@require_GET
+def link_check(request, pk):
+    """Where the link being typed into a section's add form was shared
+    before: in this issue or a recent one. It only informs; the form still
+    posts a known link, which then shows as a follow-up."""
+    section = _get_section(pk)
+    url = request.GET.get("url", "")[:2000]
+    sightings = link_sightings(url=url, issue=section.issue)
+    context = {
+        "issue": section.issue,
+        "section": section,
+        "url": url,
+        "sightings": sightings,
+        "follow_up": any(seen.in_this_issue for seen in sightings),
+    }
+    return _edit_page(request, "sections/link_check.html", "link-check", context, 200)
 
 
 @member_required

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from sections.links import normalize_url
 from sections.models import Answer, Item, Question
 
 from .models import Issue
@@ -71,6 +72,7 @@ def _fill(issue: Issue, users: dict[str, User]) -> None:
                 subgroup="学术",
                 title="DeepSpeed-Chat: Easy, Fast and Affordable RLHF Training",
                 url="https://arxiv.org/abs/2308.01320",
+                url_key=normalize_url("https://arxiv.org/abs/2308.01320"),
                 body="- 一键完成 SFT、RM、PPO 三阶段\n- 比现有系统快 15 倍以上",
                 author=users["yuhan"],
                 submitted_by=users["yuhan"],
@@ -81,6 +83,7 @@ def _fill(issue: Issue, users: dict[str, User]) -> None:
                 subgroup="项目",
                 title="中文 llama2",
                 url="https://github.com/ymcui/Chinese-LLaMA-Alpaca-2",
+                url_key=normalize_url("https://github.com/ymcui/Chinese-LLaMA-Alpaca-2"),
                 author_name="群友",
                 submitted_by=users["羡鱼"],
                 position=2,

@@ -1,10 +1,13 @@
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.conf import settings
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.utils import timezone
 
 from sections.models import Item
 
-from .models import Export, Issue, IssueStatus, Revision, Series
+from .models import Export, Issue, IssueStatus, JobRun, Revision, Series
 
 OPEN_STATUSES = (IssueStatus.DRAFT, IssueStatus.LIVE)
 ARCHIVED_STATUSES = (IssueStatus.FROZEN, IssueStatus.PUBLISHED)
@@ -128,3 +131,60 @@ def highlights_suggestion(issue: Issue) -> str:
     parts += list(titles.values_list("title", flat=True)[:HIGHLIGHTS_MAX])
     unique = list(dict.fromkeys(part.strip() for part in parts if part.strip()))
     return "".join(f"{part}；" for part in unique[:HIGHLIGHTS_MAX])
+
+
+def latest_issues() -> list[Issue]:
+    """Each series' numbered issue with the highest number (one query)."""
+    newest = (
+        Issue.objects.filter(series=OuterRef("series"), number__isnull=False)
+        .order_by("-number")
+        .values("pk")[:1]
+    )
+    return list(
+        Issue.objects.filter(pk=Subquery(newest)).select_related("series").order_by("series")
+    )
+
+
+# Scheduled jobs, for the admins' page: what failed, and what is late.
+
+JOBS_FAILED_DAYS = 30
+# A series whose latest issue met longer ago than this, with no next issue.
+ISSUE_OVERDUE_AFTER = datetime.timedelta(days=1)
+# A run that has not finished after this was killed on the way.
+RUN_STUCK_AFTER = datetime.timedelta(hours=1)
+
+
+@dataclass
+class JobsOverview:
+    failed: list[JobRun]
+    stuck: list[JobRun]
+    last_success: JobRun | None
+    schedule_late: bool
+    overdue: list[Issue]
+
+
+def jobs_overview(now: datetime.datetime | None = None) -> JobsOverview:
+    """Failed runs of the last 30 days, runs that never finished, whether the
+    schedule has succeeded lately (it should every NEXT_ISSUE_CHECK_MINUTES;
+    four missed runs make it late), and the series whose next issue is
+    overdue (four queries)."""
+    now = now or timezone.now()
+    runs = JobRun.objects.all()
+    last_success = runs.filter(status=JobRun.Status.DONE).order_by("-finished_at").first()
+    expected = datetime.timedelta(minutes=4 * settings.NEXT_ISSUE_CHECK_MINUTES)
+    return JobsOverview(
+        failed=list(
+            runs.filter(
+                status=JobRun.Status.FAILED,
+                started_at__gte=now - datetime.timedelta(days=JOBS_FAILED_DAYS),
+            )
+        ),
+        stuck=list(runs.filter(status=JobRun.Status.RUNNING, started_at__lt=now - RUN_STUCK_AFTER)),
+        last_success=last_success,
+        schedule_late=last_success is None or last_success.finished_at < now - expected,
+        overdue=[
+            issue
+            for issue in latest_issues()
+            if issue.meeting_at is not None and issue.meeting_at < now - ISSUE_OVERDUE_AFTER
+        ],
+    )

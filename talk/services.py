@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -13,12 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from accounts.services import audit_record
 from sections import events
 from sections.errors import DeskError, Invalid, IssueClosed, NotAllowed, RoleTaken, StaleWrite
-from sections.models import PostStatus, Question, Section, SectionShape
-from sections.policy import is_admin, require_member, require_open
+from sections.models import Answer, Item, PostStatus, Question, Section, SectionKind, SectionShape
+from sections.policy import can_curate_issue, is_admin, require_member, require_open
+from sections.selectors import carried_links
 
 from .exports import render
 from .exports.storage import export_path, write_atomically
-from .models import Export, Issue, IssueStatus, Revision, Series
+from .models import Export, Issue, IssueStatus, JobRun, Revision, Series
+from .schedule import meeting_after
+from .selectors import latest_issues
 from .snapshot import snapshot_build
 
 logger = logging.getLogger(__name__)
@@ -435,3 +439,291 @@ def export_retry(*, export_id: int, user) -> Export:
 
 def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"[:2000]
+
+
+# The next issue: opened by a steward once an issue is over, or by the
+# schedule; it carries over what the last one left open.
+
+OPEN_NEXT_JOB = "open_next_issues"
+
+
+@dataclass(frozen=True)
+class CarriedOver:
+    questions: int
+    nominations: int
+
+
+def _has_met(issue: Issue, now: datetime.datetime) -> bool:
+    return issue.status in (IssueStatus.FROZEN, IssueStatus.PUBLISHED) or (
+        issue.meeting_at is not None and issue.meeting_at <= now
+    )
+
+
+@transaction.atomic
+def issue_open_next(*, series: Series, user, after: Issue | None = None) -> Issue:
+    """Open the issue after the series' latest: its number + 1, sections copied
+    from the templates, host, editor and owners left to be claimed, the
+    meeting at the series' next time after the latest one's (or now),
+    skipping holidays; then carry over what the latest left open.
+
+    Admins or the latest issue's host and editor; `user` None is the
+    schedule. `after` is the issue the caller took for the latest (the page
+    the button was on, the schedule's check). The series row is locked, so of
+    two openers at once the second sees the first's issue and is refused:
+    one issue, whoever asks and however often.
+    """
+    series = Series.objects.select_for_update().get(pk=series.pk)
+    latest = (
+        Issue.objects.filter(series=series, number__isnull=False)
+        .select_related("series", "host", "editor")
+        .order_by("-number")
+        .first()
+    )
+    if latest is None:
+        raise Invalid(
+            _("%(series)s has no numbered issue yet to follow.") % {"series": series.name}
+        )
+    if after is None or after.pk == latest.pk:
+        _require_steward(user, latest)
+    else:
+        # Asked on an earlier issue's page: its own stewards hear the news.
+        _require_steward(user, Issue.objects.select_related("host", "editor").get(pk=after.pk))
+    now = timezone.now()
+    if after is not None and after.pk != latest.pk:
+        raise IssueExists(_("%(title)s is already open.") % {"title": latest.title})
+    if not _has_met(latest, now):
+        if after is None:
+            # The latest is still to meet: it is the next issue, already open.
+            raise IssueExists(_("%(title)s is already open.") % {"title": latest.title})
+        raise IssueClosed(
+            _("%(title)s has not met yet: freeze it before opening the next one.")
+            % {"title": latest.title}
+        )
+    start = max(latest.meeting_at, now) if latest.meeting_at else now
+    issue = issue_create(
+        series=series, by=None, number=latest.number + 1, meeting_at=meeting_after(series, start)
+    )
+    carried = _carry_over(latest, issue)
+    audit_record(
+        actor=user,
+        action="issue.open_next",
+        target=issue,
+        scope=f"{series.slug}/{issue.code}",
+        after={
+            "after": latest.code,
+            "meeting_at": issue.meeting_at.isoformat(),
+            "questions": carried.questions,
+            "nominations": carried.nominations,
+        },
+    )
+    return issue
+
+
+@transaction.atomic
+def issue_carry_over(*, issue: Issue, user) -> CarriedOver:
+    """Carry over into `issue` again from the issue before it, adding only
+    what is missing: a copy someone deleted comes back, nothing comes twice.
+    Admins, or the host or editor of either issue."""
+    issue = (
+        Issue.objects.select_for_update(of=("self",))
+        .select_related("series", "host", "editor")
+        .get(pk=issue.pk)
+    )
+    previous = (
+        Issue.objects.filter(series=issue.series_id, number__lt=issue.number)
+        .select_related("series", "host", "editor")
+        .order_by("-number")
+        .first()
+        if issue.number is not None
+        else None
+    )
+    if user is not None:
+        require_member(user)
+        if not (
+            can_curate_issue(user, issue)
+            or (previous is not None and can_curate_issue(user, previous))
+        ):
+            raise NotAllowed(_("Only the host, the editor and admins can do that."))
+    if previous is None:
+        raise Invalid(_("%(title)s has no issue before it.") % {"title": issue.title})
+    if issue.status not in (IssueStatus.DRAFT, IssueStatus.LIVE):
+        raise IssueClosed(_("Only a draft or a live issue takes what is carried over."))
+    carried = _carry_over(previous, issue)
+    audit_record(
+        actor=user,
+        action="issue.carry_over",
+        target=issue,
+        scope=f"{issue.series.slug}/{issue.code}",
+        after={
+            "from": previous.code,
+            "questions": carried.questions,
+            "nominations": carried.nominations,
+        },
+    )
+    return carried
+
+
+def _carry_over(previous: Issue, issue: Issue) -> CarriedOver:
+    targets = {section.key: section for section in issue.sections.all()}
+    questions = _carry_questions(previous, issue, targets)
+    nominations = _carry_nominations(previous, issue, targets)
+    for section_id in {row.section_id for row in [*questions, *nominations]}:
+        events.announce(issue.pk, events.SECTION, id=section_id)
+    return CarriedOver(questions=len(questions), nominations=len(nominations))
+
+
+def _next_positions(model, issue: Issue) -> dict[int, int]:
+    rows = model.objects.filter(section__issue=issue).values("section_id")
+    return dict(rows.annotate(last=Max("position")).values_list("section_id", "last"))
+
+
+def _carry_questions(previous: Issue, issue: Issue, targets: dict[str, Section]) -> list[Question]:
+    """Questions the previous issue left open: shown, not merged into another,
+    not marked answered and without a shown answer (their own, or one given
+    to another copy of them), into the section with the same key."""
+    left = list(
+        Question.objects.filter(
+            section__issue=previous,
+            section__kind=SectionKind.QUESTIONS,
+            status=PostStatus.VISIBLE,
+            merged_into__isnull=True,
+            answered=False,
+        )
+        .select_related("section")
+        .order_by("section__position", "position", "id")
+    )
+    links = carried_links([q.pk for q in left])
+    thread = {q.pk: {q.pk, *links.get(q.pk, ())} for q in left}
+    answered = set(
+        Answer.objects.filter(
+            status=PostStatus.VISIBLE,
+            question_id__in={pk for ids in thread.values() for pk in ids},
+        ).values_list("question_id", flat=True)
+    )
+    there = set(
+        Question.objects.filter(section__issue=issue, carried_from__in=left).values_list(
+            "carried_from_id", flat=True
+        )
+    )
+    last = _next_positions(Question, issue)
+    copies = []
+    for question in left:
+        target = targets.get(question.section.key)
+        if (
+            target is None
+            or target.kind != SectionKind.QUESTIONS
+            or question.pk in there
+            or thread[question.pk] & answered
+        ):
+            continue
+        last[target.pk] = last.get(target.pk, 0) + 1
+        copies.append(
+            Question(
+                section=target,
+                carried_from=question,
+                body=question.body,
+                author_id=question.author_id,
+                author_name=question.author_name,
+                subgroup=question.subgroup,
+                position=last[target.pk],
+            )
+        )
+    # The unique (section, carried_from) constraint is the last word if two
+    # carry-overs ever met; the issue row lock makes that not happen.
+    Question.objects.bulk_create(copies, ignore_conflicts=True)
+    return copies
+
+
+def _chosen(nomination: Item) -> bool:
+    section = nomination.section
+    theme = section.theme.strip()
+    return nomination.pk == section.theme_item_id or bool(
+        theme and nomination.title.strip() == theme
+    )
+
+
+def _carry_nominations(previous: Issue, issue: Issue, targets: dict[str, Section]) -> list[Item]:
+    """Nominations that were not chosen as their section's theme, into the
+    nominations area of the section with the same key."""
+    left = [
+        nomination
+        for nomination in Item.objects.filter(section__issue=previous, kind=Item.Kind.NOMINATION)
+        .select_related("section")
+        .order_by("section__position", "position", "id")
+        if not _chosen(nomination)
+    ]
+    there = set(
+        Item.objects.filter(section__issue=issue, carried_from__in=left).values_list(
+            "carried_from_id", flat=True
+        )
+    )
+    last = _next_positions(Item, issue)
+    copies = []
+    for nomination in left:
+        target = targets.get(nomination.section.key)
+        if target is None or not target.has_nominations or nomination.pk in there:
+            continue
+        last[target.pk] = last.get(target.pk, 0) + 1
+        copies.append(
+            Item(
+                section=target,
+                kind=Item.Kind.NOMINATION,
+                carried_from=nomination,
+                subgroup=nomination.subgroup,
+                title=nomination.title,
+                url=nomination.url,
+                url_key=nomination.url_key,
+                body=nomination.body,
+                points=nomination.points,
+                code=nomination.code,
+                language=nomination.language,
+                author_id=nomination.author_id,
+                author_name=nomination.author_name,
+                position=last[target.pk],
+            )
+        )
+    Item.objects.bulk_create(copies, ignore_conflicts=True)
+    return copies
+
+
+def issues_open_due(*, now: datetime.datetime | None = None) -> JobRun:
+    """The schedule's run: open the next issue of every series whose latest
+    issue met more than NEXT_ISSUE_AFTER_MINUTES ago (and not more than
+    NEXT_ISSUE_WITHIN_DAYS: an older one has paused). The run is a JobRun row
+    (running, then done or failed with the reasons) for the admins' jobs
+    page; a series that fails does not stop the others."""
+    run = JobRun.objects.create(job=OPEN_NEXT_JOB)
+    now = now or timezone.now()
+    due_before = now - datetime.timedelta(minutes=settings.NEXT_ISSUE_AFTER_MINUTES)
+    due_after = now - datetime.timedelta(days=settings.NEXT_ISSUE_WITHIN_DAYS)
+    opened, failures = [], []
+    try:
+        due = [
+            issue
+            for issue in latest_issues()
+            if issue.meeting_at and due_after <= issue.meeting_at <= due_before
+        ]
+    except Exception as error:
+        logger.exception("The issues due could not be read")
+        due, failures = [], [_describe(error)]
+    for latest in due:
+        try:
+            issue = issue_open_next(series=latest.series, user=None, after=latest)
+        except IssueExists:
+            continue  # a host was quicker: that is the point
+        except Exception as error:
+            logger.exception("The issue after %s could not be opened", latest)
+            failures.append(f"{latest.title}: {_describe(error)}")
+        else:
+            opened.append(issue.title)
+    if opened:
+        detail = _("Opened %(titles)s.") % {"titles": "、".join(opened)}
+    else:
+        detail = _("Nothing was due.")
+    JobRun.objects.filter(pk=run.pk).update(
+        status=JobRun.Status.FAILED if failures else JobRun.Status.DONE,
+        detail="\n".join([str(detail), *failures])[:4000],
+        finished_at=timezone.now(),
+    )
+    run.refresh_from_db()
+    return run

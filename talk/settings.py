@@ -268,6 +268,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
 CELERY_TIMEZONE = TIME_ZONE
 
+# The schedule: beat wakes `open_next_issues` every NEXT_ISSUE_CHECK_MINUTES;
+# it opens a series' next issue once the latest one met more than
+# NEXT_ISSUE_AFTER_MINUTES ago (the date itself is the series' to say).
+NEXT_ISSUE_AFTER_MINUTES = env_int("NEXT_ISSUE_AFTER_MINUTES", 60)
+# A series whose latest issue met longer ago than this has paused (or is an
+# imported archive): the schedule leaves it to an admin, and the jobs page
+# lists it as overdue.
+NEXT_ISSUE_WITHIN_DAYS = env_int("NEXT_ISSUE_WITHIN_DAYS", 14)
+NEXT_ISSUE_CHECK_MINUTES = env_int("NEXT_ISSUE_CHECK_MINUTES", 15)
+CELERY_BEAT_SCHEDULE = {
+    "open-next-issues": {
+        "task": "talk.tasks.open_next_issues",
+        "schedule": timedelta(minutes=NEXT_ISSUE_CHECK_MINUTES),
+        # A run still queued when the next one is due is dropped, not piled up.
+        "options": {"expires": NEXT_ISSUE_CHECK_MINUTES * 60},
+    },
+}
+
 # How long a worker holds an export it renders before another may take it
 # over (a worker killed mid-export frees it after this).
 EXPORT_LEASE_SECONDS = env_int("EXPORT_LEASE_SECONDS", 300)

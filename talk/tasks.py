@@ -30,3 +30,10 @@ class ExportTask(Task):
 )
 def export_render(self, export_id: int) -> None:
     services.export_run(export_id=export_id, task_id=self.request.id)
+
+
+@shared_task(soft_time_limit=600, time_limit=660)
+def open_next_issues() -> None:
+    """Woken by beat: open what the series' schedules say is due (the run is
+    recorded as a JobRun, failures included)."""
+    services.issues_open_due()

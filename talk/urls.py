@@ -24,6 +24,7 @@ issue_patterns = [
     path("meeting/spotlight/", views.meeting_spotlight, name="meeting-spotlight"),
     path("meeting/highlights/", views.meeting_highlights, name="meeting-highlights"),
     path("exports/", views.exports_fragment, name="issue-exports"),
+    path("next/", views.open_next_issue, name="issue-open-next"),
     path("exports/<int:pk>/retry/", views.export_retry, name="export-retry"),
     path("r<int:revision>/<str:format>/", views.export_download, name="export-download"),
 ]
@@ -32,8 +33,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("import/", import_page, name="issue-import"),
+    path("jobs/", views.jobs, name="jobs"),
     path("s/<slug:series_slug>/", views.series_detail, name="series"),
     path("s/<slug:series_slug>/archive/", views.series_archive, name="series-archive"),
+    path("s/<slug:series_slug>/rules/", views.series_rules, name="series-rules"),
     path("s/<slug:series_slug>/feed.atom", PublishedIssuesFeed(), name="series-feed"),
     path("s/<slug:series_slug>/<slug:code>/", include(issue_patterns)),
     path("accounts/", include("accounts.urls")),

@@ -1,10 +1,22 @@
-from django.db import DatabaseError, connection
+import json
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.handlers.asgi import ASGIRequest
+from django.db import DatabaseError, connection, connections
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import aget_object_or_404, get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
+from django_htmx.http import (
+    HttpResponseClientRedirect,
+    HttpResponseClientRefresh,
+    trigger_client_event,
+)
 
 from sections.errors import DeskError, StaleWrite
 from sections.models import Question, Section, SectionKind
@@ -55,6 +67,13 @@ def series_archive(request, series_slug):
         "talk/archive.html",
         {"series": series, "issues": selectors.published_issues(series)},
     )
+
+
+@require_GET
+def series_rules(request, series_slug):
+    """The series' moderation rules, for anyone: linked from the Q&A."""
+    series = get_object_or_404(Series, slug=series_slug)
+    return render(request, "talk/rules.html", {"series": series})
 
 
 @require_GET
@@ -191,7 +210,21 @@ def steward_context(request, issue: Issue, highlights_form=None) -> dict:
         or HighlightsForm(initial={"text": issue.highlights, "version": issue.version}),
         # Read only where the host's console lists them.
         "meeting_sections": issue.sections.order_by("position", "id") if steward else (),
+        "next_issue": _next_issue(issue) if steward else None,
     }
+
+
+def _next_issue(issue: Issue) -> Issue | None:
+    """The issue after this one, once this one is over: the desk links to it,
+    or offers to open it when there is none yet."""
+    if issue.number is None or issue.status not in selectors.ARCHIVED_STATUSES:
+        return None
+    return (
+        Issue.objects.select_related("series")
+        .filter(series=issue.series_id, number__gt=issue.number)
+        .order_by("number")
+        .first()
+    )
 
 
 def issue_page_context(request, issue: Issue) -> dict:
@@ -297,16 +330,41 @@ def healthz(request):
 # Live: the stream every open page keeps, and the meeting's host console.
 
 
+WSGI_RETRY_MS = 60_000
+
+
+@sync_to_async
+def _stream_viewer(request, series_slug, code, streaming: bool) -> tuple[int, str]:
+    """The issue's id and the viewer's alias (empty for a visitor). The
+    stream needs no database after this, and the connection these reads
+    opened would otherwise stay open as long as the page (Django closes it
+    when the response ends): one per open page, and PostgreSQL's 100
+    connections are gone at ~95 pages. Read and closed in one thread."""
+    try:
+        issue_id = get_object_or_404(Issue, series__slug=series_slug, code=code).pk
+        user = request.user
+        return issue_id, user.alias if user.is_authenticated else ""
+    finally:
+        if streaming:
+            connections.close_all()
+
+
 @require_GET
 async def issue_events(request, series_slug, code):
     """Server-Sent Events of one issue. Events name what changed, never its
     content, so the stream serves anyone who may read the issue (everyone);
     each page fetches the fragments again with its viewer's rights."""
-    issue = await aget_object_or_404(Issue, series__slug=series_slug, code=code)
-    user = await request.auser()
-    alias = user.alias if user.is_authenticated else ""
+    streaming = isinstance(request, ASGIRequest)
+    issue_id, alias = await _stream_viewer(request, series_slug, code, streaming)
+    if not streaming:
+        # A WSGI server (the test server, runserver) cannot hold a stream
+        # open: the page is told updates are off and asks again later.
+        hello = json.dumps({"kind": "hello", "seq": 0, "live": False})
+        return HttpResponse(
+            f"retry: {WSGI_RETRY_MS}\ndata: {hello}\n\n", content_type="text/event-stream"
+        )
     response = StreamingHttpResponse(
-        event_stream(issue.pk, alias), content_type="text/event-stream; charset=utf-8"
+        event_stream(issue_id, alias), content_type="text/event-stream; charset=utf-8"
     )
     response["Cache-Control"] = "no-cache, no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
@@ -422,3 +480,43 @@ def meeting_highlights(request, series_slug, code):
     request.highlights_form = form
     flash = " ".join(str(e) for e in form.non_field_errors()) or _("Check the highlights line.")
     return render_issue_page(request, issue, status=status, flash=flash)
+
+
+# The next issue and the schedule
+
+
+@require_POST
+def open_next_issue(request, series_slug, code):
+    """Open the issue after this one: its host, its editor or an admin."""
+    issue = get_issue(series_slug, code)
+    try:
+        opened = services.issue_open_next(series=issue.series, user=request.user, after=issue)
+    except DeskError as error:
+        return refused(request, issue, error)
+    messages.success(
+        request,
+        _("%(title)s is open: the host, the editor and the sections are there to be claimed.")
+        % {"title": opened.title},
+    )
+    if request.htmx:
+        return HttpResponseClientRedirect(opened.get_absolute_url())
+    return redirect(opened.get_absolute_url())
+
+
+@login_required
+@require_GET
+def jobs(request):
+    """For admins: scheduled runs that failed or never finished, a schedule
+    that has stopped running, and series whose next issue is overdue."""
+    if not is_admin(request.user):
+        raise PermissionDenied
+    context = {
+        "jobs": selectors.jobs_overview(),
+        # Without Redis there is no beat (the embedded mode): nothing runs on
+        # a schedule, and the page says so instead of calling it late.
+        "scheduled": bool(settings.REDIS_URL),
+        "after_minutes": settings.NEXT_ISSUE_AFTER_MINUTES,
+        "check_minutes": settings.NEXT_ISSUE_CHECK_MINUTES,
+        "within_days": settings.NEXT_ISSUE_WITHIN_DAYS,
+    }
+    return render(request, "talk/jobs.html", context)

@@ -1,6 +1,7 @@
 import os
 import shutil
 import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -29,6 +30,17 @@ def _service_missing(item) -> str | None:
     if item.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
         return "Chromium is not installed"
     return None
+
+
+E2E = Path(__file__).parent / "e2e"
+
+
+def pytest_collection_modifyitems(items):
+    # Browser tests last: Playwright's sync API keeps an event loop running in
+    # the main thread for the rest of the session, and the tests that run
+    # async code (the live stream, async views through the test client)
+    # cannot start one of their own after it.
+    items.sort(key=lambda item: item.path.is_relative_to(E2E))
 
 
 def pytest_runtest_setup(item):

@@ -49,6 +49,17 @@ def open_to(issue, user) -> bool:
 
 
 @register.filter
+def post_kind(post) -> str:
+    """ "question" or "answer", as the moderation URLs name them."""
+    return post._meta.model_name
+
+
+@register.filter
+def suspension(user) -> str:
+    return policy.suspension_notice(user) if user.is_authenticated and user.is_suspended else ""
+
+
+@register.filter
 def steward(issue, user) -> bool:
     """The host, the editor or an admin: who runs the meeting."""
     return policy.can_curate_issue(user, issue)

@@ -41,6 +41,10 @@
     form.querySelectorAll(".errorlist").forEach(function (list) {
       list.remove();
     });
+    // Notes about what was typed (where a link was shared before) go with it.
+    form.querySelectorAll("[data-clear-on-success]").forEach(function (note) {
+      note.replaceChildren();
+    });
     var first = form.querySelector("input[type=text], input[type=url], textarea");
     if (first) {
       first.focus();

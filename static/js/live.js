@@ -17,9 +17,11 @@
   var presenceBox = document.getElementById("presence");
   var follow = document.getElementById("follow-host");
   var lastSeq = Number(panel.dataset.seq) || 0;
+  var greeted = false; // a hello came: the next one follows a reconnect
   var source = null;
   var state = "connecting";
   var retryDelay = 1000;
+  var MAX_RETRY = 15000;
   var retryTimer = null;
   var waiting = []; // forms whose saving waits for the connection
 
@@ -34,8 +36,9 @@
     }
   }
 
+  // The page was just served, or the server answers: saves go out.
   function reachable() {
-    return state === "live" || state === "paused";
+    return state !== "reconnecting" && state !== "offline";
   }
 
   // Regions and their refresh, coalesced: ten events in a burst for one
@@ -189,11 +192,15 @@
     switch (data.kind) {
       case "hello":
         setState(data.live ? "live" : "paused");
-        retryDelay = 1000;
-        if (data.live && data.seq !== lastSeq) {
+        // Without live updates (a server that cannot stream) ask seldom.
+        retryDelay = data.live ? 1000 : MAX_RETRY;
+        // Back after a cut, the page catches up whatever the number says: a
+        // restarted server without Redis counts from zero again.
+        if (data.live && (greeted || data.seq !== lastSeq)) {
           lastSeq = data.seq;
           refresh("*");
         }
+        greeted = true;
         return;
       case "presence":
         showPresence(data);
@@ -277,10 +284,35 @@
       source.close();
       source = null;
     }
-    setState(navigator.onLine === false ? "offline" : "reconnecting");
     clearTimeout(retryTimer);
     retryTimer = setTimeout(connect, now ? 200 : retryDelay);
-    retryDelay = Math.min(retryDelay * 2, 15000);
+    if (!now) {
+      retryDelay = Math.min(retryDelay * 2, MAX_RETRY);
+    }
+    if (navigator.onLine === false) {
+      setState("offline");
+      return;
+    }
+    if (state !== "paused") {
+      setState("reconnecting");
+    }
+    // Is it the stream that failed, or the server? While the server answers
+    // (only live updates are out), saves go on and the page says updates
+    // are paused; saves wait only when the server cannot be reached.
+    fetch(panel.dataset.health, { cache: "no-store" }).then(
+      function (response) {
+        settle(response.ok ? "paused" : "reconnecting");
+      },
+      function () {
+        settle("reconnecting");
+      }
+    );
+  }
+
+  function settle(next) {
+    if (!source || source.readyState !== EventSource.OPEN) {
+      setState(next);
+    }
   }
 
   window.addEventListener("offline", function () {
@@ -343,6 +375,28 @@
     }
   });
 
+  // The marks of the current section and question, from the live bar.
+  function markPointer() {
+    var bar = document.getElementById("live-bar");
+    document.querySelectorAll(".is-current, .is-spotlight").forEach(function (element) {
+      element.classList.remove("is-current", "is-spotlight");
+    });
+    var section = bar && bar.dataset.current && document.getElementById("section-" + bar.dataset.current);
+    var question = bar && bar.dataset.spotlight && document.getElementById("question-" + bar.dataset.spotlight);
+    if (section) {
+      section.classList.add("is-current");
+    }
+    if (question) {
+      question.classList.add("is-spotlight");
+    }
+    return { section: section, question: question };
+  }
+
+  // A section or question rendered again (a live refresh, the viewer's own
+  // vote or move) comes without its mark: after the settle, which puts the
+  // fresh copy's own classes back.
+  document.addEventListener("htmx:afterSettle", markPointer);
+
   function applyPointer() {
     var bar = document.getElementById("live-bar");
     if (!bar) {
@@ -350,17 +404,9 @@
     }
     var current = bar.dataset.current;
     var spotlight = bar.dataset.spotlight;
-    document.querySelectorAll(".is-current, .is-spotlight").forEach(function (element) {
-      element.classList.remove("is-current", "is-spotlight");
-    });
-    var section = current && document.getElementById("section-" + current);
-    var question = spotlight && document.getElementById("question-" + spotlight);
-    if (section) {
-      section.classList.add("is-current");
-    }
-    if (question) {
-      question.classList.add("is-spotlight");
-    }
+    var marked = markPointer();
+    var section = marked.section;
+    var question = marked.question;
     if (follow.checked) {
       var target = spotlight !== shown.spotlight && question ? question : current !== shown.current && section ? section : null;
       if (target && shown.current !== null) {

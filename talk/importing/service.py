@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.services import audit_record
 from sections.errors import DeskError
+from sections.links import normalize_url
 from sections.models import Answer, ChatLine, Item, Question, Section, SectionKind
 
 from ..models import Issue, IssueStatus, Series
@@ -186,6 +187,7 @@ def _content(section: Section, found: ParsedSection) -> None:
             subgroup=item.subgroup,
             title=item.title,
             url=item.url,
+            url_key=normalize_url(item.url),
             body=item.body,
             points="\n".join(item.points),
             code=item.code,

@@ -79,13 +79,16 @@ class LocalBroker:
         with self._lock:
             here = self._presence[issue_id]
             if leave:
-                here.pop(conn, None)
+                changed = here.pop(conn, None) is not None
             else:
+                changed = conn not in here
                 here[conn] = alias
             payload = presence_payload(here.values())
             if not here:
                 del self._presence[issue_id]
-        self._broadcast(issue_id, payload)
+        # A refresh (every keep-alive of every page) changes nothing to tell.
+        if changed:
+            self._broadcast(issue_id, payload)
 
     def subscriber_count(self, issue_id: int) -> int:
         with self._lock:
@@ -172,10 +175,14 @@ class RedisBroker:
             # The page still renders; its stream will catch up when it can.
             return 0
 
-    async def acurrent_seq(self, issue_id: int) -> int:
+    async def acurrent_seq(self, issue_id: int) -> int | None:
+        """None when Redis does not answer: the page is told updates are
+        paused, and catches up when they resume."""
         client = redis.asyncio.Redis.from_url(self.url, socket_connect_timeout=1)
         try:
             return int(await client.get(self.seq_key(issue_id)) or 0)
+        except (redis.RedisError, OSError):
+            return None
         finally:
             await client.aclose()
 
@@ -193,14 +200,20 @@ class RedisBroker:
         client = redis.asyncio.Redis.from_url(self.url, socket_connect_timeout=1)
         try:
             if leave:
-                await client.hdel(key, conn)
+                changed = await client.hdel(key, conn)
             else:
-                await client.hset(key, conn, json.dumps([alias, now + PRESENCE_TTL]))
+                # 1 for a page that enters, 0 for a refresh.
+                changed = await client.hset(key, conn, json.dumps([alias, now + PRESENCE_TTL]))
                 await client.expire(key, int(PRESENCE_TTL) * 2)
             entries = {k: json.loads(v) for k, v in (await client.hgetall(key)).items()}
             gone = [k for k, (_alias, until) in entries.items() if until < now]
             if gone:
                 await client.hdel(key, *gone)
+            # A refresh that changes nothing tells nobody: every page refreshes
+            # at each keep-alive, and telling all the others each time makes
+            # N x N events a period (40,000 every 15 s for 200 pages).
+            if not (changed or gone):
+                return
             aliases = [alias for k, (alias, _until) in entries.items() if k not in gone]
             message = "0 " + json.dumps(presence_payload(aliases))
             await client.publish(self.channel(issue_id), message)

@@ -61,8 +61,8 @@ async def event_stream(issue_id: int, alias: str) -> AsyncIterator[str]:
             await live.apresence(issue_id, conn, alias)
             # Read after subscribing: an event in between is both counted
             # here and delivered below, never lost.
-            seq = await live.acurrent_seq(issue_id) if subscription.connected else 0
-            hello = {"kind": "hello", "seq": seq, "live": subscription.connected}
+            seq = await live.acurrent_seq(issue_id) if subscription.connected else None
+            hello = {"kind": "hello", "seq": seq or 0, "live": seq is not None}
             yield f"retry: {RETRY_MS}\n" + _event(hello)
             beat_at = loop.time() + KEEPALIVE_SECONDS
             while not STOPPING.is_set():

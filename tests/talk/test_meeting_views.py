@@ -335,3 +335,20 @@ def test_it_drops_a_dragged_item_before_another(client_as, issue):
     order = news.items.order_by("position", "id").values_list("title", flat=True)
     assert list(order) == ["C", "A", "B"]
     assert "draggable" in by_id(response.text, f"item-{a.pk}")
+
+
+def test_it_tells_a_page_on_a_wsgi_server_that_updates_are_off(client, issue):
+    # The test server (and runserver) cannot hold a stream open: the page
+    # hears at once that live updates are off, and asks again much later.
+    response = client.get(url("issue-events", issue))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/event-stream"
+    assert response.content.decode().startswith("retry: 60000\ndata: ")
+    assert '"live": false' in response.content.decode()
+
+
+def test_it_answers_404_for_the_stream_of_an_unknown_issue(client, series):
+    response = client.get(reverse("issue-events", args=[series.slug, "404"]))
+
+    assert response.status_code == 404

@@ -1,0 +1,236 @@
+"""Moderation of questions and answers: the review queue's actions and reports.
+
+Moderators are the admins and, for their own issue, its host and editor. Every
+action is a service that checks that, changes the post, writes an AuditEvent
+(who, what, when, why, the text before and after) and tells the open pages.
+"""
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.services import audit_record
+
+from . import events
+from .errors import Invalid, NotAllowed
+from .models import Answer, PostStatus, Question, Report, Vote
+from .policy import can_curate_issue, require_member
+from .ratelimit import rate_limit
+
+KINDS = {"question": Question, "answer": Answer}
+
+
+def moderation_mode(issue) -> str:
+    """ "pre": posts wait for approval; "post": they show at once."""
+    return issue.moderation or issue.series.moderation
+
+
+def can_moderate(user, issue) -> bool:
+    return user.is_authenticated and can_curate_issue(user, issue)
+
+
+def _post(kind: str, post_id: int, *, lock=False):
+    model = KINDS.get(kind)
+    if model is None:
+        raise Invalid(_("There is no such kind of post."))
+    rows = model.objects.select_for_update() if lock else model.objects
+    related = "section__issue__series" if model is Question else "question__section__issue__series"
+    return rows.select_related(related).get(pk=post_id)
+
+
+def _issue_of(post):
+    return post.section.issue if isinstance(post, Question) else post.question.section.issue
+
+
+def _require_moderator(user, post) -> None:
+    require_member(user)
+    if not can_curate_issue(user, _issue_of(post)):
+        raise NotAllowed(_("Only admins and the issue's host moderate."))
+
+
+def _snapshot(post) -> dict:
+    return {"status": post.status, "body": post.body, "note": post.moderation_note}
+
+
+def _record(user, action: str, post, before: dict, reason: str = "") -> None:
+    issue = _issue_of(post)
+    audit_record(
+        actor=user,
+        action=f"{post._meta.model_name}.{action}",
+        target=post,
+        scope=f"{issue.series.slug}/{issue.code}",
+        reason=reason,
+        before=before,
+        after=_snapshot(post),
+    )
+    question = post if isinstance(post, Question) else post.question
+    # A question appearing or going renumbers its section.
+    events.announce(issue.pk, events.SECTION, id=question.section_id)
+
+
+def _save(post: Model, **fields) -> None:
+    for name, value in fields.items():
+        setattr(post, name, value)
+    post.version += 1
+    post.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _resolve_reports(post, user) -> None:
+    open_reports = post.reports.filter(resolved_at__isnull=True)
+    open_reports.update(resolved_at=timezone.now(), resolved_by=user)
+
+
+@transaction.atomic
+def post_approve(*, kind: str, post_id: int, user, body: str | None = None):
+    """Show a waiting (or rejected) post; `body` edits it on the way."""
+    post = _post(kind, post_id, lock=True)
+    _require_moderator(user, post)
+    before = _snapshot(post)
+    if post.status == PostStatus.VISIBLE and body is None:
+        return post
+    fields = {"status": PostStatus.VISIBLE, "moderation_note": ""}
+    if body is not None:
+        if not body.strip():
+            raise Invalid(_("The text cannot be empty."))
+        fields["body"] = body
+    _save(post, **fields)
+    _resolve_reports(post, user)
+    _record(user, "approve" if body is None else "edit-approve", post, before)
+    return post
+
+
+@transaction.atomic
+def post_reject(*, kind: str, post_id: int, user, reason: str):
+    """Keep a waiting post out; the asker sees why."""
+    return _set_status(kind, post_id, user, PostStatus.REJECTED, "reject", reason)
+
+
+@transaction.atomic
+def post_hide(*, kind: str, post_id: int, user, reason: str):
+    """Take a shown post off the page; its author still sees it, and why."""
+    return _set_status(kind, post_id, user, PostStatus.HIDDEN, "hide", reason)
+
+
+@transaction.atomic
+def post_restore(*, kind: str, post_id: int, user):
+    post = _post(kind, post_id, lock=True)
+    _require_moderator(user, post)
+    if post.status != PostStatus.HIDDEN:
+        raise Invalid(_("Only a hidden post can be restored."))
+    if isinstance(post, Question) and post.merged_into_id:
+        raise Invalid(_("This question was merged into another; it stays with it."))
+    before = _snapshot(post)
+    _save(post, status=PostStatus.VISIBLE, moderation_note="")
+    _record(user, "restore", post, before)
+    return post
+
+
+def _set_status(kind, post_id, user, status, action, reason):
+    post = _post(kind, post_id, lock=True)
+    _require_moderator(user, post)
+    reason = reason.strip()
+    if not reason:
+        raise Invalid(_("Say why: the author will see it."))
+    before = _snapshot(post)
+    _save(post, status=status, moderation_note=reason)
+    _resolve_reports(post, user)
+    _record(user, action, post, before, reason)
+    return post
+
+
+@transaction.atomic
+def question_merge(*, question_id: int, into_id: int, user, reason: str = "") -> Question:
+    """Merge a duplicate into the question that stays: its answers and votes
+    move over (a member who voted for both keeps one vote), and the duplicate
+    is hidden, pointing to the kept one."""
+    if question_id == into_id:
+        raise Invalid(_("A question cannot be merged into itself."))
+    duplicate = _post("question", question_id, lock=True)
+    kept = _post("question", into_id, lock=True)
+    _require_moderator(user, duplicate)
+    if kept.section.issue_id != duplicate.section.issue_id:
+        raise Invalid(_("Only questions of the same issue can be merged."))
+    if kept.merged_into_id or kept.status != PostStatus.VISIBLE:
+        raise Invalid(_("Merge into a question that is shown."))
+    before = {**_snapshot(duplicate), "answers": duplicate.answers.count()}
+    duplicate.answers.update(question=kept)
+    voters = Vote.objects.filter(question=kept).values("member")
+    Vote.objects.filter(question=duplicate).exclude(member__in=voters).update(question=kept)
+    Vote.objects.filter(question=duplicate).delete()
+    duplicate.reports.update(question=kept)
+    note = reason.strip() or str(_("A duplicate of another question."))
+    _save(duplicate, status=PostStatus.HIDDEN, merged_into=kept, moderation_note=note)
+    _record(user, "merge", duplicate, before, note)
+    events.announce(kept.section.issue_id, events.QUESTION, id=kept.pk, section=kept.section_id)
+    return kept
+
+
+@transaction.atomic
+def question_pin(*, question_id: int, user, pinned: bool) -> Question:
+    """Pinned questions lead their section."""
+    return _set_flag(question_id, user, "pinned", pinned)
+
+
+@transaction.atomic
+def question_lock(*, question_id: int, user, locked: bool) -> Question:
+    """A locked thread takes no more answers."""
+    return _set_flag(question_id, user, "locked", locked)
+
+
+def _set_flag(question_id: int, user, flag: str, value: bool) -> Question:
+    question = _post("question", question_id, lock=True)
+    _require_moderator(user, question)
+    before = {flag: getattr(question, flag)}
+    _save(question, **{flag: value})
+    issue = question.section.issue
+    verb = {("pinned", True): "pin", ("pinned", False): "unpin"}.get(
+        (flag, value), "lock" if value else "unlock"
+    )
+    audit_record(
+        actor=user,
+        action=f"question.{verb}",
+        target=question,
+        scope=f"{issue.series.slug}/{issue.code}",
+        before=before,
+        after={flag: value},
+    )
+    events.announce(issue.pk, events.SECTION, id=question.section_id)
+    return question
+
+
+@transaction.atomic
+def post_report(*, kind: str, post_id: int, user, reason: str) -> Report:
+    """A member reports a post to the moderators; it lands in the queue."""
+    require_member(user)
+    post = _post(kind, post_id)
+    if post.status != PostStatus.VISIBLE:
+        raise Invalid(_("Only a post that is shown can be reported."))
+    reason = reason.strip()
+    if not reason:
+        raise Invalid(_("Say what is wrong with it."))
+    issue = _issue_of(post)
+    rate_limit(user=user, action="report", per_minute=issue.series.reports_per_minute)
+    existing = post.reports.filter(reporter=user, resolved_at__isnull=True).first()
+    if existing is not None:
+        raise Invalid(_("You have reported this already; the moderators will look at it."))
+    return Report.objects.create(**{kind: post}, reporter=user, reason=reason[:2000])
+
+
+@transaction.atomic
+def report_dismiss(*, report_id: int, user) -> Report:
+    report = Report.objects.select_related(
+        "question__section__issue__series", "answer__question__section__issue__series"
+    ).get(pk=report_id)
+    post = report.question or report.answer
+    _require_moderator(user, post)
+    Report.objects.filter(pk=report.pk).update(resolved_at=timezone.now(), resolved_by=user)
+    issue = _issue_of(post)
+    audit_record(
+        actor=user,
+        action="report.dismiss",
+        target=report,
+        scope=f"{issue.series.slug}/{issue.code}",
+        reason=report.reason,
+    )
+    return report

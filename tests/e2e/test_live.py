@@ -1,0 +1,317 @@
+"""Live assembly in a real browser: what one person does shows up on the
+others' pages without a reload, the host's pointer moves the followers, and
+the page says when it is cut off, keeps what was typed, and catches up.
+
+The pages talk to a real uvicorn process (see asgi_server), with events
+through Redis or, without REDIS_URL, through the process's own broker.
+"""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from playwright.sync_api import expect
+
+from sections.models import Item, Section
+from sections.services import item_submit
+from talk.services import issue_pointer_move, issue_start
+from tests.conftest import section_of
+from tests.factories import QuestionFactory, UserFactory
+
+from .asgi_server import AsgiServer, log_in_cookie
+
+pytestmark = pytest.mark.postgres  # the server process reads the test database
+
+# What the issue asks of propagation: on the other pages within 2 s.
+PROPAGATION_MS = 2_000
+# A restarted server is found again after the page's retry pause, which
+# grows while the server is down (to 15 s at most).
+RECONNECT_MS = 20_000
+
+MARK_PAGE = "window.__sameDocument = true"
+SAME_PAGE = "window.__sameDocument === true"
+CURRENT = re.compile(r"\bis-current\b")
+SPOTLIGHT = re.compile(r"\bis-spotlight\b")
+SETTLING = re.compile(r"\bhtmx-settling\b")
+BOTH_MODES = [pytest.param("redis", marks=pytest.mark.redis), "fallback"]
+
+
+def zh(message: str) -> str:
+    with translation.override("zh-hans"):
+        return translation.gettext(message)
+
+
+def redis_url(mode: str) -> str:
+    return settings.REDIS_URL if mode == "redis" else ""
+
+
+@pytest.fixture(scope="module")
+def servers(django_db_setup, tmp_path_factory):
+    """One server per mode for the whole module, started on first use."""
+    started = {}
+
+    def get(mode: str) -> AsgiServer:
+        if mode not in started:
+            log = tmp_path_factory.mktemp("asgi") / f"{mode}.log"
+            started[mode] = AsgiServer(redis_url=redis_url(mode), log=log).start()
+        return started[mode]
+
+    yield get
+    for server in started.values():
+        server.stop()
+
+
+@pytest.fixture
+def redis_server(servers):
+    return servers("redis")
+
+
+@pytest.fixture
+def own_server(django_db_setup, tmp_path, issue, outages):
+    """A server of the test's own, which the test may stop and start again
+    (while it is down, the page's stream fails to connect, as it should)."""
+    running = []
+
+    def start(mode: str) -> AsgiServer:
+        server = AsgiServer(redis_url=redis_url(mode), log=tmp_path / "asgi.log").start()
+        running.append(server)
+        # The stream, and the check whether the server answers at all.
+        outages.append(server.url + reverse("issue-events", args=[issue.series.slug, issue.code]))
+        outages.append(server.url + reverse("healthz"))
+        return server
+
+    yield start
+    for server in running:
+        server.stop()
+
+
+@pytest.fixture
+def visit(open_context, issue):
+    """Open the issue as `user` in a browser context of their own, once its
+    live stream is connected."""
+
+    def open_page(server: AsgiServer, user, *, follow=True):
+        context = open_context()
+        log_in_cookie(context, server, user)
+        page = context.new_page()
+        page.goto(server.url + issue.get_absolute_url())
+        expect(page.locator("h1.issue-title")).to_contain_text(issue.title)
+        expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
+        if not follow:
+            page.locator("#follow-host").uncheck()
+        page.evaluate(MARK_PAGE)
+        return page
+
+    return open_page
+
+
+def add_item(page, section: Section, title: str, url: str) -> None:
+    form = page.locator(f"#add-item-{section.pk}")
+    form.locator("> summary").click()
+    page.locator(f"#section-{section.pk}-new-title").fill(title)
+    page.locator(f"#section-{section.pk}-new-url").fill(url)
+    form.locator("button[type=submit]").click()
+
+
+def wait_two_frames(page) -> None:
+    """A scroll that was started shows in scrollY within a frame or two."""
+    page.evaluate(
+        "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
+
+
+# 1. Propagation
+
+
+@pytest.mark.parametrize("mode", BOTH_MODES)
+def test_it_shows_what_another_member_adds_within_two_seconds(
+    mode, servers, transactional_db, issue, member, visit
+):
+    server = servers(mode)
+    news, free = section_of(issue, "news"), section_of(issue, "free-talk")
+    writer = visit(server, member)
+    reader = visit(server, UserFactory(alias="阿九"))
+    # Named, not counted: the suite's Redis is shared with other test runs,
+    # whose pages of an issue with the same id count there too.
+    for page in (writer, reader):
+        expect(page.locator("#presence")).to_contain_text("初七")
+        expect(page.locator("#presence")).to_contain_text("阿九")
+
+    add_item(writer, news, "Falcon 上线 Hugging Face", "https://example.com/falcon")
+    expect(reader.locator(f"#section-{news.pk} .entry-title")).to_have_text(
+        "Falcon 上线 Hugging Face", timeout=PROPAGATION_MS
+    )
+
+    ask = writer.locator(f"#ask-{free.pk}")
+    ask.locator("> summary").click()
+    writer.locator(f"#section-{free.pk}-ask-body").fill("长上下文怎么评测？")
+    ask.locator("button[type=submit]").click()
+    expect(reader.locator(f"#section-{free.pk} .question-body")).to_have_text(
+        "长上下文怎么评测？", timeout=PROPAGATION_MS
+    )
+
+    # What derives from the sections follows them: links and contributors.
+    expect(reader.locator("#references a")).to_have_text(["https://example.com/falcon"])
+    expect(reader.locator("#contributors")).to_contain_text("初七")
+    assert reader.evaluate(SAME_PAGE), "no reload"
+    # The writer's own page shows each once (its own answer and the event).
+    expect(writer.locator(f"#section-{news.pk} .entry")).to_have_count(1)
+    expect(writer.locator(f"#section-{free.pk} .question")).to_have_count(1)
+
+
+# 2. The meeting: the host's pointer and spotlight
+
+
+def test_it_takes_the_followers_to_the_section_the_host_moves_to(
+    redis_server, transactional_db, issue, host, member, visit
+):
+    practice, free = section_of(issue, "practice"), section_of(issue, "free-talk")
+    issue_start(issue_id=issue.pk, user=host)
+    issue_pointer_move(issue_id=issue.pk, user=host, expected_id=None, section_id=practice.pk)
+    console = visit(redis_server, host)
+    follower = visit(redis_server, member)
+    stayer = visit(redis_server, UserFactory(alias="阿九"), follow=False)
+    for page in (follower, stayer):
+        expect(page.locator(f"#section-{practice.pk}")).to_have_class(CURRENT)
+        expect(page.locator(f"#section-{free.pk}")).not_to_be_in_viewport()
+    stayer.evaluate("addEventListener('scroll', () => { window.__scrolled = true; })")
+    stayed_at = stayer.evaluate("window.scrollY")
+
+    console.locator("#issue-steward #pointer-next").click()
+
+    target = follower.locator(f"#section-{free.pk}")
+    expect(target).to_have_class(CURRENT)
+    expect(target).to_be_in_viewport()
+    expect(follower.locator(f"#section-{practice.pk}")).not_to_have_class(CURRENT)
+    expect(follower.locator("#live-current")).to_have_text(free.title)
+    expect(console.locator("#pointer-title")).to_have_text(free.title)
+
+    # "Follow the host" unticked: the section is marked, the view stays.
+    expect(stayer.locator(f"#section-{free.pk}")).to_have_class(CURRENT)
+    expect(stayer.locator("#live-current")).to_have_text(free.title)
+    wait_two_frames(stayer)
+    assert stayer.evaluate("window.scrollY") == stayed_at
+    assert not stayer.evaluate("window.__scrolled === true")
+    expect(stayer.locator(f"#section-{free.pk}")).not_to_be_in_viewport()
+
+    # The current section, refreshed by a live update (the host asks in it),
+    # is still marked once htmx has settled the fresh copy.
+    ask = console.locator(f"#ask-{free.pk}")
+    ask.locator("> summary").click()
+    console.locator(f"#section-{free.pk}-ask-body").fill("先说说长上下文")
+    ask.locator("button[type=submit]").click()
+    expect(target.locator(".question-body")).to_have_text("先说说长上下文")
+    expect(target).not_to_have_class(SETTLING)
+    expect(target).to_have_class(CURRENT)
+    assert follower.evaluate(SAME_PAGE)
+    assert stayer.evaluate(SAME_PAGE)
+
+
+def test_it_spotlights_the_question_the_host_discusses(
+    redis_server, transactional_db, issue, host, member, visit
+):
+    free = section_of(issue, "free-talk")
+    question = QuestionFactory(section=free, author=member, body="RLHF 是 RL 起的作用吗？")
+    issue_start(issue_id=issue.pk, user=host)
+    console = visit(redis_server, host)
+    viewer = visit(redis_server, member)
+    expect(viewer.locator("#live-spotlight")).to_have_count(0)
+
+    discuss = console.locator(f"#question-{question.pk}").get_by_role(
+        "button", name=zh("Discuss now")
+    )
+    discuss.click()
+
+    block = viewer.locator(f"#question-{question.pk}")
+    expect(block).to_have_class(SPOTLIGHT)
+    expect(block).to_be_in_viewport()
+    expect(viewer.locator("#live-spotlight")).to_have_text("RLHF 是 RL 起的作用吗？")
+    expect(viewer.locator("#live-spotlight")).to_have_attribute("href", f"#question-{question.pk}")
+    expect(console.locator(f"#question-{question.pk}")).to_have_class(SPOTLIGHT)
+    assert viewer.evaluate(SAME_PAGE)
+
+
+# 3. Typing, and being cut off
+
+
+def test_it_keeps_what_a_member_is_typing_through_a_live_refresh(
+    redis_server, transactional_db, issue, member, visit
+):
+    news = section_of(issue, "news")
+    typist = visit(redis_server, UserFactory(alias="阿九"))
+    writer = visit(redis_server, member)
+    typist.locator(f"#add-item-{news.pk} > summary").click()
+    title = typist.locator(f"#section-{news.pk}-new-title")
+    title.click()
+    typist.keyboard.type("我的草稿")
+
+    add_item(writer, news, "别人的条目", "https://example.com/other")
+
+    expect(typist.locator(f"#section-{news.pk} .entry-title")).to_have_text(
+        "别人的条目", timeout=PROPAGATION_MS
+    )
+    expect(typist.locator(f"#add-item-{news.pk}")).to_have_attribute("open", "")
+    expect(title).to_have_value("我的草稿")
+    expect(title).to_be_focused()
+    # The caret is where it was: typing on goes on at the end.
+    typist.keyboard.type("，续")
+    expect(title).to_have_value("我的草稿，续")
+    assert typist.evaluate(SAME_PAGE)
+
+
+@pytest.mark.parametrize("mode", BOTH_MODES)
+def test_it_says_when_it_is_cut_off_and_catches_up_after_a_restart(
+    mode, own_server, transactional_db, issue, member, visit
+):
+    server = own_server(mode)
+    news = section_of(issue, "news")
+    page = visit(server, member)
+    state = page.locator("#live-state")
+
+    server.stop()
+    expect(state).to_have_attribute("data-state", "reconnecting")
+    expect(state).to_contain_text(zh("Reconnecting…"))
+    # Written elsewhere while this server is down (another process).
+    section = Section.objects.select_related("issue").get(pk=news.pk)
+    item_submit(section=section, user=UserFactory(alias="阿九"), title="停机时加的")
+
+    server.start()
+    expect(state).to_have_attribute("data-state", "live", timeout=RECONNECT_MS)
+    expect(state).to_contain_text(zh("Live"))
+    expect(page.locator(f"#section-{news.pk} .entry-title")).to_have_text("停机时加的")
+    assert page.evaluate(SAME_PAGE)
+
+
+def test_it_holds_a_save_while_cut_off_and_sends_it_when_back(
+    own_server, transactional_db, issue, member, visit
+):
+    server = own_server("redis" if settings.REDIS_URL else "fallback")
+    news = section_of(issue, "news")
+    page = visit(server, member)
+    form = page.locator(f"#add-item-{news.pk}")
+    title = page.locator(f"#section-{news.pk}-new-title")
+    summary = page.locator(f"#section-{news.pk}-new-body")
+    form.locator("> summary").click()
+    title.fill("断线时写的")
+    summary.fill("连上以后再保存。")
+
+    server.stop()
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "reconnecting")
+    form.locator("button[type=submit]").click()
+
+    expect(form.locator(".waiting-note")).to_have_text(
+        zh("Not saved yet: saving waits for the connection. What you typed is kept.")
+    )
+    expect(title).to_have_value("断线时写的")
+    expect(summary).to_have_value("连上以后再保存。")
+    assert not Item.objects.exists()
+
+    server.start()
+    entry = page.locator(f"#section-{news.pk} .entry")
+    expect(entry.locator(".entry-title")).to_have_text("断线时写的", timeout=RECONNECT_MS)
+    expect(form.locator(".waiting-note")).to_have_count(0)
+    expect(entry).to_have_count(1)
+    assert Item.objects.filter(section=news, title="断线时写的").count() == 1
+    assert page.evaluate(SAME_PAGE)
