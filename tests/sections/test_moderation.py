@@ -119,6 +119,71 @@ def test_the_host_and_admins_moderate_and_it_is_recorded(people, question, actio
     assert entry.scope == "openllm-talk/8"
 
 
+def _hidden(q):
+    Question.objects.filter(pk=q.pk).update(status=PostStatus.HIDDEN, moderation_note="x")
+
+
+def _flagged(q):
+    Question.objects.filter(pk=q.pk).update(pinned=True, locked=True)
+
+
+def _reported(q):
+    reporter = UserFactory(alias="举报人")
+    return Report.objects.create(question=q, reporter=reporter, reason="广告")
+
+
+# The other actions, each from the state it acts on: (set up, act, audit action).
+MORE_ACTIONS = {
+    "restore": (
+        _hidden,
+        lambda q, u, _: moderation.post_restore(kind="question", post_id=q.pk, user=u),
+        "question.restore",
+    ),
+    "edit-approve": (
+        lambda q: Question.objects.filter(pk=q.pk).update(status=PostStatus.PENDING),
+        lambda q, u, _: moderation.post_approve(kind="question", post_id=q.pk, user=u, body="改"),
+        "question.edit-approve",
+    ),
+    "unpin": (
+        _flagged,
+        lambda q, u, _: moderation.question_pin(question_id=q.pk, user=u, pinned=False),
+        "question.unpin",
+    ),
+    "unlock": (
+        _flagged,
+        lambda q, u, _: moderation.question_lock(question_id=q.pk, user=u, locked=False),
+        "question.unlock",
+    ),
+    "merge": (
+        lambda q: QuestionFactory(section=q.section, body="保留的问题？"),
+        lambda q, u, kept: moderation.question_merge(question_id=q.pk, into_id=kept.pk, user=u),
+        "question.merge",
+    ),
+    "dismiss": (
+        _reported,
+        lambda q, u, report: moderation.report_dismiss(report_id=report.pk, user=u),
+        "report.dismiss",
+    ),
+}
+
+
+@pytest.mark.parametrize("action", MORE_ACTIONS)
+@pytest.mark.parametrize("role", ["author", "outsider", "owner", "host", "admin"])
+def test_every_other_action_is_for_moderators_and_recorded(people, question, action, role):
+    set_up, act, audited = MORE_ACTIONS[action]
+    made = set_up(question)
+    before = AuditEvent.objects.count()
+
+    if role in ("host", "admin"):
+        act(question, people[role], made)
+        assert last_audit().action == audited
+        assert last_audit().actor == people[role]
+    else:
+        with pytest.raises(NotAllowed):
+            act(question, people[role], made)
+        assert AuditEvent.objects.count() == before
+
+
 def test_the_host_of_another_issue_does_not_moderate_this_one(series, question):
     other = desk_issue(series, number=9)
     other_host = UserFactory(alias="别期主持")
