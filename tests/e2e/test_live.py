@@ -279,7 +279,7 @@ def test_it_says_when_it_is_cut_off_and_catches_up_after_a_restart(
 
     server.start()
     expect(state).to_have_attribute("data-state", "live", timeout=RECONNECT_MS)
-    expect(state).to_contain_text(zh("Live"))
+    expect(state).to_contain_text(zh("Live updates on"))
     expect(page.locator(f"#section-{news.pk} .entry-title")).to_have_text("停机时加的")
     assert page.evaluate(SAME_PAGE)
 
