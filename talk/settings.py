@@ -125,10 +125,21 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A bounded pool per process: under uvicorn every request would otherwise
+    # open (and fork) a PostgreSQL connection, and a burst of requests, such
+    # as 200 pages reconnecting after a restart, would take more than the
+    # server's 100; with the pool they wait up to `timeout` for one instead.
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {
+            "min_size": 1,
+            "max_size": env_int("DATABASE_POOL_SIZE", 10),
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 20),
+        }
+    }
 # Lets two test runs share one PostgreSQL server without sharing a database.
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
