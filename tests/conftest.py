@@ -17,7 +17,8 @@ from .factories import UserFactory
 IN_CI = bool(os.environ.get("CI"))
 
 # Hashing a password the production way takes a good part of a second; tests
-# create hundreds of users. Servers the tests start use tests.server_settings.
+# create hundreds of users. Servers the tests start (tests/e2e/asgi_server.py)
+# get their members logged in by session cookie, so no password is checked there.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
