@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 # subscribers receive events in always agree, whatever process publishes.
 PUBLISH_SCRIPT = """
 local seq = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('PUBLISH', KEYS[2], seq .. ' ' .. ARGV[1])
 return seq
 """
@@ -163,10 +164,8 @@ class RedisBroker:
         return f"{self.prefix}:seq:{issue_id}"
 
     def publish(self, issue_id: int, payload: dict) -> int:
-        seq_key = self.seq_key(issue_id)
-        seq = self._publish(keys=[seq_key, self.channel(issue_id)], args=[json.dumps(payload)])
-        self._client.expire(seq_key, SEQ_TTL)
-        return int(seq)
+        keys = [self.seq_key(issue_id), self.channel(issue_id)]
+        return int(self._publish(keys=keys, args=[json.dumps(payload), SEQ_TTL]))
 
     def current_seq(self, issue_id: int) -> int:
         try:
