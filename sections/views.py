@@ -644,9 +644,9 @@ def answer_create(request, pk):
     form = AnswerForm(
         request.POST or None,
         may_credit=can_curate_section(request.user, section),
-        # Fix (update-tests helper): was "q" for every question, so two answer
-        # forms open at once had the same ids (labels, error links went to the
-        # first). The question's id keeps them apart, as the parent's does.
+        # Two answer forms open at once must not share ids (labels and error
+        # links would point at the first): the question's id keeps them apart,
+        # as the parent's does for replies.
         key=str(parent.pk) if parent else f"q{question.pk}",
         initial={"parent": parent.pk if parent else None},
     )
