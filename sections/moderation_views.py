@@ -13,14 +13,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import reswap, retarget
 
 from . import moderation
 from .errors import DeskError, Invalid
 from .forms import ReportForm
 from .models import Answer, Question, Report, Section
 from .selectors import moderation_queue, question_numbered, visible_posts
-from .views import member_required
+from .views import member_required, refusal_fragment
 
 
 def _get_section(pk: int) -> Section:
@@ -137,10 +136,7 @@ def report_dismiss(request, pk):
 
 def _refused(request, section: Section, error: DeskError):
     if request.htmx:
-        response = render(
-            request, "sections/refusal.html", {"message": error.message}, status=error.status
-        )
-        return retarget(reswap(response, "innerHTML"), "#flash")
+        return refusal_fragment(request, error)
     if not moderation.can_moderate(request.user, section.issue):
         raise PermissionDenied(error.message)
     return _queue(request, section, status=error.status, flash=error.message)

@@ -227,11 +227,16 @@ def refused(request, issue, error: DeskError, *, bind=None) -> HttpResponse:
     """A refusal in words: in the page's alert region for htmx, or on the
     whole page again (forms still filled) for a plain post."""
     if request.htmx:
-        response = render(
-            request, "sections/refusal.html", {"message": error.message}, status=error.status
-        )
-        return retarget(reswap(response, "innerHTML"), "#flash")
+        return refusal_fragment(request, error)
     return render_issue_page(request, issue, status=error.status, flash=error.message, bind=bind)
+
+
+def refusal_fragment(request, error: DeskError) -> HttpResponse:
+    """The refusal's words, for htmx to put in the page's #flash region."""
+    response = render(
+        request, "sections/refusal.html", {"message": error.message}, status=error.status
+    )
+    return retarget(reswap(response, "innerHTML"), "#flash")
 
 
 # Claims

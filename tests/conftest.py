@@ -45,11 +45,11 @@ def pytest_collection_modifyitems(items):
 
 
 def pytest_runtest_setup(item):
-    reason = _service_missing(item)
-    if reason and IN_CI:
-        pytest.fail(f"{reason}, and CI needs it.")
-    if reason:
-        pytest.skip(reason)
+    missing_service = _service_missing(item)
+    if missing_service and IN_CI:
+        pytest.fail(f"{missing_service}, and CI needs it.")
+    if missing_service:
+        pytest.skip(missing_service)
 
 
 @pytest.fixture(autouse=True)

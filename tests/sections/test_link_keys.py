@@ -14,6 +14,7 @@ from talk.importing import issue_import
 from talk.services import issue_create
 from tests.conftest import section_of
 from tests.factories import ItemFactory, UserFactory
+from tests.sections.test_item_services import edit
 
 LLAMA2 = "https://arxiv.org/abs/2307.09288"
 # The same paper, as the PDF of another version.
@@ -24,21 +25,6 @@ CORPUS = Path(talk.__file__).parent / "corpus"
 
 def submit(section, user, url, **fields):
     return services.item_submit(section=section, user=user, title="Llama 2", url=url, **fields)
-
-
-def edit(item, user, **fields):
-    values = {
-        "kind": item.kind,
-        "subgroup": item.subgroup,
-        "title": item.title,
-        "url": item.url,
-        "body": item.body,
-        "points": item.points,
-        "code": item.code,
-        "language": item.language,
-        **fields,
-    }
-    return services.item_update(item_id=item.pk, user=user, version=item.version, **values)
 
 
 # Submitting
