@@ -69,27 +69,21 @@ def member_required(view):
 def _get_section(pk: int) -> Section:
     # Claims come along: every permission check on the section reads them.
     return get_object_or_404(
-        Section.objects.select_related(
-            "issue__series", "issue__host", "issue__editor"
-        ).prefetch_related("claims"),
+        Section.objects.select_related("issue__series").prefetch_related("claims"),
         pk=pk,
     )
 
 
 def _get_item(pk: int) -> Item:
     return get_object_or_404(
-        Item.objects.select_related(
-            "section__issue__series", "section__issue__host", "section__issue__editor"
-        ),
+        Item.objects.select_related("section__issue__series"),
         pk=pk,
     )
 
 
 def _get_question(pk: int, viewer) -> Question:
     return get_object_or_404(
-        Question.objects.filter(visible_posts(viewer)).select_related(
-            "section__issue__series", "section__issue__host", "section__issue__editor"
-        ),
+        Question.objects.filter(visible_posts(viewer)).select_related("section__issue__series"),
         pk=pk,
     )
 
@@ -98,9 +92,7 @@ def _get_answer(pk: int, viewer) -> Answer:
     questions = Question.objects.filter(visible_posts(viewer))
     return get_object_or_404(
         Answer.objects.filter(visible_posts(viewer), question__in=questions).select_related(
-            "question__section__issue__series",
-            "question__section__issue__host",
-            "question__section__issue__editor",
+            "question__section__issue__series"
         ),
         pk=pk,
     )

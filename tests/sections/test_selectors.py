@@ -15,6 +15,7 @@ from sections.selectors import (
     group_key,
     issue_content,
     item_content,
+    new_contributor,
     section_content,
     section_contributors,
 )
@@ -218,6 +219,37 @@ def test_section_contributors_leave_out_posts_others_cannot_see(busy):
 
     assert "待审" not in names
     assert "隐藏的答" not in names
+
+
+NAMES = ["十一", "阿九", "群友甲", "初七", "路过", "群友乙", "羡鱼", "提问一", "提问二", "群友丙"]
+NAMES += ["答二", "yuhan", "待审", "隐藏的答", "新来的"]
+
+
+@pytest.mark.parametrize("key", ["news", "free-talk"])
+def test_a_new_post_names_its_author_only_if_the_line_lacks_them(busy, key):
+    # The single query behind an add agrees with the whole line, whoever the
+    # name comes from: owners, items, questions, answers, chat, or no one.
+    section = busy[key]
+    listed = section_contributors(section)
+    for name in NAMES:
+        if key == "news":
+            row = ItemFactory(section=section, author=None, author_name=name, position=9)
+        else:
+            row = QuestionFactory(section=section, author=None, author_name=name, position=9)
+
+        assert new_contributor(section, row) == ("" if name in listed else name), name
+        row.delete()
+
+
+def test_a_new_post_is_matched_by_alias_and_by_chat_name(busy, member):
+    # 初七 is listed in free talk by an answer, yuhan in the chat by a line.
+    question = QuestionFactory(section=busy["free-talk"], author=member, position=9)
+    said = ItemFactory(section=busy["chat"], author=None, author_name="yuhan")
+    new = ItemFactory(section=busy["chat"], author=UserFactory(alias="新人"))
+
+    assert new_contributor(busy["free-talk"], question) == ""
+    assert new_contributor(busy["chat"], said) == ""
+    assert new_contributor(busy["chat"], new) == "新人"
 
 
 def test_section_contributors_read_in_a_fixed_number_of_queries(
