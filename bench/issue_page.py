@@ -9,11 +9,11 @@ answers, and prints:
 - the page's query count for a logged-in member at each size (should match),
 - p50/p95 of rendering the page at each size and their ratio (goal: <= 10x),
 - item submissions per second through the real view (htmx, the new row back)
-  against two baselines measured in the same run (in turns, 10 rounds of
-  20 each): a bare view that only
-  passes the middleware (CSRF, session, login) and answers "ok", and a bare
-  write that inserts the same row with no form, checks or fragment; and the
-  ratios (goal against the bare view: >= 0.3x).
+  against two baselines measured in the same run, the three taking turns in
+  10 rounds of 20: a bare view that only passes the middleware (CSRF,
+  session, login) and answers "ok", and a bare write that inserts the same
+  row with no form, checks or fragment; and the ratios (goal against the
+  bare view: >= 0.3x).
 """
 
 import os
