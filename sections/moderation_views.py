@@ -23,9 +23,7 @@ from .views import member_required, refusal_fragment
 
 
 def _get_section(pk: int) -> Section:
-    return get_object_or_404(
-        Section.objects.select_related("issue__series", "issue__host", "issue__editor"), pk=pk
-    )
+    return get_object_or_404(Section.objects.select_related("issue__series"), pk=pk)
 
 
 def _section_of(kind: str, pk: int) -> Section:
