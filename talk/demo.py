@@ -1,6 +1,8 @@
-"""Demo data for `make run`: the series, people, and an open draft issue."""
+"""Demo data for `make run`: the series, people, an open draft issue, and
+the community's published issues (corpus/) as the archive."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,12 +11,14 @@ from accounts.models import User
 from sections.links import normalize_url
 from sections.models import Answer, Item, Question
 
-from .models import Issue
+from .importing import issue_import
+from .models import Issue, Series
 from .schedule import next_meeting
 from .seed import ensure_openllm_talk
-from .services import issue_create
+from .services import issue_create, issue_freeze, issue_publish
 
 DEMO_ISSUE_NUMBER = 8
+CORPUS = Path(__file__).parent / "corpus"
 
 
 @dataclass
@@ -59,7 +63,23 @@ def load_demo() -> tuple[Issue, list[DemoAccount]]:
         issue.host = users["羡鱼"]
         issue.save(update_fields=["host"])
         _fill(issue, users)
+    _import_archive(series)
     return issue, DEMO_ACCOUNTS
+
+
+def _import_archive(series: Series) -> None:
+    """Issues 000–007 as the community published them: imported, frozen as
+    their first revision (their files are rendered after the commit, by the
+    worker or in-process) and published. A file whose issue is already there
+    is skipped, so the demo can run again."""
+    for path in sorted(CORPUS.glob("openllm-talk-*.txt")):
+        # The file is named after its issue's number ("…-003.txt": issue 3).
+        code = str(int(path.stem.rsplit("-", 1)[1]))
+        if Issue.objects.filter(series=series, code=code).exists():
+            continue
+        issue = issue_import(series=series, text=path.read_text(encoding="utf-8"))
+        issue_freeze(issue_id=issue.pk, user=None)
+        issue_publish(issue_id=issue.pk, user=None)
 
 
 def _fill(issue: Issue, users: dict[str, User]) -> None:

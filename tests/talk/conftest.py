@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from talk import services
+from talk.exports import RENDERERS
 from talk.exports.storage import absolute
 from talk.models import Export, Issue, Revision
 from tests.conftest import section_of
@@ -15,6 +16,13 @@ def media(settings, tmp_path):
     """Export files go to this test's own directory."""
     settings.MEDIA_ROOT = str(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def quick_pdf(monkeypatch):
+    # Pages that link files do so whatever the files hold; laying out a PDF
+    # per freeze would only make those tests slow.
+    monkeypatch.setitem(RENDERERS, "pdf", lambda snapshot: b"%PDF-1.7\n%%EOF\n")
 
 
 @pytest.fixture

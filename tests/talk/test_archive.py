@@ -9,7 +9,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from talk.exports import RENDERERS
 from talk.models import Issue
 from talk.services import issue_correct, issue_create, issue_publish
 from tests.responses import by_id, rendered
@@ -17,13 +16,6 @@ from tests.responses import by_id, rendered
 pytestmark = pytest.mark.usefixtures("english")
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture
-def quick_pdf(monkeypatch):
-    # The archive links files whatever they hold; laying out a PDF per freeze
-    # would only make these tests slow.
-    monkeypatch.setitem(RENDERERS, "pdf", lambda snapshot: b"%PDF-1.7\n%%EOF\n")
 
 
 @pytest.fixture

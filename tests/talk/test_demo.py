@@ -1,10 +1,11 @@
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from accounts.models import User
 from sections.models import Item, Question
-from talk.models import Issue, SectionTemplate, Series
+from talk.models import Export, Issue, SectionTemplate, Series
 
 
 def run_demo() -> str:
@@ -52,3 +53,20 @@ def test_it_is_safe_to_run_twice(db):
     assert [
         model.objects.count() for model in (User, Series, SectionTemplate, Issue, Item, Question)
     ] == counts
+
+
+@pytest.mark.usefixtures("english", "media", "quick_pdf")
+def test_it_publishes_the_corpus_as_the_archive(db, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run_demo()
+
+    archive = Issue.objects.filter(status=Issue.Status.PUBLISHED)
+    assert sorted(archive.values_list("number", flat=True)) == list(range(8))
+    assert "/s/openllm-talk/archive/" in output
+    page = client.get("/s/openllm-talk/archive/").text
+    for number in range(8):
+        assert f'id="archive-{number}"' in page
+        assert f"/s/openllm-talk/{number}/r1/pdf/" in page
+    assert not Export.objects.exclude(status=Export.Status.DONE).exists()
+    # The issue itself, as the corpus has it: 000's first question.
+    assert "falcon 相比 llama 有何特殊之处" in client.get("/s/openllm-talk/0/").text
