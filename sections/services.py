@@ -366,7 +366,8 @@ def section_set_theme(
         nomination = section.items.filter(pk=item_id, kind=Item.Kind.NOMINATION).first()
         if nomination is None:
             raise Invalid(_("Pick one of this section's nominations."))
-        fields = {"theme": nomination.title, "theme_item": nomination}
+        # A nomination may be a bare link: the link is then its name.
+        fields = {"theme": nomination.title or nomination.url, "theme_item": nomination}
     else:
         fields = {"theme": text.strip(), "theme_item": None}
     saved = Section.objects.filter(pk=section.pk, version=version).update(

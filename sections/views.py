@@ -483,6 +483,19 @@ def section_theme(request, pk):
             item_id=form.cleaned_data["nomination"],
             text=form.cleaned_data["text"],
         )
+    except StaleWrite as error:
+        # The picker opens again on the newer theme's version, with the
+        # choice and the text as this curator left them.
+        picker = {**form.cleaned_data, "version": error.current.version, "newer": error.current}
+        if request.htmx:
+            return _section_fragment(request, section, status=error.status, theme_picker=picker)
+
+        def bind(content):
+            next(s for s in content.sections if s.pk == section.pk).theme_picker = picker
+
+        return render_issue_page(
+            request, section.issue, status=error.status, flash=error.message, bind=bind
+        )
     except DeskError as error:
         return refused(request, section.issue, error)
     return _changed(

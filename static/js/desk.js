@@ -51,6 +51,16 @@
     }
   });
 
+  // In the theme picker, typing a theme of one's own chooses it over the
+  // nominations (without script, the "none of them" choice does that).
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-theme-picker]");
+    var write = form && event.target.name === "text" && form.querySelector("[data-write-theme]");
+    if (write) {
+      write.checked = true;
+    }
+  });
+
   // Owners and the host reorder items by dragging them among their
   // neighbours (the ↑/↓ buttons do the same from the keyboard). The server
   // checks the move and answers with the section in its new order.

@@ -430,6 +430,21 @@ def test_it_shows_the_newer_text_to_the_second_editor(client_as, people, item, h
     assert (item.title, item.body, item.version) == ("作者的标题", "合并后的摘要", 3)
 
 
+def test_it_shows_the_curators_move_and_credit_beside_the_authors_edit(client_as, people, item):
+    # The owner moves the item to another sub-group and credits it to a name
+    # from the chat while the author is still editing its text.
+    edit(client_as("owner"), item, htmx=True, subgroup="工业界", credit_to="群友")
+
+    response = edit(client_as("author"), item, htmx=True, body="作者改过的摘要")
+
+    assert response.status_code == 409
+    form = by_id(response.text, f"item-{item.pk}")
+    newer = form[form.index('class="newer"') : form.index("</dl>")]
+    assert "工业界" in newer
+    assert "群友" in newer
+    assert "\n作者改过的摘要</textarea>" in form
+
+
 def test_it_answers_404_for_an_unknown_item(client_as, db):
     client = client_as("admin")
     for name in ("sections:item-edit", "sections:item-delete", "sections:item-move"):

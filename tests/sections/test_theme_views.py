@@ -1,5 +1,8 @@
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from sections.errors import StaleWrite
 from sections.models import Item
@@ -70,15 +73,53 @@ def test_it_refuses_a_theme_from_others(
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
-def test_it_refuses_a_stale_theme(client_as, recommend, nomination, htmx):
+def test_it_shows_the_newer_theme_beside_a_stale_one(client_as, recommend, nomination, htmx):
     version = recommend.version
-    client = client_as("owner")
-    pick(client, recommend, htmx=True, text="先到的主题")
+    pick(client_as("host"), recommend, htmx=True, text="先到的主题")
 
-    response = pick(client, recommend, htmx, text="后到的主题", version=version)
+    response = pick(client_as("owner"), recommend, htmx, text="后到的主题", version=version)
 
-    assert_refused(response, htmx=htmx, status=409, message=StaleWrite(None).message)
+    assert response.status_code == 409
     assert theme_of(recommend) == ("先到的主题", None)
+    picker = by_id(response.text, f"theme-{recommend.pk}")
+    newer = picker[picker.index('class="newer"') : picker.index("</dl>")]
+    assert "先到的主题" in newer
+    assert 'value="后到的主题"' in picker
+    if not htmx:
+        assert escape(str(StaleWrite(None).message)) in by_id(response.text, "flash")
+    # The form now carries the newer version: saving again replaces it.
+    again = re.search(r'name="version" value="(\d+)"', picker).group(1)
+
+    pick(client_as("owner"), recommend, htmx, text="后到的主题", version=again)
+
+    assert theme_of(recommend) == ("后到的主题", None)
+
+
+def test_it_names_the_theme_after_the_link_of_a_bare_nomination(client_as, recommend):
+    bare = ItemFactory(
+        section=recommend,
+        kind=Item.Kind.NOMINATION,
+        title="",
+        url="https://arxiv.org/abs/2104.09864",
+    )
+
+    pick(client_as("host"), recommend, htmx=True, nomination=bare.pk)
+
+    assert theme_of(recommend) == ("https://arxiv.org/abs/2104.09864", bare.pk)
+
+
+def test_it_takes_a_written_theme_after_a_nomination_was_picked(client_as, recommend, nomination):
+    host = client_as("host")
+    pick(host, recommend, htmx=True, nomination=nomination.pk)
+    recommend.refresh_from_db()
+    page = host.get(recommend.issue.get_absolute_url()).text
+    picker = by_id(page, f"theme-{recommend.pk}")
+    # The picker offers a way back from the nomination it has checked.
+    assert re.search(r'name="nomination" value=""(?! checked)', picker)
+
+    pick(host, recommend, htmx=True, nomination="", text="位置编码")
+
+    assert theme_of(recommend) == ("位置编码", None)
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
