@@ -41,6 +41,8 @@ SORTS = ("time", "votes")
 class Group:
     name: str
     entries: list = field(default_factory=list)
+    # Questions' groups: the notes an import kept under the same sub-group.
+    notes: list = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -292,6 +294,10 @@ def _arrange(section: Section, viewer, voted: set[int], sort: str) -> None:
     section.suggestions = [i for i in items if i.kind == Item.Kind.SUGGESTION]
     body = [i for i in items if i.kind not in (Item.Kind.NOMINATION, Item.Kind.SUGGESTION)]
     section.groups = _group(body, section.subgroups)
+    # Sections of other kinds take no items, but an import keeps there, as
+    # notes, what it could not classify; a references section's entries with
+    # a link are in the references list already.
+    section.notes = [i for i in body if not (section.kind == SectionKind.REFERENCES and i.url)]
     section.numbered_questions = []
     section.sort = sort
     if section.kind == SectionKind.QUESTIONS:
@@ -305,7 +311,10 @@ def _arrange(section: Section, viewer, voted: set[int], sort: str) -> None:
             questions = sorted(questions, key=lambda q: (-q.vote_count, q.number))
         # Pinned questions lead, in either order; numbers stay as asked.
         questions = sorted(questions, key=lambda q: not q.pinned)
-        section.question_groups = _group(questions, section.subgroups)
+        notes = {group.name: group.entries for group in _group(section.notes, section.subgroups)}
+        section.question_groups = _group(questions, [*section.subgroups, *notes])
+        for group in section.question_groups:
+            group.notes = notes.get(group.name, [])
     section.contributors = _section_contributors(section, items)
 
 
@@ -484,30 +493,49 @@ def links_in(text: str) -> list[str]:
 
 
 def _references(sections: list[Section]) -> list[Reference]:
+    """Every link of the issue once, in the order the record shows them (the
+    page and the exports): per section its nominations and suggestions, then
+    each sub-group's entries and questions, then its chat. Two links to the
+    same page (the keys `normalize_url` gives, as the duplicate-link check
+    uses) are one reference: the first, named by the first title given."""
     found: dict[str, Reference] = {}
 
     def add(url: str, title: str = "") -> None:
         url = safe_url(url)
-        if url and url not in found:
-            found[url] = Reference(title=title or url, url=url)
-        elif url and title and found[url].title == url:
-            found[url].title = title
+        if not url:
+            return
+        key = normalize_url(url) or url
+        if key not in found:
+            found[key] = Reference(title=title or url, url=url)
+        elif title and found[key].title == found[key].url:
+            found[key].title = title
 
     for section in sections:
-        for item in section.items.all():
-            add(item.url, item.title)
-            for url in links_in(item.title) + links_in(item.body) + links_in(item.points):
-                add(url)
-        for question in section.numbered_questions:
-            for url in links_in(question.body):
-                add(url)
-            for answer in question.answers.all():
-                for url in links_in(answer.body):
+        for row in _record_order(section):
+            if isinstance(row, Item):
+                add(row.url, row.title)
+                texts = [row.title, row.body, row.points]
+            else:
+                texts = [row.body, *(answer.body for answer in row.answers.all())]
+            for text in texts:
+                for url in links_in(text):
                     add(url)
         for line in section.chat_lines.all():
             for url in links_in(line.text):
                 add(url)
     return list(found.values())
+
+
+def _record_order(section: Section) -> list:
+    """A section's items and questions as the record lists them: the areas
+    first, then per sub-group its entries (or an import's notes) before its
+    questions, in the exports' order of sub-groups; questions as numbered."""
+    body = [item for group in section.groups for item in group.entries]
+    asked = {g.name: g.entries for g in _group(section.numbered_questions, section.subgroups)}
+    rows = [*section.nominations, *section.suggestions]
+    for group in _group(body, [*section.subgroups, *asked]):
+        rows += group.entries + asked.get(group.name, [])
+    return rows
 
 
 @dataclass

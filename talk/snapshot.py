@@ -8,7 +8,6 @@ and in a year. It is also the JSON export (docs/export-schema.md).
 import re
 import zoneinfo
 
-from sections.models import SectionKind
 from sections.selectors import issue_content
 
 SCHEMA = "issue-desk/issue@1"
@@ -85,9 +84,9 @@ def _section(section) -> dict:
         "contributors": section.contributors,
         "theme_label": section.theme_label,
         "theme": section.theme,
-        "items": [_item(item) for item in section.items.all()]
-        if section.kind == SectionKind.ITEMS
-        else [],
+        # Every section's: an import keeps what it could not classify as notes
+        # in the section where it stood, whatever that section's kind.
+        "items": [_item(item) for item in section.items.all()],
     }
 
 

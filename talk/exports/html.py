@@ -115,18 +115,15 @@ def _section(snapshot: dict, section: dict) -> list[str]:
     if theme := layout.theme(section):
         parts.append(_field(f"【{theme[0]}】：", escape(theme[1])))
     items = layout.body_items(section)
-    if section["kind"] == "items" or items:
-        for name, rows in layout.groups(items, section["subgroups"]):
+    questions = layout.by_section(snapshot["questions"], section["key"])
+    if section["kind"] in ("items", "questions") or items or questions:
+        for name, rows, asked in layout.subgroups(section, items, questions):
             if name:
                 parts.append(f"<h3>{escape(name)}</h3>")
             if rows:
-                parts += ['<ol class="entries">', *(_item(item) for item in rows), "</ol>"]
-    questions = layout.by_section(snapshot["questions"], section["key"])
-    if section["kind"] == "questions" or questions:
-        for name, rows in layout.groups(questions, section["subgroups"]):
-            if name:
-                parts.append(f"<h3>{escape(name)}</h3>")
-            for question in rows:
+                tag = "ol" if section["kind"] == "items" else "ul"
+                parts += [f'<{tag} class="entries">', *(_item(item) for item in rows), f"</{tag}>"]
+            for question in asked:
                 parts += _question(question)
     chat = layout.by_section(snapshot["chat"], section["key"])
     if chat:

@@ -128,7 +128,29 @@ def groups(rows: list[dict], subgroups: list[str]) -> list[tuple[str, list[dict]
 
 
 def body_items(section: dict) -> list[dict]:
-    return [item for item in section["items"] if item["kind"] not in (NOMINATIONS, SUGGESTIONS)]
+    """The entries outside 提名区 and 建议区: a section's items, or the notes an
+    import kept in a section of another kind. A references section lists its
+    links itself (snapshot["references"]): of its entries, only those without
+    a link are told apart."""
+    return [
+        item
+        for item in section["items"]
+        if item["kind"] not in (NOMINATIONS, SUGGESTIONS)
+        and not (section["kind"] == "references" and item["url"])
+    ]
+
+
+def subgroups(
+    section: dict, items: list[dict], questions: list[dict]
+) -> list[tuple[str, list[dict], list[dict]]]:
+    """(sub-group, its entries, its questions), in the order of `groups`: an
+    imported note under 群里讨论 comes before that sub-group's questions, as
+    it stood in the text."""
+    asked = dict(groups(questions, section["subgroups"]))
+    return [
+        (name, rows, asked.get(name, []))
+        for name, rows in groups(items, [*section["subgroups"], *asked])
+    ]
 
 
 def by_section(rows: list[dict], key: str) -> list[dict]:
@@ -227,18 +249,16 @@ def _section(snapshot: dict, section: dict) -> list[list[str]]:
     if found := theme(section):
         blocks.append([f"【{found[0]}】：{found[1]}"])
     items = body_items(section)
-    if section["kind"] == "items" or items:
-        for name, rows in groups(items, section["subgroups"]):
+    questions = by_section(snapshot["questions"], section["key"])
+    if section["kind"] in ("items", "questions") or items or questions:
+        for name, rows, asked in subgroups(section, items, questions):
             if name:
                 blocks.append([f"### {name}"])
             if rows:
-                blocks.append(_list([_item(item) for item in rows]))
-    questions = by_section(snapshot["questions"], section["key"])
-    if section["kind"] == "questions" or questions:
-        for name, rows in groups(questions, section["subgroups"]):
-            if name:
-                blocks.append([f"### {name}"])
-            for question in rows:
+                # Entries are numbered; notes kept elsewhere stand as bullets.
+                numbered = section["kind"] == "items"
+                blocks.append(_list([_item(item) for item in rows], numbered=numbered))
+            for question in asked:
                 blocks += _question(question)
     chat = by_section(snapshot["chat"], section["key"])
     if chat:

@@ -7,13 +7,16 @@ snapshot dropped, the same bytes for the same snapshot.
 import datetime
 import json
 import re
+from pathlib import Path
 
 import pytest
 
+import talk
 from sections.markup import render_markdown
 from sections.models import Answer, ChatLine, Claim, Item, PostStatus, Question
 from sections.services import answer_accept, section_set_theme
-from talk.exports import markdown
+from talk.exports import html, jsonfmt, markdown
+from talk.importing import issue_import
 from talk.services import issue_create
 from talk.snapshot import snapshot_build
 from tests.conftest import section_of
@@ -25,6 +28,7 @@ ITEM_BODY = (
     "**动机**：扩展序列长度。\n\n方法：dilated attention，见 https://arxiv.org/abs/2307.02486"
 )
 QUESTION_BODY = "vllm 的显存怎么算？\r\n\r\n```python\nprint('gpu_memory_utilization')\n```"
+CORPUS = Path(talk.__file__).parent / "corpus"
 CODE = 'def f():\n    return "```"\n'
 
 
@@ -367,3 +371,27 @@ def test_it_keeps_hostile_input_inert_once_rendered(issue):
 
     assert unsafe_markup(render_markdown(text)) == []
     assert "[" + HOSTILE not in text  # an unsafe URL is never made a link
+
+
+def test_it_keeps_the_notes_an_import_left_in_free_talk_and_the_references(series):
+    # 003 says "有空会同步…" under 群里讨论, and names a reference without a
+    # link; the import keeps both as notes where they stood.
+    text = (CORPUS / "openllm-talk-003.txt").read_text(encoding="utf-8")
+    text = text.replace("参考资料\n", "参考资料\n《深度学习》花书第五章\n", 1)
+    snapshot = snapshot_build(issue_import(series=series, text=text))
+
+    written = markdown.render(snapshot).decode()
+    page = html.render(snapshot).decode()
+
+    group = written.index("### 群里讨论")
+    note = written.index("- 有空会同步，取决于人力，希望大家积极认领~")
+    assert group < note < written.index("：vllm", group)
+    assert written.index("## 参考资料") < written.index("《深度学习》花书第五章")
+    assert "有空会同步，取决于人力，希望大家积极认领~" in page
+    assert "《深度学习》花书第五章" in page
+    free_talk = next(
+        s for s in json.loads(jsonfmt.render(snapshot))["sections"] if s["key"] == "free-talk"
+    )
+    assert [item["body"] for item in free_talk["items"]] == [
+        "有空会同步，取决于人力，希望大家积极认领~"
+    ]

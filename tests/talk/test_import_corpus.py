@@ -27,7 +27,6 @@ from pathlib import Path
 import pytest
 
 import talk
-from sections.models import Item, SectionKind
 from talk.exports import jsonfmt, markdown
 from talk.importing import issue_import
 from talk.snapshot import snapshot_build
@@ -41,9 +40,6 @@ MARKER = re.compile(
     r"^[\s\uf06c\uf0a1]*(?:Q\s*\d+\s*[:：]|A\s*\d*\s*[:：]|答\s*[:：]|[（(]\s*A\s*[:：]|[a-z]\s*[.．]|"
     r"\d+\s*[.．、]|from-)"
 )
-
-POINT_MARKER = re.compile(r"^[\s\uf06c\uf0a1]*\d+\s*[）)]")
-LABEL = re.compile(r"^\s*【[^】]*】[^：:]*[：:]")
 
 
 def reduced(text: str) -> str:
@@ -98,16 +94,6 @@ def meeting_of(text: str) -> datetime.datetime:
     return datetime.datetime(*day, {"九": 21, "十": 22}[match.group(4)], tzinfo=SHANGHAI)
 
 
-def unexported_notes(issue) -> str:
-    """Text the import stored as items of a section whose items the snapshot
-    leaves out (Free Talk, 参考资料, 聊天区), each item's fields in the order
-    the export would write them."""
-    items = Item.objects.filter(section__issue=issue).exclude(section__kind=SectionKind.ITEMS)
-    return "\n".join(
-        "\n".join([item.title, item.url, item.body, item.points, item.code]) for item in items
-    )
-
-
 EXPORT_WORDING = {
     # Q11 → Q7, 答： → A8：, a. → A1：, （A: → A2：, numbered lists.
     "marker": lambda line, ctx: reduced(MARKER.sub("", line)) in ctx["markdown"],
@@ -119,11 +105,6 @@ EXPORT_WORDING = {
     # "羡鱼（编辑）" among the contributors became the issue's editor.
     "editor": lambda line, ctx: (
         "（编辑）" in line and reduced(line.replace("（编辑）", "")) in ctx["markdown"]
-    ),
-    # Kept as a note where it stood, which snapshot_build does not export.
-    "snapshot": lambda line, ctx: (
-        reduced(line) in ctx["unexported"]
-        or reduced(POINT_MARKER.sub("", MARKER.sub("", LABEL.sub("", line)))) in ctx["unexported"]
     ),
 }
 
@@ -155,10 +136,7 @@ def test_it_keeps_every_link(imported):
 
 @pytest.mark.parametrize("imported", FILES, indirect=True)
 def test_it_keeps_every_line(imported):
-    context = {
-        "markdown": reduced(imported["markdown"]),
-        "unexported": reduced(unexported_notes(imported["issue"])),
-    }
+    context = {"markdown": reduced(imported["markdown"])}
     reworded: dict[str, list[str]] = {}
     lost = []
     for line in imported["text"].replace("\f", "").split("\n"):

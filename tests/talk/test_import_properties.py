@@ -11,7 +11,7 @@ import talk
 from talk.exports import markdown
 from talk.importing import ImportRefused, issue_import, parse_issue
 from talk.snapshot import snapshot_build
-from tests.talk.test_import_corpus import EXPORT_WORDING, reduced, unexported_notes
+from tests.talk.test_import_corpus import EXPORT_WORDING, reduced
 
 # Plain text with what the corpus is made of mixed in: CJK, the label
 # brackets and colons, dashes, digits and dots, links, blank lines and form
@@ -78,10 +78,7 @@ def test_it_never_loses_a_line(series, text):
 @given(text=SHUFFLED)
 def test_it_never_loses_a_line_of_shuffled_issues(series, text):
     issue = issue_import(series=series, text=f"OpenLLM Talk 099\n{text}", replace=True)
-    context = {
-        "markdown": reduced(markdown.render(snapshot_build(issue)).decode()),
-        "unexported": reduced(unexported_notes(issue)),
-    }
+    context = {"markdown": reduced(markdown.render(snapshot_build(issue)).decode())}
     lost = [
         line
         for line in text.replace("\f", "").split("\n")

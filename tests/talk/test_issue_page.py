@@ -103,6 +103,30 @@ def test_it_collects_every_link_once_in_order(client, filled):
     assert content.references[0].title == "Falcon 上线 Hugging Face"
 
 
+def test_it_lists_references_in_the_order_of_the_page_and_one_per_page(client, issue):
+    news = issue.sections.get(key="news")
+    recommend = issue.sections.get(key="recommend")
+    # Added in this order, shown in another: 学术 before 工业界, and the
+    # recommendations' 建议区 before their entries.
+    ItemFactory(section=news, subgroup="工业界", url="https://example.com/industry", position=1)
+    ItemFactory(section=news, subgroup="学术", url="https://arxiv.org/abs/2308.01320", position=2)
+    ItemFactory(section=recommend, url="https://example.com/entry", position=1)
+    ItemFactory(
+        section=recommend, kind=Item.Kind.SUGGESTION, url="https://example.com/idea", position=2
+    )
+    # The same paper as its PDF: the desk's link check calls it a follow-up.
+    ItemFactory(section=recommend, url="https://arxiv.org/pdf/2308.01320.pdf", position=3)
+
+    content = client.get(issue.get_absolute_url()).context["content"]
+
+    assert [ref.url for ref in content.references] == [
+        "https://arxiv.org/abs/2308.01320",
+        "https://example.com/industry",
+        "https://example.com/idea",
+        "https://example.com/entry",
+    ]
+
+
 def test_it_answers_404_for_an_unknown_issue(client, issue):
     assert client.get("/s/openllm-talk/999/").status_code == 404
     assert client.get("/s/no-such-series/8/").status_code == 404
@@ -188,3 +212,20 @@ def test_it_reads_the_page_for_a_member_in_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert response.text.count('aria-pressed="true"') == len(questions[::2])
+
+
+def test_it_shows_the_notes_an_import_kept_in_free_talk_chat_and_references(client, issue):
+    sections = {s.key: s for s in issue.sections.all()}
+    Item.objects.create(
+        section=sections["free-talk"], kind=Item.Kind.NOTE, subgroup="群里讨论", body="有空再同步；"
+    )
+    QuestionFactory(section=sections["free-talk"], subgroup="群里讨论", body="RoPE 外推？")
+    Item.objects.create(section=sections["chat"], kind=Item.Kind.NOTE, body="群聊摘录如下")
+    Item.objects.create(section=sections["references"], title="《深度学习》花书第五章")
+
+    page = client.get(issue.get_absolute_url()).text
+
+    group = page.index('<h3 class="subgroup-title">群里讨论</h3>')
+    assert group < page.index("有空再同步；") < page.index("RoPE 外推？")
+    assert "群聊摘录如下" in page
+    assert "《深度学习》花书第五章" in page
