@@ -3,6 +3,8 @@
 Moderators are the admins and, for their own issue, its host and editor. Every
 action is a service that checks that, changes the post, writes an AuditEvent
 (who, what, when, why, the text before and after) and tells the open pages.
+A frozen or published issue is a written record: what changes a post waits
+for a correction; reports, which are not part of the record, do not.
 """
 
 from django.db import transaction
@@ -15,7 +17,7 @@ from accounts.services import audit_record
 from . import events
 from .errors import Invalid, NotAllowed
 from .models import Answer, PostStatus, Question, Report, Vote
-from .policy import can_curate_issue, require_member
+from .policy import can_curate_issue, require_member, require_open
 from .ratelimit import rate_limit
 
 KINDS = {"question": Question, "answer": Answer}
@@ -47,6 +49,15 @@ def _require_moderator(user, post) -> None:
     require_member(user)
     if not can_curate_issue(user, _issue_of(post)):
         raise NotAllowed(_("Only admins and the issue's host moderate."))
+
+
+def _moderated(kind: str, post_id: int, user):
+    """The post a moderator is about to change, locked, in an issue that
+    still takes the change (checked under the issue's lock: see require_open)."""
+    post = _post(kind, post_id, lock=True)
+    _require_moderator(user, post)
+    require_open(_issue_of(post), user)
+    return post
 
 
 def _snapshot(post) -> dict:
@@ -84,8 +95,7 @@ def _resolve_reports(post, user) -> None:
 @transaction.atomic
 def post_approve(*, kind: str, post_id: int, user, body: str | None = None):
     """Show a waiting (or rejected) post; `body` edits it on the way."""
-    post = _post(kind, post_id, lock=True)
-    _require_moderator(user, post)
+    post = _moderated(kind, post_id, user)
     before = _snapshot(post)
     if post.status == PostStatus.VISIBLE and body is None:
         return post
@@ -114,8 +124,7 @@ def post_hide(*, kind: str, post_id: int, user, reason: str):
 
 @transaction.atomic
 def post_restore(*, kind: str, post_id: int, user):
-    post = _post(kind, post_id, lock=True)
-    _require_moderator(user, post)
+    post = _moderated(kind, post_id, user)
     if post.status != PostStatus.HIDDEN:
         raise Invalid(_("Only a hidden post can be restored."))
     if isinstance(post, Question) and post.merged_into_id:
@@ -127,8 +136,7 @@ def post_restore(*, kind: str, post_id: int, user):
 
 
 def _set_status(kind, post_id, user, status, action, reason):
-    post = _post(kind, post_id, lock=True)
-    _require_moderator(user, post)
+    post = _moderated(kind, post_id, user)
     reason = reason.strip()
     if not reason:
         raise Invalid(_("Say why: the author will see it."))
@@ -146,9 +154,8 @@ def question_merge(*, question_id: int, into_id: int, user, reason: str = "") ->
     is hidden, pointing to the kept one."""
     if question_id == into_id:
         raise Invalid(_("A question cannot be merged into itself."))
-    duplicate = _post("question", question_id, lock=True)
+    duplicate = _moderated("question", question_id, user)
     kept = _post("question", into_id, lock=True)
-    _require_moderator(user, duplicate)
     if kept.section.issue_id != duplicate.section.issue_id:
         raise Invalid(_("Only questions of the same issue can be merged."))
     if kept.merged_into_id or kept.status != PostStatus.VISIBLE:
@@ -179,8 +186,7 @@ def question_lock(*, question_id: int, user, locked: bool) -> Question:
 
 
 def _set_flag(question_id: int, user, flag: str, value: bool) -> Question:
-    question = _post("question", question_id, lock=True)
-    _require_moderator(user, question)
+    question = _moderated("question", question_id, user)
     before = {flag: getattr(question, flag)}
     _save(question, **{flag: value})
     issue = question.section.issue
@@ -201,7 +207,10 @@ def _set_flag(question_id: int, user, flag: str, value: bool) -> Question:
 
 @transaction.atomic
 def post_report(*, kind: str, post_id: int, user, reason: str) -> Report:
-    """A member reports a post to the moderators; it lands in the queue."""
+    """A member reports a post to the moderators; it lands in the queue.
+
+    A closed issue takes reports too: its record stays public, and a report
+    is how a reader points out what needs a correction."""
     require_member(user)
     post = _post(kind, post_id)
     if post.status != PostStatus.VISIBLE:
@@ -219,6 +228,8 @@ def post_report(*, kind: str, post_id: int, user, reason: str) -> Report:
 
 @transaction.atomic
 def report_dismiss(*, report_id: int, user) -> Report:
+    """Close a report without acting on its post; on a closed issue too, as
+    it changes nothing in the record."""
     report = Report.objects.select_related(
         "question__section__issue__series", "answer__question__section__issue__series"
     ).get(pk=report_id)

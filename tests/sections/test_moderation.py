@@ -10,10 +10,10 @@ from accounts.models import AuditEvent
 from accounts.services import member_reinstate, member_suspend
 from sections import moderation
 from sections import services as desk
-from sections.errors import Invalid, NotAllowed, RateLimited
+from sections.errors import Invalid, IssueClosed, NotAllowed, RateLimited
 from sections.models import Answer, PostStatus, Question, Report, Vote
 from sections.selectors import issue_content, moderation_queue
-from talk.models import Issue, Series
+from talk.models import Issue, IssueStatus, Series
 from tests.conftest import section_of
 from tests.factories import AnswerFactory, QuestionFactory, UserFactory
 
@@ -345,6 +345,34 @@ def test_dismissing_a_report_is_recorded(question, outsider, admin_user):
 
     assert Report.objects.get(pk=report.pk).resolved_by == admin_user
     assert last_audit().action == "report.dismiss"
+
+
+# A closed issue
+
+
+def test_a_closed_issue_takes_reports_but_its_posts_wait_for_a_correction(
+    issue, question, outsider, owner, host
+):
+    Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.PUBLISHED)
+    leak = moderation.post_report(
+        kind="question", post_id=question.pk, user=outsider, reason="写了别人的住址"
+    )
+    dull = moderation.post_report(kind="question", post_id=question.pk, user=owner, reason="无聊")
+
+    # Dismissing changes nothing in the record; hiding would.
+    moderation.report_dismiss(report_id=dull.pk, user=host)
+    with pytest.raises(IssueClosed):
+        moderation.post_hide(kind="question", post_id=question.pk, user=host, reason="住址")
+
+    assert Question.objects.get(pk=question.pk).status == PostStatus.VISIBLE
+    assert Report.objects.get(pk=dull.pk).resolved_by == host
+    assert Report.objects.get(pk=leak.pk).resolved_at is None
+
+    Issue.objects.filter(pk=issue.pk).update(correcting=True)
+    moderation.post_hide(kind="question", post_id=question.pk, user=host, reason="住址")
+
+    assert Question.objects.get(pk=question.pk).status == PostStatus.HIDDEN
+    assert Report.objects.get(pk=leak.pk).resolved_by == host
 
 
 # Suspensions

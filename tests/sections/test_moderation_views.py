@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from sections.models import PostStatus, Question, Report
-from talk.models import Series
+from talk.models import Issue, IssueStatus, Series
 from tests.conftest import section_of
 from tests.factories import QuestionFactory
 from tests.responses import (
@@ -15,6 +15,7 @@ from tests.responses import (
     by_id,
     headers,
     rendered,
+    says,
 )
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -166,6 +167,67 @@ def test_it_says_when_the_number_is_wrong(client_as, free_talk):
 def test_it_knows_no_other_action(client_as, waiting):
     assert act(client_as("admin"), "question", waiting, "delete-everything").status_code == 404
     assert act(client_as("admin"), "vote", waiting, "approve").status_code == 404
+
+
+# A closed issue
+
+CLOSED = "This issue is frozen: its content can no longer change."
+
+
+def close(issue, **fields):
+    Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.PUBLISHED, **fields)
+
+
+@pytest.mark.parametrize("htmx", BOTH_WAYS)
+def test_it_refuses_to_moderate_a_closed_issue_in_words(client_as, issue, free_talk, waiting, htmx):
+    close(issue)
+
+    response = act(
+        client_as("admin"), "question", waiting, "edit-approve", {"body": "改过的问题？"}, htmx=htmx
+    )
+
+    assert response.status_code == 409
+    if htmx:
+        assert rendered(response) == "sections/refusal.html"
+        assert response.headers["HX-Retarget"] == "#flash"
+        assert says(response, CLOSED)
+    else:
+        assert rendered(response) == "sections/moderation.html"
+        assert CLOSED in by_id(response.text, "flash")
+    question = Question.objects.get(pk=waiting.pk)
+    assert (question.status, question.body) == (PostStatus.PENDING, "等审核的问题？")
+    assert not AuditEvent.objects.filter(action__startswith="question.").exists()
+
+
+def test_it_shows_the_queue_of_a_closed_issue_read_only_until_a_correction(
+    client_as, issue, free_talk, waiting, outsider
+):
+    shown = QuestionFactory(section=free_talk, body="页面上的问题？")
+    report = Report.objects.create(question=shown, reporter=outsider, reason="广告")
+    writes = [
+        reverse("sections:moderate", args=["question", waiting.pk, "approve"]),
+        reverse("sections:moderate", args=["question", waiting.pk, "edit-approve"]),
+        reverse("sections:moderate", args=["question", waiting.pk, "reject"]),
+        reverse("sections:moderate", args=["question", shown.pk, "hide"]),
+        reverse("sections:moderate", args=["question", shown.pk, "pin"]),
+        reverse("sections:moderate", args=["question", shown.pk, "lock"]),
+    ]
+    dismiss = reverse("sections:report-dismiss", args=[report.pk])
+    close(issue)
+    client = client_as("host")
+
+    queue = by_id(client.get(queue_url(free_talk)).text, "moderation-queue")
+
+    assert "frozen" in by_id(queue, "moderation-closed")
+    assert [url for url in writes if url in queue] == []
+    assert dismiss in queue  # reports are not part of the record
+    assert "等审核的问题？" in queue
+
+    close(issue, correcting=True)
+    queue = by_id(client.get(queue_url(free_talk)).text, "moderation-queue")
+
+    assert 'id="moderation-closed"' not in queue
+    assert [url for url in writes if url not in queue] == []
 
 
 # Reports
