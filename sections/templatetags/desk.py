@@ -2,6 +2,8 @@ from functools import lru_cache
 
 from django import template
 from django.urls import get_script_prefix, reverse
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -70,3 +72,23 @@ def budget(minutes: int | None) -> str:
     if minutes is None:
         return _("no time limit")
     return _("~%(minutes)s min") % {"minutes": minutes}
+
+
+@register.simple_tag
+def when(moment, weekday: bool = False):
+    """`{% when issue.meeting_at weekday=True %}`: the time in the viewer's zone
+    (their saved one, else the one their browser reported), the zone named in
+    full, since "CST" is both Shanghai's and Chicago's. On a first visit the
+    server does not know the browser's zone yet: desk.js rewrites the time in
+    it, from `datetime` and `data-zone`."""
+    local = timezone.localtime(moment)
+    shown = dateformat.format(local, "Y-m-d l H:i" if weekday else "Y-m-d H:i")
+    zone = timezone.get_current_timezone_name()
+    return format_html(
+        '<time datetime="{}" data-zone="{}"{}>{} ({})</time>',
+        local.isoformat(),
+        zone,
+        mark_safe(" data-weekday") if weekday else "",
+        shown,
+        zone,
+    )

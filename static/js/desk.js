@@ -10,6 +10,38 @@
     document.cookie = cookie + "; path=/; max-age=31536000; samesite=lax";
   }
 
+  // Times the server wrote in another zone than the browser's (a first
+  // visit, before it had the cookie): the same moment, in the browser's zone.
+  function localTimes(root) {
+    if (!zone) {
+      return;
+    }
+    root.querySelectorAll("time[data-zone]").forEach(function (element) {
+      if (element.dataset.zone === zone) {
+        return;
+      }
+      var options = {
+        timeZone: zone, hourCycle: "h23",
+        year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"
+      };
+      if (element.hasAttribute("data-weekday")) {
+        options.weekday = "long";
+      }
+      var parts = {};
+      new Intl.DateTimeFormat(document.documentElement.lang || undefined, options)
+        .formatToParts(new Date(element.getAttribute("datetime")))
+        .forEach(function (part) { parts[part.type] = part.value; });
+      element.textContent = parts.year + "-" + parts.month + "-" + parts.day +
+        (parts.weekday ? " " + parts.weekday : "") + " " + parts.hour + ":" + parts.minute +
+        " (" + zone + ")";
+      element.dataset.zone = zone;
+    });
+  }
+  localTimes(document);
+  document.addEventListener("htmx:afterSwap", function (event) {
+    localTimes(event.detail.target && event.detail.target.isConnected ? event.detail.target : document);
+  });
+
   // After a fragment is swapped in, put the keyboard where the work is: the
   // first field with an error, else an element marked data-autofocus.
   document.addEventListener("htmx:afterSwap", function (event) {

@@ -1,3 +1,6 @@
+import datetime
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -73,3 +76,22 @@ def test_it_fits_a_phone_screen(page, live_server, login, member, issue):
     # A phone browser zooms out to fit wide content, which would hide overflow.
     assert layout["innerWidth"] == 375, layout
     assert layout["scrollWidth"] <= layout["clientWidth"], layout
+
+
+@pytest.mark.browser_context_args(timezone_id="America/Chicago")
+def test_it_shows_the_meeting_in_the_browsers_time_zone_on_the_first_visit(
+    page, live_server, issue
+):
+    issue.meeting_at = datetime.datetime(2026, 1, 3, 13, 0, tzinfo=datetime.UTC)
+    issue.save(update_fields=["meeting_at"])
+
+    # No cookie yet: the server writes Shanghai's time, desk.js Chicago's.
+    page.goto(live_server.url + issue.get_absolute_url())
+
+    expect(page.locator("time[data-weekday]")).to_have_text(
+        re.compile(r"^2026-01-03 \S+ 07:00 \(America/Chicago\)$")
+    )
+    page.reload()
+    expect(page.locator("time[data-weekday]")).to_have_text(
+        re.compile(r"^2026-01-03 \S+ 07:00 \(America/Chicago\)$")
+    )
