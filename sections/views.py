@@ -9,7 +9,7 @@ again, with the typed text still in its form.
 """
 
 from functools import wraps
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -212,7 +212,15 @@ def _removed(request, section: Section, item: Item | None = None):
 def _changed(request, issue, anchor: str, fragment) -> HttpResponse:
     if request.htmx:
         return trigger_client_event(fragment(), CHANGED)
-    return redirect(f"{issue.get_absolute_url()}#{anchor}")
+    return redirect(f"{issue.get_absolute_url()}{_sorted_as_before(request)}#{anchor}")
+
+
+def _sorted_as_before(request) -> str:
+    """The page's order, when the form was posted from a page sorted by votes
+    ("?sort=votes"): a plain post (no script) comes back to the order it left."""
+    referer = urlsplit(request.headers.get("Referer", ""))
+    sort = parse_qs(referer.query).get("sort", [""])[0]
+    return f"?sort={sort}" if sort in SORTS and sort != "time" else ""
 
 
 def refused(request, issue, error: DeskError, *, bind=None) -> HttpResponse:

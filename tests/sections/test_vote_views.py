@@ -102,3 +102,14 @@ def test_it_answers_404_for_a_question_the_member_cannot_see(client_as, question
 
     assert response.status_code == 404
     assert not Vote.objects.exists()
+
+
+def test_a_plain_vote_comes_back_to_the_order_the_page_had(client_as, question):
+    page = question.section.issue.get_absolute_url()
+    url = reverse("sections:question-vote", args=[question.pk])
+
+    by_votes = client_as("outsider").post(url, headers={"Referer": f"{page}?sort=votes"})
+    in_order = client_as("host").post(url, headers={"Referer": f"{page}?sort=nonsense"})
+
+    assert by_votes["Location"] == f"{page}?sort=votes#question-{question.pk}"
+    assert in_order["Location"] == f"{page}#question-{question.pk}"
