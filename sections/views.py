@@ -316,7 +316,20 @@ def _form_invalid(request, section, form, bind, status=422, flash=""):
         return _section_fragment(request, section, status=status, form=form, name=name)
     # A refusal is also said at the top of the page: the page opens there, and
     # the form may not be on it (visitors, frozen issues, the wrong section).
+    # Field errors are said there too, and the browser takes the keyboard (and
+    # the view) down to the first field to mend: on a long issue the form is
+    # thousands of pixels below.
+    _focus_first_error(form)
+    flash = flash or _("Not saved: see what the form in “%(section)s” says.") % {
+        "section": section.title
+    }
     return render_issue_page(request, section.issue, status=status, flash=flash, bind=bind)
+
+
+def _focus_first_error(form) -> None:
+    name = next((name for name in form.errors if name in form.fields), None)
+    name = name or next(iter(form.fields))
+    form.fields[name].widget.attrs["autofocus"] = True
 
 
 @member_required

@@ -231,6 +231,10 @@ def test_it_shows_a_bad_link_beside_the_field(client_as, news, bad, htmx):
         assert f'id="section-{news.pk}"' not in response.text
     else:
         assert rendered(response) == "talk/issue.html"
+        # The page opens at the top: it says so there and takes the
+        # browser to the field, however far down the form is.
+        assert "Not saved: see what the form in “本周新闻” says." in by_id(response.text, "flash")
+        assert re.search(r'<input[^>]*name="url"[^>]*autofocus', add_form(response, news))
     form = add_form(response, news)
     assert by_id(form, f"section-{news.pk}-new-url_error")
     assert "Enter a valid URL." in form
