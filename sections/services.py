@@ -101,7 +101,9 @@ def _credit(user, section: Section, credit_to: str | None) -> dict:
     Owners and the host may credit another member (by alias) or a plain name,
     for content brought from the group chat; everyone else posts as themselves.
     """
-    credit_to = (credit_to or "").strip()
+    # Names from the chat are often pasted as the corpus writes them, "--初七"
+    # or "—初七": the dashes are the record's, not the name's.
+    credit_to = (credit_to or "").strip().lstrip("-—–~ ").strip()
     if not credit_to:
         return {"author": user, "author_name": ""}
     if credit_to.casefold() == user.alias.casefold():

@@ -538,3 +538,16 @@ def test_it_answers_404_for_an_unknown_answer(client_as, db):
     client = client_as("admin")
     for name in ("sections:answer-edit", "sections:answer-delete", "sections:answer-accept"):
         assert client.post(reverse(name, args=[999_999])).status_code == 404
+
+
+def test_a_locked_thread_still_offers_accept_edit_and_delete_but_no_reply(client_as, offered):
+    Question.objects.filter(pk=offered.question_id).update(locked=True)
+
+    page = client_as("author").get(offered.question.section.issue.get_absolute_url()).text
+
+    thread = by_id(page, f"answer-{offered.pk}")
+    assert reverse("sections:answer-accept", args=[offered.pk]) in thread
+    assert ">Reply</a>" not in thread
+    mine = AnswerFactory(question=offered.question, author=offered.question.author)
+    page = client_as("author").get(offered.question.section.issue.get_absolute_url()).text
+    assert reverse("sections:answer-edit", args=[mine.pk]) in by_id(page, f"answer-{mine.pk}")

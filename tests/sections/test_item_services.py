@@ -102,6 +102,12 @@ def test_it_lets_the_host_credit_a_member_by_alias(news, host, member):
     assert item.author == member
 
 
+@pytest.mark.parametrize("typed", ["--初七", "—初七", " -- 初七"])
+def test_it_takes_a_name_pasted_with_the_record_s_dashes(news, host, member, typed):
+    assert submit(news, host, credit_to=typed).author == member
+    assert submit(news, host, credit_to=typed.replace("初七", "群友")).author_name == "群友"
+
+
 def test_it_refuses_credit_from_a_plain_member(news, member):
     with pytest.raises(NotAllowed):
         submit(news, member, credit_to="群友")
