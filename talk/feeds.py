@@ -21,6 +21,10 @@ class PublishedIssuesFeed(Feed):
     def title(self, series):
         return series.name
 
+    def author_name(self, series):
+        # Atom asks for an author; an issue is the community's, not one member's.
+        return series.name
+
     def subtitle(self, series):
         return _("Published issues of %(series)s") % {"series": series.name}
 

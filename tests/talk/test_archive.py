@@ -134,6 +134,8 @@ def test_it_has_an_entry_per_published_issue(client, series, archive):
     root = feed(client, series)
 
     assert root.findtext(f"{ATOM}title") == "OpenLLM Talk"
+    # RFC 4287 §4.1.1: a feed whose entries name no author names one itself.
+    assert root.findtext(f"{ATOM}author/{ATOM}name") == "OpenLLM Talk"
     entries = root.findall(f"{ATOM}entry")
     assert [e.findtext(f"{ATOM}title") for e in entries] == [
         "OpenLLM Talk 009",
