@@ -311,4 +311,30 @@ def test_a_freeze_stands_when_one_file_cannot_be_written(
     assert issue.status == Issue.Status.FROZEN
     formats = dict(revision.exports.values_list("format", "status"))
     assert formats == {"md": "done", "html": "done", "json": "done", "pdf": "failed"}
-    assert "No space left on device" in revision.exports.get(format="pdf").error
+    pdf = revision.exports.get(format="pdf")
+    # Every retry was spent, and the row names the fault itself.
+    assert pdf.attempts == export_render.max_retries + 1
+    assert pdf.error == "OSError: No space left on device"
+
+
+def test_in_process_a_passing_fault_is_retried_and_the_file_written(
+    issue, media, monkeypatch, quick_pdf, django_capture_on_commit_callbacks
+):
+    from talk.exports import storage
+
+    write = storage.write_atomically
+    refused = []
+
+    def refuse_once(relative, data):
+        if relative.endswith(".md") and not refused:
+            refused.append(relative)
+            raise OSError("Resource temporarily unavailable")
+        return write(relative, data)
+
+    monkeypatch.setattr("talk.services.write_atomically", refuse_once)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        revision = services.issue_freeze(issue_id=issue.pk, user=None)
+
+    md = revision.exports.get(format="md")
+    assert (md.status, md.attempts, md.error) == ("done", 2, "")
