@@ -222,6 +222,9 @@ class Question(Moderated, Attributed):
     carried_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_into"
     )
+    # An imported question marked 上期遗留: carried over from an issue the desk
+    # may not hold, so there is no earlier question for carried_from.
+    carried_over = models.BooleanField(_("carried over"), default=False)
     pinned = models.BooleanField(_("pinned"), default=False)
     locked = models.BooleanField(_("locked"), default=False, help_text=_("No more answers."))
     # A duplicate merged into another question: hidden, pointing to the kept one.

@@ -114,7 +114,7 @@ def _question(question, section) -> dict:
         "author": question.attribution,
         "answered": question.answered,
         "votes": question.vote_count,
-        "carried_over": question.carried_from_id is not None,
+        "carried_over": question.carried_over or question.carried_from_id is not None,
         "carried_from": {"issue": origin.section.issue.code} if origin else None,
         "answers": [_answer(answer) for answer in question.threads],
     }

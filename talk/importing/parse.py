@@ -110,14 +110,27 @@ ATTRIBUTION = re.compile(
     rf"(?P<name>{NAME})\s*[；;。？?]?\s*$",
     re.IGNORECASE,
 )
-# Items are titles that often hold a dash ("知乎--强烈推荐"): only a spaced
-# double dash, as the desk writes it, credits someone there.
-ITEM_ATTRIBUTION = re.compile(rf"\s+(?:--|——|—)\s*(?P<name>{NAME})\s*$")
+# Items are titles, and titles hold dashes ("GPT-4", "DPO——RLHF 的替代",
+# "LLaMA 2—开源可商用", "Learning-from Demonstrations"). A spaced dash
+# ("… --yuhan", as the desk writes it) or "-from 羡鱼" that does not follow a
+# Latin letter credits someone; so does a double hyphen or a single em dash
+# that follows CJK text or punctuation with no space, when one word comes
+# after it ("第三篇论文--yuhan", "…？—群友").
+ITEM_ATTRIBUTION = re.compile(
+    r"(?:\s+(?:--|－－|——|—)\s*|(?<![A-Za-z0-9])-from\s+"
+    r"|(?<=[^\s\-—－A-Za-z0-9])(?:--|－－|—)(?=\S+\s*$))"
+    rf"(?P<name>{NAME})\s*$",
+    re.IGNORECASE,
+)
 ALONE_ATTRIBUTION = re.compile(rf"^(?:--|－－|——|—|-\s*from\s+|-)\s*(?P<name>{NAME})\s*[；;]?$")
-ITEM_ALONE_ATTRIBUTION = re.compile(rf"^(?:--|——|—)\s*(?P<name>{NAME})\s*$")
-CARRIED_OVER = re.compile(r"\s*(?:--|——|—|-)\s*上期遗留(?:[（(][^）)]*[）)])?\s*$")
+ITEM_ALONE_ATTRIBUTION = re.compile(
+    rf"^(?:--|－－|——|—|-\s*from\s+)\s*(?P<name>{NAME})\s*$", re.IGNORECASE
+)
+# "--上期遗留", or "--上期遗留（007）" as the desk writes it (the earlier issue).
+CARRIED_OVER = re.compile(r"\s*(?:--|——|—|-)\s*上期遗留(?:[（(][A-Za-z0-9-]{1,40}[）)])?\s*$")
 ACCEPTED_MARK = "（已采纳）"
-NOT_NAMES = {"上期遗留"}
+# Remarks the corpus writes where a name would go.
+NOT_NAMES = {"上期遗留", "强烈推荐"}
 BUDGET = re.compile(
     r"(?:共\s*)?~?\s*(?P<minutes>\d{1,3})\s*分钟\s*[；;]?\s*$|时间不限\s*[；;]?\s*$"
 )
@@ -294,7 +307,7 @@ def strip_remarks(text: str) -> tuple[str, list[str]]:
 def attribution(text: str, pattern: re.Pattern = ATTRIBUTION) -> tuple[str, str]:
     """(text without its closing attribution, name), or (text, "")."""
     match = pattern.search(text)
-    if match is None:
+    if match is None or in_link(text, match.start()):
         return text, ""
     name = match.group("name").strip()
     if name in NOT_NAMES or name.isdigit() or len(name) > MAX_NAME or "://" in name:
@@ -303,6 +316,11 @@ def attribution(text: str, pattern: re.Pattern = ATTRIBUTION) -> tuple[str, str]
     if not T.letters_and_digits(rest):
         return text, ""
     return rest, name
+
+
+def in_link(text: str, index: int) -> bool:
+    """A dash inside a link ("https://…/a--b") is part of it, not a credit."""
+    return any(link.start() < index < link.end() for link in T.URL.finditer(text))
 
 
 def is_code(text: str) -> bool:
@@ -692,8 +710,9 @@ class _Block:
         is two or more code-looking lines in a row; what the PDF wrapped
         inside it (plain ASCII) and comments after it come along."""
         if block[index].code:
-            end = index
-            while end < len(block) and block[end].code:
+            end = index + 1
+            # A code line that starts a list item starts another entry's code.
+            while end < len(block) and block[end].code and not block[end].bullet:
                 end += 1
             return end
         if not is_code(block[index].text) or block[index].bullet:
@@ -765,6 +784,10 @@ class _Items(_Block):
             return index + 1
         end = self.code_run(block, index)
         if end > index:
+            if line.bullet and not line.nested:
+                # A list item that is only code, as the desk exports a snippet.
+                self.close_all()
+                self.open = ParsedItem(subgroup=self.subgroup)
             self.code(*self.code_text(block, index, end))
             return end
         # An extra section holds notes: its numbers are the writer's words.
@@ -1165,13 +1188,13 @@ class _FreeTalk(_Block):
             self.before_answer = []
         body = "\n".join(self.question_lines).strip("\n")
         carried = CARRIED_OVER.search(body)
-        marker = carried.group() if carried else ""
-        if carried:
-            body = body[: carried.start()]
+        if carried and T.letters_and_digits(body[: carried.start()]):
+            # The exports write the marker from the flag. The desk's "（007）"
+            # goes with it: an imported question has no earlier one to link to.
+            body, question.carried_over = body[: carried.start()], True
         if not question.author:
             body, question.author = attribution(body)
-        question.body = body + marker
-        question.carried_over = bool(carried)
+        question.body = body
         if question.body or question.answers:
             self.section.questions.append(question)
         self.question, self.question_lines = None, []

@@ -25,6 +25,11 @@ class ImportRefused(DeskError):
     status = 409
 
 
+class ImportExists(ImportRefused):
+    """The number is taken: replacing it (a draft only) has to be asked for,
+    with --replace on the command line or the box on the import page."""
+
+
 def import_series(slug: str) -> Series:
     """The series to import into; the community's own is created if missing."""
     series = Series.objects.filter(slug=slug).first()
@@ -92,8 +97,8 @@ def _clear_the_way(series: Series, parsed: ParsedIssue, replace: bool) -> bool:
     if existing is None:
         return False
     if not replace:
-        raise ImportRefused(
-            _("%(title)s already exists; replacing a draft has to be asked for (--replace).")
+        raise ImportExists(
+            _("%(title)s already exists; replacing a draft has to be asked for.")
             % {"title": existing.title}
         )
     if existing.status != IssueStatus.DRAFT:
@@ -209,6 +214,7 @@ def _content(section: Section, found: ParsedSection) -> None:
             body=question.body,
             author_name=question.author,
             answered=bool(question.answers),
+            carried_over=question.carried_over,
             position=position,
         )
         for position, question in enumerate(found.questions, start=1)

@@ -27,7 +27,7 @@ TRAILING_URL_PUNCTUATION = ".,;:!?)"
 @dataclass
 class Line:
     text: str
-    bullet: bool = False  # a PDF bullet, or a Markdown list item
+    bullet: bool = False  # a PDF bullet, or a Markdown list item (maybe its first code line)
     number: int | None = None  # a Markdown ordered list item's number
     heading: int = 0  # a Markdown heading's level
     code: bool = False  # inside a Markdown fence
@@ -183,13 +183,16 @@ def markdown_lines(text: str) -> list[Line]:
     fence = ""
     language = ""
     indent = 0  # where the current list item's content starts
+    code_indent = 0  # what the open fence's lines are indented by
+    item: dict = {}  # the flags of the list item a fence opened on, for its first line
     for raw in clean(text).replace("\f", "").split("\n"):
         stripped = raw.strip()
         if fence:
             if stripped.startswith(fence) and not stripped[len(fence) :].strip():
-                fence = ""
+                fence, item = "", {}
                 continue
-            lines.append(Line(_dedent(raw, indent), code=True, language=language))
+            lines.append(Line(_dedent(raw, code_indent), code=True, language=language, **item))
+            item = {}
             continue
         if not stripped:
             lines.append(Line(""))
@@ -199,6 +202,7 @@ def markdown_lines(text: str) -> list[Line]:
             indent = 0
         if match := FENCE.match(stripped):
             fence, language = match.group(1), match.group(2).strip()
+            code_indent = indent
             continue
         if here - indent < 4 and (match := HEADING.match(stripped)):
             indent = 0
@@ -209,6 +213,13 @@ def markdown_lines(text: str) -> list[Line]:
             number = int(match.group(2)) if match.group(2) else None
             if not nested:
                 indent = here + len(match.group(1)) + 1
+            if opening := FENCE.match(match.group(3)):
+                # "1. ```python", its code and closing fence indented under the
+                # marker: how the desk's export writes an entry that is only code.
+                fence, language = opening.group(1), opening.group(2).strip()
+                code_indent = here + len(stripped) - len(match.group(3))
+                item = {"bullet": True, "number": number, "nested": nested}
+                continue
             lines += _link_lines(
                 Line(match.group(3), bullet=True, number=number, nested=nested), lines
             )

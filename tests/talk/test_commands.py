@@ -253,3 +253,36 @@ def test_it_says_when_there_is_nothing_to_export(db, series):
 def test_it_refuses_a_format_it_does_not_have(issue):
     with pytest.raises(CommandError, match="invalid choice: 'docx'"):
         run("export_issue", "openllm-talk", "8", "--format", "docx")
+
+
+# import_issue
+
+CORPUS = ROOT / "talk" / "corpus"
+
+
+def test_it_imports_a_corpus_file_and_prints_its_path_last(series):
+    out, _ = run("import_issue", str(CORPUS / "openllm-talk-004.txt"))
+
+    issue = Issue.objects.get(series=series, number=4)
+    assert out.splitlines()[-1] == issue.get_absolute_url() == "/s/openllm-talk/4/"
+    assert issue.status == Issue.Status.DRAFT
+
+
+def test_it_refuses_a_taken_number_unless_asked_to_replace_the_draft(series):
+    run("import_issue", str(CORPUS / "openllm-talk-004.txt"))
+    first = Issue.objects.get(series=series, number=4)
+
+    with pytest.raises(CommandError) as refused:
+        run("import_issue", str(CORPUS / "openllm-talk-004.txt"))
+    out, _ = run("import_issue", str(CORPUS / "openllm-talk-004.txt"), "--replace")
+
+    assert str(refused.value) == (
+        "OpenLLM Talk 004 already exists; replacing a draft has to be asked for. (--replace)"
+    )
+    assert out.splitlines()[-1] == "/s/openllm-talk/4/"
+    assert not Issue.objects.filter(pk=first.pk).exists()
+
+
+def test_it_says_when_it_cannot_read_the_file(db, tmp_path):
+    with pytest.raises(CommandError, match="Cannot read"):
+        run("import_issue", str(tmp_path / "missing.txt"))

@@ -73,3 +73,13 @@ def test_admins_find_it_in_the_menu(client, admin_user, member, series):
 
     client.force_login(admin_user)
     assert f'href="{URL}"' in by_id(client.get(reverse("home")).text, "nav-import")
+
+
+def test_its_refusal_points_at_the_box_not_at_a_command_line_flag(client, admin_user, series):
+    client.force_login(admin_user)
+    upload(client)
+
+    form = by_id(upload(client).text, "import-form")
+
+    assert "--replace" not in form
+    assert "Replace the issue with the same number if it is still a draft" in form

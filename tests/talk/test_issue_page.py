@@ -4,6 +4,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertTempl
 from sections.models import Answer, ChatLine, Claim, Item, Question, Vote
 from tests.factories import AnswerFactory, ItemFactory, QuestionFactory, UserFactory
 from tests.html import HOSTILE, HOSTILE_NAME, unsafe_markup
+from tests.responses import by_attr, by_id
 
 
 @pytest.fixture
@@ -229,3 +230,14 @@ def test_it_shows_the_notes_an_import_kept_in_free_talk_chat_and_references(clie
     assert group < page.index("有空再同步；") < page.index("RoPE 外推？")
     assert "群聊摘录如下" in page
     assert "《深度学习》花书第五章" in page
+
+
+def test_it_marks_an_imported_question_carried_over_without_a_link(client, issue):
+    question = QuestionFactory(
+        section=issue.sections.get(key="free-talk"), body="LoRA 作为风格？", carried_over=True
+    )
+
+    page = client.get(issue.get_absolute_url()).text
+
+    head = by_attr(by_id(page, f"question-{question.pk}"), "class", "question-head")
+    assert '<span class="carried-over">上期遗留</span>' in head

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from sections.models import Answer, ChatLine, Item, Question
 from talk.importing import ImportRefused, import_series, issue_import
-from talk.importing.service import DEFAULT_SERIES
+from talk.importing.service import DEFAULT_SERIES, ImportExists
 
 
 class Command(BaseCommand):
@@ -31,6 +31,8 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {path}: {error}") from None
         try:
             issue = issue_import(series=import_series(series), text=text, replace=replace)
+        except ImportExists as error:
+            raise CommandError(f"{error.message} (--replace)") from None
         except ImportRefused as error:
             raise CommandError(str(error.message)) from None
         counts = {
