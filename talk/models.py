@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Cast
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_time_zone
@@ -342,6 +343,17 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"{self.revision} {self.format}"
+
+    @property
+    def stalled(self) -> bool:
+        """Rendering, but its task's lease ran out: the worker was killed (at
+        its hard time limit, say) without marking the row. It can be tried
+        again; a task still at it would lose its claim, not its file."""
+        return (
+            self.status == ExportStatus.RUNNING
+            and self.lease_until is not None
+            and self.lease_until < timezone.now()
+        )
 
     @property
     def filename(self) -> str:

@@ -64,7 +64,7 @@ def issue_revisions(issue: Issue) -> list:
 
 def exports_in_progress(revisions: list) -> bool:
     return any(
-        export.status in (Export.Status.PENDING, Export.Status.RUNNING)
+        export.status in (Export.Status.PENDING, Export.Status.RUNNING) and not export.stalled
         for revision in revisions
         for export in revision.exports.all()
     )

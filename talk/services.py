@@ -427,10 +427,11 @@ def export_retry(*, export_id: int, user) -> Export:
         pk=export_id
     )
     _require_steward(user, export.revision.issue)
-    if not Export.objects.filter(pk=export_id, status=Export.Status.FAILED).update(
+    stalled = Q(status=Export.Status.RUNNING, lease_until__lt=timezone.now())
+    if not Export.objects.filter(Q(status=Export.Status.FAILED) | stalled, pk=export_id).update(
         status=Export.Status.PENDING, error="", task_id="", lease_until=None
     ):
-        raise Invalid(_("Only a failed export can be tried again."))
+        raise Invalid(_("Only a failed or stalled export can be tried again."))
     transaction.on_commit(lambda: _enqueue([export_id]))
     events.announce(export.revision.issue_id, events.EXPORTS)
     export.refresh_from_db()

@@ -237,6 +237,18 @@ def test_nobody_else_retries_an_export(md, people, role, message):
     assert row(md) == before
 
 
+def test_a_stalled_export_is_retried(md, host, django_capture_on_commit_callbacks):
+    # Its worker was killed at the hard time limit: nothing marked the row.
+    hold(md, "killed-task", -LEASE)
+    assert Export.objects.get(pk=md.pk).stalled
+
+    with django_capture_on_commit_callbacks(execute=True):
+        export_retry(export_id=md.pk, user=host)
+
+    done = Export.objects.get(pk=md.pk)
+    assert (done.status, done.attempts) == ("done", 2)
+
+
 @pytest.mark.parametrize("status", ["pending", "running", "done"])
 def test_only_a_failed_export_is_retried(md, host, status):
     if status == "running":
@@ -248,7 +260,7 @@ def test_only_a_failed_export_is_retried(md, host, status):
     with pytest.raises(Invalid) as refused:
         export_retry(export_id=md.pk, user=host)
 
-    assert str(refused.value.message) == "Only a failed export can be tried again."
+    assert str(refused.value.message) == "Only a failed or stalled export can be tried again."
     assert row(md) == before
 
 

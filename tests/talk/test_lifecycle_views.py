@@ -1,8 +1,11 @@
 """The host's desk on the issue page (start, freeze, publish, correct), the
 exports panel with its progress, downloads and retries."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from talk.exports.storage import absolute
 from talk.models import Export, Issue
@@ -297,6 +300,20 @@ def test_it_offers_a_retry_of_a_failed_file_to_the_stewards(client_as, issue, ro
     assert (url("export-retry", issue, failed.pk) in panel) == may_retry
 
 
+def test_it_says_a_file_stalled_and_offers_it_again_instead_of_polling(client_as, issue):
+    put_in(issue, "frozen")
+    Export.objects.exclude(format="pdf").update(status="done", sha256="0" * 64, size=1)
+    # The PDF's worker was killed at its hard time limit, leaving the row held.
+    gone = timezone.now() - datetime.timedelta(minutes=1)
+    Export.objects.filter(format="pdf").update(status="running", task_id="t", lease_until=gone)
+
+    panel = by_id(page_of(client_as("host"), issue), "issue-exports")
+
+    assert POLLING not in panel
+    assert "The worker stopped before it finished this file." in panel
+    assert url("export-retry", issue, Export.objects.get(format="pdf").pk) in panel
+
+
 # The exports fragment
 
 
@@ -446,7 +463,10 @@ def test_it_retries_only_a_failed_file(client_as, issue, failed):
     response = client_as("host").post(url("export-retry", issue, other.pk), headers=HTMX)
 
     assert_refused(
-        response, htmx=True, status=400, message="Only a failed export can be tried again."
+        response,
+        htmx=True,
+        status=400,
+        message="Only a failed or stalled export can be tried again.",
     )
     assert Export.objects.get(pk=other.pk).status == "pending"
 
