@@ -1,7 +1,55 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from talk.models import Issue
 
 from .events import announce_row
 from .models import Answer, ChatLine, Claim, Item, Question, Report, Section, Vote
+
+
+def _issue_of(row):
+    """The issue a content row (or the parent it is being added under) is in."""
+    if isinstance(row, Section):
+        return row.issue
+    if isinstance(row, Item | Claim | ChatLine | Question):
+        return row.section.issue
+    return row.question.section.issue  # Answer, Vote
+
+
+class KeepsTheRecord:
+    """A frozen or published issue is a record: the admin shows its content
+    but changes none of it, as the services refuse to, until the host opens a
+    correction. `parents` names the fields a new row hangs from."""
+
+    parents = ("issue", "section", "question")
+
+    def _open(self, request, obj) -> bool:
+        return obj is None or _issue_of(obj).accepts_content_from(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._open(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._open(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        parents, user = self.parents, request.user
+
+        class Guarded(form):
+            def clean(self):
+                cleaned = super().clean()
+                parent = next((cleaned[n] for n in parents if cleaned.get(n) is not None), None)
+                issue = parent if isinstance(parent, Issue | None) else _issue_of(parent)
+                if issue is not None and not issue.accepts_content_from(user):
+                    raise ValidationError(
+                        _("%(title)s is closed: open a correction to change its content.")
+                        % {"title": issue.title}
+                    )
+                return cleaned
+
+        return Guarded
 
 
 class AnnounceChanges:
@@ -31,7 +79,7 @@ class ClaimInline(admin.TabularInline):
 
 
 @admin.register(Section)
-class SectionAdmin(AnnounceChanges, admin.ModelAdmin):
+class SectionAdmin(KeepsTheRecord, AnnounceChanges, admin.ModelAdmin):
     list_display = ["title", "issue", "kind", "owner_cap", "position"]
     list_filter = ["kind", "issue__series"]
     list_select_related = ["issue__series"]
@@ -40,14 +88,14 @@ class SectionAdmin(AnnounceChanges, admin.ModelAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(AnnounceChanges, admin.ModelAdmin):
+class ClaimAdmin(KeepsTheRecord, AnnounceChanges, admin.ModelAdmin):
     list_display = ["section", "member", "slot", "created_at"]
     list_select_related = ["section__issue__series", "member"]
     raw_id_fields = ["section", "member"]
 
 
 @admin.register(Item)
-class ItemAdmin(AnnounceChanges, admin.ModelAdmin):
+class ItemAdmin(KeepsTheRecord, AnnounceChanges, admin.ModelAdmin):
     list_display = ["__str__", "kind", "subgroup", "section", "author", "author_name"]
     list_filter = ["kind"]
     list_select_related = ["section__issue__series", "author"]
@@ -62,7 +110,7 @@ class AnswerInline(admin.StackedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(AnnounceChanges, admin.ModelAdmin):
+class QuestionAdmin(KeepsTheRecord, AnnounceChanges, admin.ModelAdmin):
     list_display = ["__str__", "status", "answered", "section", "author", "author_name"]
     list_filter = ["status", "answered"]
     list_select_related = ["section__issue__series", "author"]
@@ -72,7 +120,7 @@ class QuestionAdmin(AnnounceChanges, admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(AnnounceChanges, admin.ModelAdmin):
+class AnswerAdmin(KeepsTheRecord, AnnounceChanges, admin.ModelAdmin):
     list_display = ["__str__", "status", "accepted", "question", "author", "author_name"]
     list_filter = ["status", "accepted"]
     list_select_related = ["question", "author"]
@@ -80,13 +128,13 @@ class AnswerAdmin(AnnounceChanges, admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(AnnounceChanges, admin.ModelAdmin):
+class VoteAdmin(KeepsTheRecord, AnnounceChanges, admin.ModelAdmin):
     list_display = ["question", "member", "created_at"]
     raw_id_fields = ["question", "member"]
 
 
 @admin.register(ChatLine)
-class ChatLineAdmin(AnnounceChanges, admin.ModelAdmin):
+class ChatLineAdmin(KeepsTheRecord, AnnounceChanges, admin.ModelAdmin):
     list_display = ["__str__", "speaker", "speaker_name", "said_at", "section"]
     raw_id_fields = ["section", "speaker"]
 

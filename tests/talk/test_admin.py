@@ -2,6 +2,9 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 
+from tests.factories import ItemFactory
+from tests.talk.conftest import put_in
+
 OUR_APPS = ["accounts", "sections", "talk"]
 
 
@@ -43,3 +46,35 @@ def test_it_opens_a_series_with_its_templates(client, admin_user, series):
 
     assert response.status_code == 200
     assert "本周新闻" in response.content.decode()
+
+
+@pytest.mark.usefixtures("english")
+def test_it_keeps_a_closed_issue_s_content_as_it_was(client, admin_user, issue):
+    item = ItemFactory(section=issue.sections.get(key="news"), title="原来的标题")
+    put_in(issue, "published")
+    client.force_login(admin_user)
+    change = f"/admin/sections/item/{item.pk}/change/"
+
+    shown = client.get(change)
+    edited = client.post(change, {"title": "改过的标题", "section": item.section_id})
+    added = client.post(
+        "/admin/sections/item/add/",
+        {"section": item.section_id, "kind": "entry", "title": "新的", "version": 1, "position": 9},
+    )
+
+    assert shown.status_code == 200
+    assert "原来的标题" in shown.text
+    assert 'name="_save"' not in shown.text
+    assert edited.status_code == 403
+    assert added.status_code == 200
+    assert "is closed: open a correction to change its content." in added.text
+    item.refresh_from_db()
+    assert item.title == "原来的标题"
+    assert item.section.items.count() == 1
+
+
+def test_it_edits_an_open_issue_s_content(client, admin_user, issue):
+    item = ItemFactory(section=issue.sections.get(key="news"), title="原来的标题")
+    client.force_login(admin_user)
+
+    assert 'name="_save"' in client.get(f"/admin/sections/item/{item.pk}/change/").text
