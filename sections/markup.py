@@ -47,7 +47,11 @@ def _image_as_link(renderer, tokens, idx, options, env):
     return f'<a href="{escape(token.attrGet("src") or "")}">{escape(alt)}</a>'
 
 
-_markdown = MarkdownIt("gfm-like", {"html": False, "linkify": True, "highlight": _highlight})
+# A line break typed in a post is kept (breaks): members write answers and
+# write-ups line by line, and the corpus' own text is laid out in lines.
+_markdown = MarkdownIt(
+    "gfm-like", {"html": False, "linkify": True, "breaks": True, "highlight": _highlight}
+)
 _markdown.add_render_rule("image", _image_as_link)
 
 

@@ -130,6 +130,8 @@ def _section(snapshot: dict, section: dict) -> list[str]:
         parts += ['<ul class="chat">', *(_chat_line(line) for line in chat), "</ul>"]
     if section["kind"] == "references":
         parts += _references(snapshot["references"])
+        if notes := layout.reference_notes(section):
+            parts += ['<ul class="entries">', *(_item(item) for item in notes), "</ul>"]
     parts.append("</section>")
     return parts
 

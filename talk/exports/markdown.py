@@ -129,15 +129,17 @@ def groups(rows: list[dict], subgroups: list[str]) -> list[tuple[str, list[dict]
 
 def body_items(section: dict) -> list[dict]:
     """The entries outside 提名区 and 建议区: a section's items, or the notes an
-    import kept in a section of another kind. A references section lists its
-    links itself (snapshot["references"]): of its entries, only those without
-    a link are told apart."""
-    return [
-        item
-        for item in section["items"]
-        if item["kind"] not in (NOMINATIONS, SUGGESTIONS)
-        and not (section["kind"] == "references" and item["url"])
-    ]
+    import kept in a section of another kind (a references section's come
+    after its list: `reference_notes`)."""
+    if section["kind"] == "references":
+        return []
+    return [item for item in section["items"] if item["kind"] not in (NOMINATIONS, SUGGESTIONS)]
+
+
+def reference_notes(section: dict) -> list[dict]:
+    """An imported 参考资料's entries without a link, after the list: the
+    links, its own included, are in snapshot["references"] already."""
+    return [item for item in section["items"] if not item["url"]]
 
 
 def subgroups(
@@ -265,6 +267,8 @@ def _section(snapshot: dict, section: dict) -> list[list[str]]:
         blocks.append(_list([_chat_line(line) for line in chat], numbered=False, tight=True))
     if section["kind"] == "references":
         blocks += _references(snapshot["references"])
+        if notes := reference_notes(section):
+            blocks.append(_list([_item(item) for item in notes], numbered=False))
     return [block for block in blocks if block]
 
 

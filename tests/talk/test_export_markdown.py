@@ -386,7 +386,9 @@ def test_it_keeps_the_notes_an_import_left_in_free_talk_and_the_references(serie
     group = written.index("### 群里讨论")
     note = written.index("- 有空会同步，取决于人力，希望大家积极认领~")
     assert group < note < written.index("：vllm", group)
-    assert written.index("## 参考资料") < written.index("《深度学习》花书第五章")
+    # After the list, which holds every link of the issue, the section's own included.
+    refs = written.index("## 参考资料")
+    assert refs < written.index("\n1. ", refs) < written.index("- 《深度学习》花书第五章")
     assert "有空会同步，取决于人力，希望大家积极认领~" in page
     assert "《深度学习》花书第五章" in page
     free_talk = next(
