@@ -105,9 +105,12 @@ def _section(snapshot: dict, section: dict) -> list[str]:
     parts = [
         f'<section id="section-{escape(section["key"])}" class="section section-{escape(section["kind"])}">',
         f"<h2>{escape(layout.section_heading(section))}</h2>",
-        _field(f"【{section['title']}】：", escape(layout.section_summary(section))),
-        _field("【贡献者】：", escape(layout.names(section["contributors"]))),
     ]
+    if layout.headed(section):
+        parts += [
+            _field(f"【{section['title']}】：", escape(layout.section_summary(section))),
+            _field("【贡献者】：", escape(layout.names(section["contributors"]))),
+        ]
     for label, entries in layout.areas(section):
         parts.append(_field(f"【{label}】：", ""))
         if entries:

@@ -97,6 +97,13 @@ def section_summary(section: dict) -> str:
     return f"{description}{budget(section)}；"
 
 
+def headed(section: dict) -> bool:
+    """Whether the section opens with its 【title】 and 【贡献者】 lines: the
+    series' sections do (each has its description), while the blocks an
+    import keeps as they were (注意事项, 后续计划…) had no such lines."""
+    return bool(section["description"].strip() or section["contributors"] or section["owners"])
+
+
 def areas(section: dict) -> list[tuple[str, list[dict]]]:
     """提名区 and 建议区 with their entries: those the section has, and any
     that holds entries anyway (an imported issue)."""
@@ -239,11 +246,12 @@ def _record(snapshot: dict) -> list[list[str]]:
 
 
 def _section(snapshot: dict, section: dict) -> list[list[str]]:
-    blocks = [
-        [f"## {section_heading(section)}"],
-        [f"【{section['title']}】：{section_summary(section)}"],
-        [f"【贡献者】：{names(section['contributors'])}"],
-    ]
+    blocks = [[f"## {section_heading(section)}"]]
+    if headed(section):
+        blocks += [
+            [f"【{section['title']}】：{section_summary(section)}"],
+            [f"【贡献者】：{names(section['contributors'])}"],
+        ]
     for label, entries in areas(section):
         blocks.append([f"【{label}】："])
         if entries:

@@ -397,3 +397,14 @@ def test_it_keeps_the_notes_an_import_left_in_free_talk_and_the_references(serie
     assert [item["body"] for item in free_talk["items"]] == [
         "有空会同步，取决于人力，希望大家积极认领~"
     ]
+
+
+def test_it_heads_only_the_series_sections_with_their_labels(series):
+    # 005 has blocks the series has no section for (注意事项, 后续计划…).
+    text = (CORPUS / "openllm-talk-005.txt").read_text(encoding="utf-8")
+    written = markdown.render(snapshot_build(issue_import(series=series, text=text))).decode()
+
+    assert "## 后续计划" in written
+    assert "【后续计划】" not in written
+    assert "【本周新闻】：LLM/AI news" in written
+    assert written.count("【贡献者】：") == 7  # the series' seven sections
