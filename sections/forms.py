@@ -124,10 +124,11 @@ class ItemForm(CreditMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not any(cleaned.get(name) for name in ("title", "url", "body", "code")):
-            raise forms.ValidationError(_("Give at least a title, a link, a summary or some code."))
+        # Code keeps its spaces (strip=False), but spaces alone are no code.
         if cleaned.get("code") and not cleaned["code"].strip():
             cleaned["code"] = ""
+        if not any(cleaned.get(name) for name in ("title", "url", "body", "code")):
+            raise forms.ValidationError(_("Give at least a title, a link, a summary or some code."))
         return cleaned
 
     @property

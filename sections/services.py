@@ -6,6 +6,8 @@ version the editor started from and save with a conditional UPDATE, so two
 people saving the same row never silently overwrite each other.
 """
 
+import unicodedata
+
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, F, Model, Value
 from django.db.models.expressions import RawSQL
@@ -104,6 +106,9 @@ def _credit(user, section: Section, credit_to: str | None) -> dict:
     # Names from the chat are often pasted as the corpus writes them, "--初七"
     # or "—初七": the dashes are the record's, not the name's.
     credit_to = (credit_to or "").strip().lstrip("-—–~ ").strip()
+    # Judged as a browser may type it: NFKC turns a full-width "＠" into "@".
+    if "@" in unicodedata.normalize("NFKC", credit_to):
+        raise Invalid(_("Credit a name, not an email address: the issue and its files are public."))
     if not credit_to:
         return {"author": user, "author_name": ""}
     if credit_to.casefold() == user.alias.casefold():

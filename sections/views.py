@@ -777,7 +777,12 @@ def answer_edit(request, pk):
         "kind": "answer",
         "question": question,
     }
-    return _edit_page(request, "sections/post_edit.html", "post-edit", context, status)
+    response = _edit_page(request, "sections/post_edit.html", "post-edit", context, status)
+    if request.htmx and request.method == "POST":
+        # The form aims at its question, which a saved answer changes; a
+        # refused one puts the form back where it is, not over the question.
+        response = reswap(retarget(response, f"#answer-{answer.pk}"), "outerHTML")
+    return response
 
 
 @require_POST

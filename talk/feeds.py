@@ -4,6 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from . import selectors
@@ -38,7 +39,9 @@ class PublishedIssuesFeed(Feed):
         return issue.title
 
     def item_description(self, issue):
-        return issue.highlights
+        # Atom's summary is HTML: readers would run markup typed into the
+        # highlights line, and mangle plain "vector<float>".
+        return escape(issue.highlights)
 
     def item_link(self, issue):
         return issue.get_absolute_url()

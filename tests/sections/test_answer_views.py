@@ -404,6 +404,10 @@ def test_it_asks_for_the_answer_when_editing(client_as, answer, htmx):
     assert "This field is required." in form
     assert 'value="群友"' in form
     assert Answer.objects.get(pk=answer.pk).version == 1
+    if htmx:
+        # Back where the form was, not over the whole question it aims at.
+        assert response.headers["HX-Retarget"] == f"#answer-{answer.pk}"
+        assert response.headers["HX-Reswap"] == "outerHTML"
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
@@ -421,6 +425,8 @@ def test_it_shows_the_newer_answer_to_the_second_editor(client_as, people, answe
     form = by_id(response.text, f"answer-{answer.pk}")
     assert "负责人补充的回答" in form[form.index('class="newer"') : form.index("</dl>")]
     assert "作者补充的回答</textarea>" in form
+    if htmx:
+        assert response.headers["HX-Retarget"] == f"#answer-{answer.pk}"
     version = re.search(r'name="version" value="(\d+)"', form).group(1)
 
     again = edit(author, answer, htmx, body="合并后的回答", version=version)

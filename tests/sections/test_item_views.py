@@ -246,6 +246,15 @@ def test_it_shows_a_bad_link_beside_the_field(client_as, news, bad, htmx):
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
+def test_it_takes_spaces_alone_for_no_code(client_as, news, htmx):
+    response = add(client_as("outsider"), news, htmx, title="", url="", body="", code="   \n  ")
+
+    assert response.status_code == 422
+    assert "Give at least a title, a link, a summary or some code." in add_form(response, news)
+    assert not Item.objects.exists()
+
+
+@pytest.mark.parametrize("htmx", BOTH_WAYS)
 def test_it_asks_for_some_content(client_as, news, htmx):
     response = add(client_as("outsider"), news, htmx, title="", url="", body="", points="x")
 
@@ -447,6 +456,18 @@ def test_it_shows_the_curators_move_and_credit_beside_the_authors_edit(client_as
     assert "工业界" in newer
     assert "群友" in newer
     assert "\n作者改过的摘要</textarea>" in form
+
+
+@pytest.mark.parametrize("htmx", BOTH_WAYS)
+def test_it_refuses_to_credit_an_email_address_in_the_form(client_as, news, htmx):
+    response = add(client_as("host"), news, htmx, credit_to="lee@corp.example")
+
+    assert response.status_code == 400
+    form = add_form(response, news)
+    assert "Credit a name, not an email address" in form
+    assert 'value="lee@corp.example"' in form
+    assert f'value="{TYPED["title"]}"' in form
+    assert not Item.objects.exists()
 
 
 def test_it_answers_404_for_an_unknown_item(client_as, db):

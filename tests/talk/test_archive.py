@@ -166,3 +166,14 @@ def test_it_is_an_empty_feed_before_anything_is_published(client, series, make):
     root = feed(client, series)
 
     assert root.findall(f"{ATOM}entry") == []
+
+
+def test_it_gives_the_highlights_to_feed_readers_as_text(client, series, make):
+    make(12, "published", "<img src=x onerror=alert(1)>；vector<float>；")
+
+    entry = feed(client, series).find(f"{ATOM}entry")
+
+    # The reader decodes the summary as HTML: what it gets is text again.
+    assert entry.findtext(f"{ATOM}summary") == (
+        "&lt;img src=x onerror=alert(1)&gt;；vector&lt;float&gt;；"
+    )
