@@ -67,6 +67,14 @@ def issue_import(*, series: Series, text: str, by=None, replace: bool = False) -
             )
             % {"example": f"{series.name} 003"}
         )
+    if email := next((name for name in _names(parsed) if "@" in name), None):
+        raise ImportRefused(
+            _(
+                "The text credits “%(name)s”, an email address: the issue and its files are "
+                "public. Put a name or alias in its place and import again."
+            )
+            % {"name": email}
+        )
     replaced = _clear_the_way(series, parsed, replace)
     issue = issue_create(
         series=series,
@@ -90,6 +98,24 @@ def issue_import(*, series: Series, text: str, by=None, replace: bool = False) -
         after={"replaced": replaced},
     )
     return issue
+
+
+def _names(parsed: ParsedIssue):
+    """Every name the issue will show: its host and editor, contributors, and
+    whoever is credited with an entry, a question, an answer or a chat line."""
+    yield parsed.host_name
+    yield parsed.editor_name
+    for section in parsed.sections:
+        yield from section.contributors
+        yield from (item.author for item in section.items)
+        yield from (line.speaker for line in section.chat)
+        for question in section.questions:
+            yield question.author
+            answers = list(question.answers)
+            while answers:
+                answer = answers.pop()
+                yield answer.author
+                answers += answer.replies
 
 
 def _clear_the_way(series: Series, parsed: ParsedIssue, replace: bool) -> bool:

@@ -83,3 +83,21 @@ def test_its_refusal_points_at_the_box_not_at_a_command_line_flag(client, admin_
 
     assert "--replace" not in form
     assert "Replace the issue with the same number if it is still a draft" in form
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "【主持人】：zhang.san@corp.example",
+        "Free Talk\n线上讨论：\nQ1：问题？\nA1：回答 --wang.wu@corp.example",
+    ],
+)
+def test_it_refuses_a_text_that_credits_an_email_address(client, admin_user, series, line):
+    client.force_login(admin_user)
+    text = f"OpenLLM Talk 021\n{line}\n"
+
+    response = client.post(URL, {"series": "openllm-talk", "text": text})
+
+    assert response.status_code == 422
+    assert "an email address: the issue and its files are public" in response.text
+    assert not Issue.objects.filter(series=series, number=21).exists()
