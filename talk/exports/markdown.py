@@ -6,9 +6,12 @@ valid CommonMark: blocks are separated by blank lines, and everything that
 belongs to a list item is indented under it so a renderer keeps it there.
 
 Member text is written as typed (bodies are Markdown already; titles and
-names are kept verbatim rather than escaped, so the record reads as it was
-written). Whoever renders this file to HTML must sanitise it, as the desk does
-(sections.markup.render_markdown).
+names are not escaped, so the record reads as it was written), with two
+exceptions that keep the file inert in any renderer, even one that passes
+HTML through (`_inert`): a "<" that would open a tag gets a backslash before
+it, and a link to a javascript:, vbscript:, data: or file: URL loses its link
+syntax the same way (on its "["). Both read the same as plain text. Code is
+left alone.
 
 The helpers that decide the wording (labels, budgets, grouping) are shared
 with the HTML export, so both say the same thing in the same order.
@@ -206,7 +209,46 @@ def render(snapshot: dict) -> bytes:
         blocks += _section(snapshot, section)
     if snapshot["references"] and not references_sections(snapshot):
         blocks += [[f"## {REFERENCES_TITLE}"], *_references(snapshot["references"])]
-    return ("\n\n".join("\n".join(block) for block in blocks) + "\n").encode()
+    return (_inert("\n\n".join("\n".join(block) for block in blocks)) + "\n").encode()
+
+
+# What `_inert` escapes: a tag's "<" (not the "<" of a link destination the
+# export writes, "](<https://…>)"), and the "[" of a link to an unsafe URL.
+RAW_TAG = re.compile(r"(?<!\]\()<(?=[A-Za-z/!?])")
+UNSAFE_LINK = re.compile(r"\[(?=[^\]\n]*\]\(\s*<?\s*(?:javascript|vbscript|data|file):)", re.I)
+CODE_SPAN = re.compile(r"(`+).*?(?<!`)\1(?!`)")
+FENCE_LINE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
+def _inert(document: str) -> str:
+    """The document with raw HTML and unsafe links written as text, outside
+    fenced code and code spans."""
+    if not (RAW_TAG.search(document) or UNSAFE_LINK.search(document)):
+        return document  # most issues: one scan, no line is touched
+    lines, fence = [], ""
+    for line in document.split("\n"):
+        opening = FENCE_LINE.match(line)
+        if fence:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = ""
+        elif opening:
+            fence = opening.group(1)
+        elif RAW_TAG.search(line) or UNSAFE_LINK.search(line):
+            line = _inert_line(line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _inert_line(line: str) -> str:
+    parts, start = [], 0
+    for span in CODE_SPAN.finditer(line):
+        parts += [_inert_text(line[start : span.start()]), span.group()]
+        start = span.end()
+    return "".join([*parts, _inert_text(line[start:])])
+
+
+def _inert_text(text: str) -> str:
+    return RAW_TAG.sub(r"\\<", UNSAFE_LINK.sub(r"\\[", text))
 
 
 def _paragraphs(label: str, text: str) -> list[list[str]]:

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
 import talk
 from sections.markup import render_markdown
@@ -21,7 +22,7 @@ from talk.services import issue_create
 from talk.snapshot import snapshot_build
 from tests.conftest import section_of
 from tests.factories import UserFactory
-from tests.html import HOSTILE, unsafe_markup
+from tests.html import HOSTILE, HOSTILE_NAME, unsafe_markup
 
 SHANGHAI_22H = datetime.datetime(2023, 6, 10, 14, 0, tzinfo=datetime.UTC)
 ITEM_BODY = (
@@ -408,3 +409,19 @@ def test_it_heads_only_the_series_sections_with_their_labels(series):
     assert "【后续计划】" not in written
     assert "【本周新闻】：LLM/AI news" in written
     assert written.count("【贡献者】：") == 7  # the series' seven sections
+
+
+def test_it_is_inert_even_where_a_renderer_lets_html_through(issue):
+    news, free_talk = section_of(issue, "news"), section_of(issue, "free-talk")
+    Item.objects.create(
+        section=news, title=HOSTILE, body=HOSTILE, code=HOSTILE, author_name=HOSTILE_NAME
+    )
+    Question.objects.create(section=free_talk, body=HOSTILE, author_name=HOSTILE_NAME)
+    ChatLine.objects.create(section=section_of(issue, "chat"), speaker_name="x", text=HOSTILE)
+
+    text = markdown.render(snapshot_build(issue)).decode()
+    unsanitised = MarkdownIt("commonmark", {"html": True}).render(text)
+
+    assert unsafe_markup(unsanitised) == []
+    # The code keeps what was typed: a fence shows it as text.
+    assert f"```\n{HOSTILE}\n" in text.replace("   ", "")
