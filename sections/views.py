@@ -493,9 +493,18 @@ def section_theme(request, pk):
     section = _get_section(pk)
     form = ThemeForm(request.POST)
     if not form.is_valid():
-        return refused(
-            request, section.issue, DeskError(_("Choose a nomination or write a theme."))
-        )
+        if "version" in form.errors or not can_curate_section(request.user, section):
+            return refused(
+                request, section.issue, DeskError(_("Choose a nomination or write a theme."))
+            )
+        # A theme too long, say: the picker opens again with the words and
+        # the text as typed.
+        picker = {
+            "text": form.data.get("text", ""),
+            "version": form.cleaned_data["version"],
+            "error": " ".join(str(e) for errors in form.errors.values() for e in errors),
+        }
+        return _theme_again(request, section, picker, status=422, flash=picker["error"])
     try:
         services.section_set_theme(
             section_id=section.pk,
@@ -508,20 +517,24 @@ def section_theme(request, pk):
         # The picker opens again on the newer theme's version, with the
         # choice and the text as this curator left them.
         picker = {**form.cleaned_data, "version": error.current.version, "newer": error.current}
-        if request.htmx:
-            return _section_fragment(request, section, status=error.status, theme_picker=picker)
-
-        def bind(content):
-            next(s for s in content.sections if s.pk == section.pk).theme_picker = picker
-
-        return render_issue_page(
-            request, section.issue, status=error.status, flash=error.message, bind=bind
-        )
+        return _theme_again(request, section, picker, status=error.status, flash=error.message)
     except DeskError as error:
         return refused(request, section.issue, error)
     return _changed(
         request, section.issue, f"section-{pk}", lambda: _section_fragment(request, section)
     )
+
+
+def _theme_again(request, section: Section, picker: dict, *, status: int, flash: str):
+    """The section with its theme picker open on `picker`: what the curator
+    chose and typed, and why it was not saved."""
+    if request.htmx:
+        return _section_fragment(request, section, status=status, theme_picker=picker)
+
+    def bind(content):
+        next(s for s in content.sections if s.pk == section.pk).theme_picker = picker
+
+    return render_issue_page(request, section.issue, status=status, flash=flash, bind=bind)
 
 
 # Questions and answers

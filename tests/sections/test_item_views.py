@@ -246,6 +246,14 @@ def test_it_shows_a_bad_link_beside_the_field(client_as, news, bad, htmx):
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
+def test_it_opens_the_code_fields_on_an_error_there(client_as, news, htmx):
+    response = add(client_as("outsider"), news, htmx, language="x" * 31)
+
+    assert response.status_code == 422
+    assert '<details class="more-fields" open>' in add_form(response, news)
+
+
+@pytest.mark.parametrize("htmx", BOTH_WAYS)
 def test_it_takes_spaces_alone_for_no_code(client_as, news, htmx):
     response = add(client_as("outsider"), news, htmx, title="", url="", body="", code="   \n  ")
 

@@ -169,3 +169,17 @@ def test_it_picks_a_nomination_with_a_long_title(client_as, recommend):
     response = pick(client_as("host"), recommend, htmx=True, nomination=long.pk)
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("htmx", BOTH_WAYS)
+def test_it_keeps_a_theme_too_long_in_the_open_picker(client_as, recommend, nomination, htmx):
+    typed = "长" * 301
+
+    response = pick(client_as("host"), recommend, htmx, text=typed)
+
+    assert response.status_code == 422
+    picker = by_id(response.text, f"theme-{recommend.pk}")
+    assert '<details class="inline-details" open>' in picker
+    assert "Ensure this value has at most 300 characters" in picker
+    assert f'value="{typed}"' in picker
+    assert theme_of(recommend) == ("", None)
