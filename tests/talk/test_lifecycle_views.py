@@ -131,6 +131,23 @@ def test_it_freezes_a_correction_with_its_note(client_as, issue, htmx):
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
+def test_it_says_a_correction_note_is_too_long(client_as, issue, htmx):
+    put_in(issue, "correcting")
+
+    response = client_as("host").post(
+        url("issue-lifecycle", issue, "freeze"), {"note": "长" * 2001}, headers=headers(htmx)
+    )
+
+    assert_refused(
+        response,
+        htmx=htmx,
+        status=400,
+        message="Ensure this value has at most 2000 characters (it has 2001).",
+    )
+    assert state_of(issue) == ("frozen", True, 1)
+
+
+@pytest.mark.parametrize("htmx", BOTH_WAYS)
 def test_it_asks_for_the_note_of_a_correction(client_as, issue, htmx):
     put_in(issue, "correcting")
 
