@@ -108,6 +108,7 @@ def test_it_takes_a_name_pasted_with_the_record_s_dashes(news, host, member, typ
     assert submit(news, host, credit_to=typed.replace("初七", "群友")).author_name == "群友"
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize("typed", ["lee@corp.example", "lee＠corp.example"])
 def test_it_refuses_to_credit_an_email_address(news, host, typed):
     with pytest.raises(Invalid, match="not an email address"):
