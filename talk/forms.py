@@ -1,12 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .services import CHANGE_NOTE_MAX
+
 
 class FreezeForm(forms.Form):
     note = forms.CharField(
         label=_("What changed"),
         required=False,
-        max_length=2000,
+        max_length=CHANGE_NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed for a correction: it goes into the changelog."),
     )

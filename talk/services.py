@@ -6,6 +6,8 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
@@ -191,6 +193,9 @@ def issue_correct(*, issue_id: int, user) -> Issue:
     )
 
 
+CHANGE_NOTE_MAX = 2000
+
+
 @transaction.atomic
 def issue_freeze(*, issue_id: int, user, note: str = "") -> Revision:
     """Freeze the issue as its next revision and queue its exports.
@@ -211,6 +216,10 @@ def issue_freeze(*, issue_id: int, user, note: str = "") -> Revision:
     number = (issue.revisions.aggregate(last=Max("number"))["last"] or 0) + 1
     if number > 1 and not note.strip():
         raise Invalid(_("Say in a few words what the correction changed."))
+    try:
+        MaxLengthValidator(CHANGE_NOTE_MAX)(note.strip())
+    except ValidationError as error:
+        raise Invalid(error.messages[0]) from None
     now = timezone.now()
     # A corrected published issue stays in the archive and the feed, now
     # with its new revision: it was already public, and taking it off until

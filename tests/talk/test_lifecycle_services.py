@@ -143,6 +143,18 @@ def test_it_refuses_a_correction_frozen_without_a_note(issue, host, note):
     assert state_of(issue) == (IssueStatus.FROZEN, True, 1)
 
 
+def test_it_judges_a_correction_note_after_who_asks(issue, host, member):
+    put_in(issue, "correcting")
+    too_long = "长" * (services.CHANGE_NOTE_MAX + 1)
+
+    with pytest.raises(NotAllowed):
+        services.issue_freeze(issue_id=issue.pk, user=member, note=too_long)
+    with pytest.raises(Invalid, match="at most 2000 characters"):
+        services.issue_freeze(issue_id=issue.pk, user=host, note=too_long)
+
+    assert state_of(issue) == (IssueStatus.FROZEN, True, 1)
+
+
 def test_it_keeps_a_corrected_published_issue_in_the_archive(issue, host):
     put_in(issue, "published")
     services.issue_correct(issue_id=issue.pk, user=host)
