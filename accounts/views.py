@@ -27,7 +27,18 @@ def _with_language_cookie(response, user):
     return response
 
 
-class LoginView(auth_views.LoginView):
+class FormErrorsAre422:
+    """A form sent back with its errors answers 422, as the desk's own forms
+    do: the words are on the page, and the status tells scripts and tests
+    that nothing was done. Django's class-based views answer 200."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 422
+        return response
+
+
+class LoginView(FormErrorsAre422, auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
@@ -61,7 +72,9 @@ def sign_up(request, token):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome, %(alias)s.") % {"alias": user.alias})
             return redirect("home")
-    return render(request, "accounts/sign_up.html", {"form": form, "invitation": invitation})
+    status = 422 if form.is_bound else 200
+    context = {"form": form, "invitation": invitation}
+    return render(request, "accounts/sign_up.html", context, status=status)
 
 
 @login_required
@@ -82,7 +95,8 @@ def preferences(request):
             # left by an earlier choice would otherwise keep overriding.
             response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, samesite="Lax")
         return response
-    return render(request, "accounts/preferences.html", {"form": form})
+    status = 422 if form.is_bound else 200
+    return render(request, "accounts/preferences.html", {"form": form}, status=status)
 
 
 @require_POST
@@ -105,26 +119,32 @@ def set_language(request):
     return response
 
 
-password_change = auth_views.PasswordChangeView.as_view(
-    template_name="accounts/password_change.html",
-    success_url=reverse_lazy("accounts:password-change-done"),
-)
+class PasswordChangeView(FormErrorsAre422, auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password-change-done")
+
+
+class PasswordResetView(FormErrorsAre422, auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+
+class PasswordResetConfirmView(FormErrorsAre422, auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+
+password_change = PasswordChangeView.as_view()
 password_change_done = auth_views.PasswordChangeDoneView.as_view(
     template_name="accounts/password_change_done.html"
 )
-password_reset = auth_views.PasswordResetView.as_view(
-    template_name="accounts/password_reset.html",
-    email_template_name="accounts/password_reset_email.txt",
-    subject_template_name="accounts/password_reset_subject.txt",
-    success_url=reverse_lazy("accounts:password-reset-done"),
-)
+password_reset = PasswordResetView.as_view()
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    template_name="accounts/password_reset_confirm.html",
-    success_url=reverse_lazy("accounts:password-reset-complete"),
-)
+password_reset_confirm = PasswordResetConfirmView.as_view()
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )

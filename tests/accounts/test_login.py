@@ -65,7 +65,7 @@ def test_it_ignores_an_off_site_next(client, member):
 def test_it_shows_an_error_for_a_wrong_password(client, member):
     response = log_in(client, "初七", WRONG)
 
-    assert response.status_code == 200
+    assert response.status_code == 422  # the errors are on the page; nothing was done
     assert "Please enter a correct alias and password." in response.text
     assert 'value="初七"' in response.text
     assert WRONG not in response.text
@@ -83,7 +83,7 @@ def test_it_refuses_a_deactivated_member(client, db):
 
     response = log_in(client, "gone")
 
-    assert response.status_code == 200
+    assert response.status_code == 422  # the errors are on the page; nothing was done
     assert not logged_in_user(client).is_authenticated
 
 

@@ -66,7 +66,7 @@ def test_it_needs_the_old_password(client, member):
         CHANGE, {"old_password": "a-wrong-guess", "new_password1": NEW, "new_password2": NEW}
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 422  # the errors are on the page; nothing was done
     assert response.context["form"].errors["old_password"]
     assert can_log_in("初七", PASSWORD)
 
@@ -79,8 +79,18 @@ def test_it_refuses_a_mismatched_or_weak_new_password(client, member, first, sec
         CHANGE, {"old_password": PASSWORD, "new_password1": first, "new_password2": second}
     )
 
+    assert response.status_code == 422
     assert response.context["form"].errors["new_password2"]
     assert can_log_in("初七", PASSWORD)
+
+
+def test_it_refuses_a_reset_for_what_is_not_an_address(client, reader):
+    response = client.post(RESET, {"email": "reader-at-example"})
+
+    assert response.status_code == 422
+    assert response.context["form"].errors["email"]
+    assert 'value="reader-at-example"' in response.text  # kept in the form
+    assert not mail.outbox
 
 
 def test_it_mails_a_reset_link(client, reader):

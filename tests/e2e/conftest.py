@@ -63,13 +63,13 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 
 
-# Refusals the desk answers in words, which htmx swaps into the page. Chromium
-# still logs "Failed to load resource: ... status of 409" for each of them, and
-# that line alone would fail a test that provokes one on purpose. Only these
-# statuses, and only for requests htmx sent, are forgiven: a 404, a 500, a
-# plain page load with a 4xx, a JavaScript error or a CSP violation still
-# counts.
-HTMX_REFUSALS = {403, 409, 422, 429}
+# Refusals the desk answers in words, which htmx swaps into the page or a
+# plain form post shows as the page. Chromium still logs "Failed to load
+# resource: ... status of 409" for each of them, and that line alone would
+# fail a test that provokes one on purpose. Only these statuses, and only for
+# requests htmx sent or forms posted, are forgiven: a 404, a 500, a GET of a
+# page answered with a 4xx, a JavaScript error or a CSP violation still counts.
+REFUSALS = {403, 409, 422, 429}
 LOAD_FAILED = re.compile(
     r"^Failed to load resource: the server responded with a status of (\d{3})\b"
 )
@@ -99,12 +99,15 @@ def open_context(new_context, browser_errors, outages):
     test on browser errors, like `context`; for a second person in one test."""
     watched = []
     console = []  # (text, url) of every console error
-    refusals = set()  # (url, status) of htmx requests answered with a refusal
+    # (url, status) of htmx requests and plain form posts answered with a
+    # refusal: the page says it in words, Chromium logs it as a failed load.
+    refusals = set()
 
     def on_response(response):
-        if (
-            response.status in HTMX_REFUSALS
-            and response.request.headers.get("hx-request") == "true"
+        request = response.request
+        if response.status in REFUSALS and (
+            request.headers.get("hx-request") == "true"
+            or (request.is_navigation_request() and request.method == "POST")
         ):
             refusals.add((response.url, response.status))
 
