@@ -112,11 +112,14 @@ def sort_of(request) -> str:
 page_context_providers: list = []
 
 
-def render_issue_page(request, issue, *, status=200, flash="", bind=None):
-    """The whole issue page; `bind(content)` puts a bound form back in place."""
+def render_issue_page(request, issue, *, status=200, flash="", bind=None, kept=""):
+    """The whole issue page; `bind(content)` puts a bound form back in place.
+    `kept` is text a refused plain post typed where no form can take it back
+    (the issue froze meanwhile, a role was taken away): it is shown beside
+    the refusal, to copy, rather than lost."""
     # Providers first: the live-update sequence number they read must not be
     # newer than the content below, or the page would miss a change.
-    context = {"issue": issue, "flash": flash}
+    context = {"issue": issue, "flash": flash, "kept": kept}
     for provide in page_context_providers:
         context.update(provide(request, issue))
     content = issue_content(issue, viewer=request.user, sort=sort_of(request))
@@ -223,12 +226,15 @@ def _sorted_as_before(request) -> str:
     return f"?sort={sort}" if sort in SORTS and sort != "time" else ""
 
 
-def refused(request, issue, error: DeskError, *, bind=None) -> HttpResponse:
-    """A refusal in words: in the page's alert region for htmx, or on the
-    whole page again (forms still filled) for a plain post."""
+def refused(request, issue, error: DeskError, *, bind=None, kept="") -> HttpResponse:
+    """A refusal in words: in the page's alert region for htmx (the form and
+    its text stay as they are in the browser), or on the whole page again
+    (forms still filled, or the text `kept`) for a plain post."""
     if request.htmx:
         return refusal_fragment(request, error)
-    return render_issue_page(request, issue, status=error.status, flash=error.message, bind=bind)
+    return render_issue_page(
+        request, issue, status=error.status, flash=error.message, bind=bind, kept=kept
+    )
 
 
 def refusal_fragment(request, error: DeskError) -> HttpResponse:

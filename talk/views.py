@@ -469,7 +469,10 @@ def meeting_highlights(request, series_slug, code):
             form.add_error(None, error.message)
             status = error.status
         except DeskError as error:
-            return refused(request, issue, error)
+            # Frozen meanwhile, or no longer a steward: the page has no
+            # highlights form to fill again, so the line comes back beside
+            # the refusal.
+            return refused(request, issue, error, kept=form.cleaned_data["text"])
         else:
             issue = get_issue(series_slug, code)
             if request.htmx:

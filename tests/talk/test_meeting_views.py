@@ -270,6 +270,20 @@ def test_it_keeps_both_texts_when_two_stewards_save_at_once(client_as, issue, ht
     assert Issue.objects.get(pk=issue.pk).highlights == "编辑写的；"
 
 
+def test_a_plain_highlights_save_refused_as_frozen_gives_the_text_back(client_as, issue, english):
+    Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.FROZEN)
+
+    response = client_as("host").post(
+        url("meeting-highlights", issue), {"text": "主持人写的；", "version": issue.version}
+    )
+
+    assert response.status_code == 409
+    flash = by_id(response.text, "flash")
+    assert "frozen" in flash
+    assert "主持人写的；" in by_id(response.text, "kept-text")  # to copy, not lost
+    assert Issue.objects.get(pk=issue.pk).highlights == ""
+
+
 @pytest.mark.parametrize("role", ["anonymous", "author", "owner"])
 def test_it_keeps_the_highlights_from_everyone_else(client_as, issue, role):
     response = client_as(role).post(
