@@ -2,6 +2,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 
+from talk.models import Issue
 from tests.factories import ItemFactory
 from tests.talk.conftest import put_in
 
@@ -78,3 +79,75 @@ def test_it_edits_an_open_issue_s_content(client, admin_user, issue):
     client.force_login(admin_user)
 
     assert 'name="_save"' in client.get(f"/admin/sections/item/{item.pk}/change/").text
+
+
+def test_it_opens_an_issue_with_its_sections(client, admin_user, series):
+    client.force_login(admin_user)
+
+    response = client.post(
+        "/admin/talk/issue/add/", {"series": series.pk, "special_label": "番外 02", "code": "x2"}
+    )
+
+    assert response.status_code == 302
+    opened = Issue.objects.get(series=series, code="x2")
+    assert opened.special_label == "番外 02"
+    assert opened.status == Issue.Status.DRAFT
+    keys = list(opened.sections.values_list("key", flat=True))
+    assert keys == list(series.templates.order_by("position").values_list("key", flat=True))
+
+
+@pytest.mark.usefixtures("english")
+def test_it_refuses_an_issue_the_series_has_and_keeps_what_was_typed(client, admin_user, issue):
+    client.force_login(admin_user)
+
+    response = client.post(
+        "/admin/talk/issue/add/",
+        {"series": issue.series_id, "number": "8", "special_label": "再来"},
+    )
+
+    assert response.status_code == 200
+    assert "already has an issue 8." in response.text
+    assert 'value="再来"' in response.text
+    assert Issue.objects.filter(series=issue.series).count() == 1
+
+
+@pytest.mark.usefixtures("english")
+def test_it_asks_for_a_number_or_an_identifier(client, admin_user, series):
+    client.force_login(admin_user)
+
+    response = client.post("/admin/talk/issue/add/", {"series": series.pk})
+
+    assert "Give the issue a number, or an identifier" in response.text
+    assert not Issue.objects.exists()
+
+
+def test_it_leaves_the_status_to_the_issue_page(client, admin_user, issue):
+    """A status set in the admin would skip the freeze's snapshot and files."""
+    client.force_login(admin_user)
+    change = f"/admin/talk/issue/{issue.pk}/change/"
+    form = client.get(change).context["adminform"].form
+
+    data = {name: form[name].value() or "" for name in form.fields}
+    client.post(change, {**data, "status": "frozen", "highlights": "新的提要"})
+
+    issue.refresh_from_db()
+    assert "status" not in form.fields
+    assert issue.status == Issue.Status.DRAFT
+    assert issue.highlights == "新的提要"  # the rest of the form was saved
+
+
+def test_it_keeps_a_closed_issue_as_it_was(client, admin_user, issue):
+    put_in(issue, "published")
+    client.force_login(admin_user)
+    change = f"/admin/talk/issue/{issue.pk}/change/"
+
+    shown = client.get(change)
+    edited = client.post(change, {"highlights": "改过的"})
+    deleted = client.post(f"/admin/talk/issue/{issue.pk}/delete/", {"post": "yes"})
+
+    assert shown.status_code == 200
+    assert 'name="_save"' not in shown.text
+    assert edited.status_code == 403
+    assert deleted.status_code == 403
+    issue.refresh_from_db()
+    assert issue.highlights == ""
