@@ -294,16 +294,23 @@ def issue_pointer_move(
         target = order[index] if 0 <= index < len(order) else expected_id
     else:
         raise Invalid(_("That section is not part of this issue."))
-    moved = Issue.objects.filter(
+    where_seen = Issue.objects.filter(
         pk=issue_id, status=IssueStatus.LIVE, current_section_id=expected_id
-    ).update(current_section_id=target, section_started_at=timezone.now())
+    )
+    if target == expected_id:
+        # Already there ("next" at the last section, or "go" to the current
+        # one): the section's clock keeps running rather than start again.
+        moved = where_seen.exists()
+    else:
+        moved = where_seen.update(current_section_id=target, section_started_at=timezone.now())
     issue = Issue.objects.select_related("current_section").get(pk=issue_id)
     if not moved:
         where = issue.current_section.title if issue.current_section else _("no section")
         raise PointerMoved(
             _("The meeting has already moved on: it is at %(section)s now.") % {"section": where}
         )
-    events.announce(issue_id, events.POINTER)
+    if target != expected_id:
+        events.announce(issue_id, events.POINTER)
     return issue
 
 

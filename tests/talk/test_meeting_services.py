@@ -1,10 +1,12 @@
 """The meeting: the host's pointer, the spotlighted question, the highlights
 line, items marked discussed and dragged into place."""
 
+import datetime
 import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from sections import services as desk
 from sections.errors import Invalid, IssueClosed, NotAllowed, StaleWrite
@@ -66,6 +68,29 @@ def test_it_jumps_to_a_section(live, host):
     )
 
     assert pointer(live) == free_talk.pk
+
+
+def test_next_at_the_last_section_keeps_its_clock(live, host):
+    last = ordered_sections(live)[-1]
+    started = timezone.now() - datetime.timedelta(minutes=7)
+    Issue.objects.filter(pk=live.pk).update(current_section_id=last, section_started_at=started)
+
+    services.issue_pointer_move(issue_id=live.pk, user=host, expected_id=last, step=1)
+    services.issue_pointer_move(issue_id=live.pk, user=host, expected_id=last, section_id=last)
+
+    live.refresh_from_db()
+    assert live.current_section_id == last
+    assert live.section_started_at == started  # not seven minutes lost
+
+
+def test_next_at_the_end_still_says_when_the_meeting_moved(live, host):
+    first, second = ordered_sections(live)[:2]
+    Issue.objects.filter(pk=live.pk).update(current_section_id=second)
+
+    # The host saw the first section and went "back" from it, which stays put.
+    with pytest.raises(services.PointerMoved):
+        services.issue_pointer_move(issue_id=live.pk, user=host, expected_id=first, step=-1)
+    assert pointer(live) == second
 
 
 def test_it_refuses_a_section_of_another_issue(live, host, series):

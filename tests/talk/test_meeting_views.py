@@ -143,6 +143,20 @@ def test_it_moves_the_meeting_on(client_as, live, role, htmx):
         assert response.url == f"{live.get_absolute_url()}#live"
 
 
+def test_it_offers_no_step_past_either_end(client_as, live):
+    sections = list(live.sections.order_by("position", "id"))
+
+    Issue.objects.filter(pk=live.pk).update(current_section=sections[-1])
+    at_the_end = client_as("host").get(url("issue-steward", live), headers=HTMX)
+    Issue.objects.filter(pk=live.pk).update(current_section=sections[0])
+    at_the_start = client_as("host").get(url("issue-steward", live), headers=HTMX)
+
+    assert "disabled" in by_id(at_the_end.text, "pointer-next")
+    assert "disabled" not in by_id(at_the_start.text, "pointer-next")
+    assert "disabled" in by_id(at_the_start.text, "pointer-previous")
+    assert "disabled" not in by_id(at_the_end.text, "pointer-previous")
+
+
 def test_it_goes_straight_to_a_chosen_section(client_as, live):
     free_talk = section_of(live, "free-talk")
 
