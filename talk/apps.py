@@ -8,7 +8,7 @@ class TalkConfig(AppConfig):
 
     def ready(self):
         from sections.events import changed
-        from sections.views import page_context_providers
+        from sections.views.page import page_context_providers
 
         from .live.publish import publish_change
         from .views import issue_page_context

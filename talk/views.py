@@ -22,7 +22,7 @@ from sections.errors import DeskError, StaleWrite
 from sections.models import Question, Section, SectionKind
 from sections.policy import is_admin
 from sections.selectors import issue_content, question_content, section_content, visible_posts
-from sections.views import CHANGED, attach_forms, refused, render_issue_page, sort_of
+from sections.views.page import CHANGED, attach_forms, refused, render_issue_page, sort_of
 
 from . import selectors, services
 from .exports import MEDIA_TYPES
@@ -228,7 +228,7 @@ def _next_issue(issue: Issue) -> Issue | None:
 
 
 def issue_page_context(request, issue: Issue) -> dict:
-    """Added to the issue page by sections.views.render_issue_page."""
+    """Added to the issue page by sections.views.page.render_issue_page."""
     return {**lifecycle_context(request, issue), "live_seq": broker().current_seq(issue.pk)}
 
 

@@ -14,12 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import moderation
-from .errors import DeskError, Invalid
-from .forms import ReportForm
-from .models import Answer, Question, Report, Section
-from .selectors import moderation_queue, question_numbered, visible_posts
-from .views import member_required, refusal_fragment
+from .. import moderation
+from ..errors import DeskError, Invalid
+from ..forms import ReportForm
+from ..models import Answer, Question, Report, Section
+from ..selectors import moderation_queue, question_numbered, visible_posts
+from .page import member_required, refusal_fragment
 
 
 def _get_section(pk: int) -> Section:

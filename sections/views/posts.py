@@ -1,0 +1,320 @@
+"""Free Talk: questions and their threaded answers, votes and acceptance."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from .. import services
+from ..errors import DeskError, IssueClosed, StaleWrite
+from ..forms import AnswerForm, QuestionForm
+from ..models import Answer, Question
+from ..policy import can_curate_section
+from ..selectors import visible_posts
+from .page import (
+    added,
+    changed,
+    edit_page,
+    form_invalid,
+    get_answer,
+    get_question,
+    get_section,
+    member_required,
+    question_fragment,
+    rebase,
+    refuse_editor,
+    refused,
+    section_fragment,
+)
+
+
+@require_POST
+def question_ask(request, pk):
+    section = get_section(pk)
+    section.viewer_can_curate = can_curate_section(request.user, section)
+    form = QuestionForm(request.POST, section=section, may_credit=section.viewer_can_curate)
+
+    def bind(content):
+        next(s for s in content.sections if s.pk == section.pk).ask_form = form
+
+    if not form.is_valid():
+        return form_invalid(request, section, form, bind)
+    try:
+        question = services.question_ask(
+            section=section,
+            user=request.user,
+            body=form.cleaned_data["body"],
+            subgroup=form.cleaned_data.get("subgroup", ""),
+            credit_to=form.credit or "",
+        )
+    except DeskError as error:
+        form.add_error(None, error.message)
+        return form_invalid(request, section, form, bind, status=error.status, flash=error.message)
+    return changed(
+        request,
+        section.issue,
+        f"question-{question.pk}",
+        lambda: added(request, section, question=question),
+    )
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request, pk):
+    question = get_question(pk, request.user)
+    section = question.section
+    if request.method == "GET" and (refusal := refuse_editor(request, question, section)):
+        return refusal
+    may_credit = can_curate_section(request.user, section)
+    initial = {
+        "body": question.body,
+        "subgroup": question.subgroup,
+        "credit_to": question.attribution,
+        "version": question.version,
+    }
+    form = QuestionForm(
+        request.POST or None,
+        section=section,
+        question=question,
+        may_credit=may_credit,
+        initial=initial,
+    )
+    newer, status = None, 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.question_update(
+                    question_id=question.pk,
+                    user=request.user,
+                    version=form.cleaned_data["version"] or 0,
+                    body=form.cleaned_data["body"],
+                    subgroup=form.cleaned_data.get("subgroup", ""),
+                    credit_to=form.credit,
+                )
+            except StaleWrite as error:
+                newer, status = error.current, error.status
+                form = rebase(form, newer.version)
+                form.add_error(None, error.message)
+            except DeskError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                return changed(
+                    request,
+                    section.issue,
+                    f"question-{pk}",
+                    lambda: question_fragment(request, question),
+                )
+    context = {
+        "issue": section.issue,
+        "post": question,
+        "form": form,
+        "newer": newer,
+        "kind": "question",
+    }
+    return edit_page(request, "sections/post_edit.html", "post-edit", context, status)
+
+
+@require_POST
+def question_delete(request, pk):
+    question = get_question(pk, request.user)
+    section = question.section
+    try:
+        services.question_delete(question_id=question.pk, user=request.user)
+    except DeskError as error:
+        return refused(request, section.issue, error)
+    return changed(
+        request,
+        section.issue,
+        f"section-{section.pk}",
+        lambda: section_fragment(request, section),
+    )
+
+
+@require_POST
+def question_vote(request, pk):
+    question = get_question(pk, request.user)
+    try:
+        services.question_vote(question_id=question.pk, user=request.user)
+    except DeskError as error:
+        return refused(request, question.section.issue, error)
+    return changed(
+        request,
+        question.section.issue,
+        f"question-{pk}",
+        lambda: question_fragment(request, question),
+    )
+
+
+@require_POST
+def question_answered(request, pk):
+    question = get_question(pk, request.user)
+    try:
+        services.question_set_answered(
+            question_id=question.pk, user=request.user, answered=request.POST.get("answered") == "1"
+        )
+    except DeskError as error:
+        return refused(request, question.section.issue, error)
+    return changed(
+        request,
+        question.section.issue,
+        f"question-{pk}",
+        lambda: question_fragment(request, question),
+    )
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def answer_create(request, pk):
+    """GET: the form to answer a question (or, with ?parent=, to reply to one
+    of its answers), loaded where it is needed; POST: post it."""
+    question = get_question(pk, request.user)
+    section = question.section
+    data = request.POST if request.method == "POST" else request.GET
+    parent = _get_parent(question, data.get("parent", ""), request.user)
+    form = AnswerForm(
+        request.POST or None,
+        may_credit=can_curate_section(request.user, section),
+        # Two answer forms open at once must not share ids (labels and error
+        # links would point at the first): the question's id keeps them apart,
+        # as the parent's does for replies.
+        key=str(parent.pk) if parent else f"q{question.pk}",
+        initial={"parent": parent.pk if parent else None},
+    )
+    if request.method == "GET":
+        if not section.issue.accepts_content_from(request.user):
+            return refused(request, section.issue, IssueClosed())
+        form.fields["body"].widget.attrs["data-autofocus"] = ""
+        return _answer_form(request, question, parent, form, 200)
+    if not form.is_valid():
+        return _answer_form(request, question, parent, form, 422)
+    try:
+        services.answer_post(
+            question_id=question.pk,
+            user=request.user,
+            body=form.cleaned_data["body"],
+            parent_id=parent.pk if parent else None,
+            credit_to=form.credit or "",
+        )
+    except DeskError as error:
+        if request.htmx:
+            return refused(request, section.issue, error)  # the typed answer stays open
+        form.add_error(None, error.message)
+        return _answer_form(request, question, parent, form, error.status)
+    return changed(
+        request, section.issue, f"question-{pk}", lambda: question_fragment(request, question)
+    )
+
+
+def _get_parent(question: Question, raw: str, viewer) -> Answer | None:
+    if not raw:
+        return None
+    try:
+        return question.answers.filter(visible_posts(viewer)).get(pk=int(raw))
+    except (ValueError, Answer.DoesNotExist):
+        raise Http404 from None
+
+
+def _answer_form(request, question: Question, parent, form, status: int):
+    context = {
+        "issue": question.section.issue,
+        "question": question,
+        "parent": parent,
+        "form": form,
+    }
+    if not request.htmx:
+        return render(request, "sections/answer_new.html", context, status=status)
+    response = render(request, "sections/answer_new.html#answer-form", context, status=status)
+    if request.method == "POST":
+        # The form posts to its question; with errors it goes back to its slot.
+        slot = f"#reply-slot-{parent.pk}" if parent else f"#answer-slot-{question.pk}"
+        response = retarget(reswap(response, "innerHTML"), slot)
+    return response
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def answer_edit(request, pk):
+    answer = get_answer(pk, request.user)
+    question = answer.question
+    section = question.section
+    if request.method == "GET" and (refusal := refuse_editor(request, answer, section)):
+        return refusal
+    may_credit = can_curate_section(request.user, section)
+    initial = {"body": answer.body, "credit_to": answer.attribution, "version": answer.version}
+    form = AnswerForm(request.POST or None, answer=answer, may_credit=may_credit, initial=initial)
+    newer, status = None, 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.answer_update(
+                    answer_id=answer.pk,
+                    user=request.user,
+                    version=form.cleaned_data["version"] or 0,
+                    body=form.cleaned_data["body"],
+                    credit_to=form.credit,
+                )
+            except StaleWrite as error:
+                newer, status = error.current, error.status
+                form = rebase(form, newer.version)
+                form.add_error(None, error.message)
+            except DeskError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                return changed(
+                    request,
+                    section.issue,
+                    f"question-{question.pk}",
+                    lambda: question_fragment(request, question),
+                )
+    context = {
+        "issue": section.issue,
+        "post": answer,
+        "form": form,
+        "newer": newer,
+        "kind": "answer",
+        "question": question,
+    }
+    response = edit_page(request, "sections/post_edit.html", "post-edit", context, status)
+    if request.htmx and request.method == "POST":
+        # The form aims at its question, which a saved answer changes; a
+        # refused one puts the form back where it is, not over the question.
+        response = reswap(retarget(response, f"#answer-{answer.pk}"), "outerHTML")
+    return response
+
+
+@require_POST
+def answer_delete(request, pk):
+    answer = get_answer(pk, request.user)
+    question = answer.question
+    try:
+        services.answer_delete(answer_id=answer.pk, user=request.user)
+    except DeskError as error:
+        return refused(request, question.section.issue, error)
+    return changed(
+        request,
+        question.section.issue,
+        f"question-{question.pk}",
+        lambda: question_fragment(request, question),
+    )
+
+
+@require_POST
+def answer_accept(request, pk):
+    answer = get_answer(pk, request.user)
+    question = answer.question
+    try:
+        services.answer_accept(
+            answer_id=answer.pk, user=request.user, accepted=request.POST.get("accepted") == "1"
+        )
+    except DeskError as error:
+        return refused(request, question.section.issue, error)
+    return changed(
+        request,
+        question.section.issue,
+        f"question-{question.pk}",
+        lambda: question_fragment(request, question),
+    )
