@@ -70,6 +70,18 @@ class IssueContent:
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
 
+    @property
+    def shown(self) -> list[Section]:
+        """The sections the page shows. A block an import made that holds
+        nothing (the preface, whose labels the issue keeps as its record) has
+        nothing to show and no owner to fill it; the exports, built from
+        `sections`, still write its headings."""
+        return [
+            s
+            for s in self.sections
+            if s.template_id is not None or s.kind != SectionKind.ITEMS or s.items.all()
+        ]
+
 
 def visible_posts(viewer) -> Q:
     """Posts everyone sees, plus the viewer's own pending or rejected ones."""

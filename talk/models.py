@@ -127,6 +127,14 @@ class Issue(models.Model):
     editor_name = models.CharField(_("editor (name)"), max_length=120, blank=True)
     highlights = models.TextField(_("highlights (本期提要)"), blank=True)
     video_url = models.URLField(_("video link"), max_length=2000, blank=True)
+    # An imported issue's preface labels as its text wrote them, in order:
+    # [["编号", "OpenLLM Talk 004 (三位数是希望…）"], …]. The exports write the
+    # preface and the record (本期记录) in those words (docs/importing.md);
+    # empty for an issue made in the desk. Not a form field: it is what the
+    # text said, and the issue's own fields take over where they differ.
+    record_as_imported = models.JSONField(
+        _("record as imported"), default=list, blank=True, editable=False
+    )
     # A frozen or published issue opened again for a correction: its host and
     # admins may change it until it is frozen as the next revision.
     correcting = models.BooleanField(_("being corrected"), default=False)

@@ -44,6 +44,7 @@ def snapshot_build(issue, *, revision: int | None = None, note: str = "", frozen
         "editor": issue.editor_display,
         "video_url": issue.video_url,
         "contributors": content.contributors,
+        "record": [{"label": label, "text": text} for label, text in issue.record_as_imported],
         "sections": [_section(section) for section in content.sections],
         "questions": [
             _question(question, section)

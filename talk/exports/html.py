@@ -6,6 +6,8 @@ bodies go through the desk's Markdown sanitiser, code through its code
 renderer; every other string is escaped, and only http(s) URLs become links.
 """
 
+import re
+
 from django.conf import settings
 from django.utils.html import escape
 from pygments.formatters import HtmlFormatter
@@ -16,6 +18,8 @@ from . import markdown as layout
 
 STYLE = (settings.BASE_DIR / "templates" / "exports" / "issue.css").read_text(encoding="utf-8")
 CODE_STYLE = "\n".join(HtmlFormatter(style="default").get_token_style_defs("pre"))
+# A link in an imported record's text (【talk 视频】：【…】https://…).
+URL = re.compile(r"https?://[^\s<>\"'，。；、（）【】《》“”‘’！？]+")
 
 
 def render(snapshot: dict) -> bytes:
@@ -33,8 +37,10 @@ def render(snapshot: dict) -> bytes:
         *_preface(snapshot),
         *_record(snapshot),
     ]
+    preface = layout.imported_preface(snapshot)
     for section in snapshot["sections"]:
-        parts += _section(snapshot, section)
+        if section is not preface:
+            parts += _section(snapshot, section)
     if snapshot["references"] and not layout.references_sections(snapshot):
         parts += [
             '<section id="references">',
@@ -63,15 +69,21 @@ def _link(url: str) -> str:
     return _anchor(target, _text(url), "url")
 
 
+def _with_links(text: str) -> str:
+    """Plain text, escaped, with its http(s) links made links."""
+    parts, start = [], 0
+    for match in URL.finditer(text):
+        url = match.group().rstrip(".,;:!?)")
+        parts += [escape(text[start : match.start()]), _link(url)]
+        start = match.start() + len(url)
+    return "".join([*parts, escape(text[start:])])
+
+
 def _preface(snapshot: dict) -> list[str]:
-    series = snapshot["series"]
     parts = ['<section id="preface">', "<h2>序章</h2>"]
-    for label, text in (
-        ("【缘起】：", series["origin"]),
-        ("【结构】：", series["structure"]),
-        ("【隐私提示】：", series["privacy_notice"]),
-        ("", series["notices"]),
-    ):
+    if imported := layout.imported_preface(snapshot):
+        parts += _preface_groups(imported, in_record=False)
+    for label, text in layout.preface_texts(snapshot):
         lines = [line for line in layout.text_lines(text) if line.strip()]
         for number, line in enumerate(lines):
             parts.append(
@@ -82,22 +94,28 @@ def _preface(snapshot: dict) -> list[str]:
 
 
 def _record(snapshot: dict) -> list[str]:
-    parts = [
-        '<section id="record">',
-        "<h2>本期记录</h2>",
-        _field("【编号】：", escape(snapshot["title"])),
-        _field("【时间】：", escape(layout.meeting_time(snapshot))),
-        _field("【本期提要】：", escape(layout.highlights(snapshot))),
-        _field("【本期贡献者】- 排名不分先后：", escape(layout.names(snapshot["contributors"]))),
-        _field("【主持人】：", escape(snapshot["host"])),
-        _field("【编辑】：", escape(snapshot["editor"])),
-        _field("【版块负责人】：", escape(layout.owners_line(snapshot))),
-    ]
-    if snapshot["video_url"]:
-        parts.append(_field("【talk 视频】：", _link(snapshot["video_url"])))
-    if revision := layout.revision_line(snapshot):
-        parts.append(_field("【版本】：", escape(revision)))
+    parts = ['<section id="record">', "<h2>本期记录</h2>"]
+    for label, text, own in layout.record(snapshot):
+        if own:
+            value = _with_links(text)
+        elif label == "【talk 视频】：":
+            value = _link(text)
+        else:
+            value = escape(text)
+        parts.append(_field(label, value))
+    if imported := layout.imported_preface(snapshot):
+        parts += _preface_groups(imported, in_record=True)
     parts.append("</section>")
+    return parts
+
+
+def _preface_groups(section: dict, *, in_record: bool) -> list[str]:
+    parts = []
+    for name, rows in layout.preface_groups(section, in_record=in_record):
+        if name and not in_record:
+            parts.append(f"<h3>{escape(name)}</h3>")
+        if rows:
+            parts += ['<ul class="entries">', *(_item(item) for item in rows), "</ul>"]
     return parts
 
 

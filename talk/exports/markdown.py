@@ -13,12 +13,16 @@ it, and a link to a javascript:, vbscript:, data: or file: URL loses its link
 syntax the same way (on its "["). Both read the same as plain text. Code is
 left alone.
 
+An imported issue's preface and record (本期记录) are written in its text's
+words, kept in the snapshot's "record" (`record`, docs/importing.md).
+
 The helpers that decide the wording (labels, budgets, grouping) are shared
 with the HTML export, so both say the same thing in the same order.
 """
 
 import datetime
 import re
+import unicodedata
 
 from sections.markup import safe_url
 
@@ -30,6 +34,14 @@ ACCEPTED = "（已采纳）"
 CARRIED_OVER = "上期遗留"
 DEFAULT_THEME_LABEL = "本期主题"
 REFERENCES_TITLE = "参考资料"
+# What an import makes of the text's 序章 (talk/importing/parse.py): the section
+# of this key holds what it could not place there, under the text's own
+# sub-headings, of which 本期记录 is the record.
+PREFACE = "preface"
+RECORD_GROUP = "本期记录"
+# 序章's labels an imported text may word its own way, and the series' field
+# each stands for.
+PREFACE_LABELS = {"缘起": "origin", "结构": "structure"}
 # A description that already ends a sentence gets no extra separator.
 SENTENCE_END = ("；", ";", "。", "！", "？", ".", "!", "?")
 # A line that would start a block of its own (fence, heading, list, quote,
@@ -72,6 +84,119 @@ def owners_line(snapshot: dict) -> str:
         for section in snapshot["sections"]
         if section["owners"]
     )
+
+
+def imported_record(snapshot: dict) -> list[dict]:
+    """The preface's labels as an imported text wrote them, in order; none for
+    an issue made in the desk (nor in a revision frozen before they were kept)."""
+    return snapshot.get("record", [])
+
+
+def _first(entries: list[dict], label: str) -> int | None:
+    return next((i for i, entry in enumerate(entries) if entry["label"] == label), None)
+
+
+def preface_texts(snapshot: dict) -> list[tuple[str, str]]:
+    """序章's texts with their labels: 【缘起】 and 【结构】 as an imported text
+    wrote them (the series' own when it did not), the series' privacy notice
+    and its notices (labels included)."""
+    series, entries = snapshot["series"], imported_record(snapshot)
+    texts = []
+    for label, key in PREFACE_LABELS.items():
+        found = _first(entries, label)
+        texts.append((f"【{label}】：", series[key] if found is None else entries[found]["text"]))
+    return [*texts, ("【隐私提示】：", series["privacy_notice"]), ("", series["notices"])]
+
+
+def record(snapshot: dict) -> list[tuple[str, str, bool]]:
+    """The 本期记录 lines: (label as written, text, whether the text is an
+    imported text's own).
+
+    The desk's labels come in its order. An imported issue's label shows the
+    text's words ("羡鱼（后续每期由大家自行认领）") while they still say what
+    the issue says (`_says`). When they do not (a host claimed the role since,
+    the editor was named elsewhere in the text), the label shows the issue's
+    value, and the text's line comes after it, with the labels the desk has no
+    field for, in the text's order: nothing the text said is dropped.
+    """
+    entries = imported_record(snapshot)
+    used = {_first(entries, label) for label in PREFACE_LABELS}  # 序章 writes them
+    lines = []
+    for label, written, value, wanted in _desk_record(snapshot):
+        found = _first(entries, label)
+        text = entries[found]["text"] if found is not None else ""
+        says = found is not None and _says(text, wanted)
+        if says or (found is not None and not text.strip()):
+            used.add(found)  # an empty line of the text is the desk's to fill
+        lines.append((written, one_line(text), True) if says else (written, value, False))
+    lines += [
+        (f"【{entry['label']}】：", one_line(entry["text"]), True)
+        for index, entry in enumerate(entries)
+        if index not in used
+    ]
+    if revision := revision_line(snapshot):
+        lines.append(("【版本】：", revision, False))
+    return lines
+
+
+def _desk_record(snapshot: dict) -> list[tuple[str, str, str, list[str]]]:
+    """(label, label as written, the issue's value, what a text must hold to
+    still say it): each part of the value (names, highlights), or the
+    meeting's day."""
+    rows = [
+        ("编号", snapshot["title"]),
+        ("时间", meeting_time(snapshot)),
+        ("本期提要", highlights(snapshot)),
+        ("本期贡献者", names(snapshot["contributors"])),
+        ("主持人", snapshot["host"]),
+        ("编辑", snapshot["editor"]),
+        ("版块负责人", owners_line(snapshot)),
+    ]
+    if snapshot["video_url"]:
+        rows.append(("talk 视频", snapshot["video_url"]))
+    desk = []
+    for label, value in rows:
+        written = "【本期贡献者】- 排名不分先后：" if label == "本期贡献者" else f"【{label}】："
+        wanted = [part for part in re.split(r"[、；]", value) if part]
+        if label == "时间" and snapshot.get("meeting_at"):
+            wanted = [f"{datetime.datetime.fromisoformat(snapshot['meeting_at']):%Y%m%d}"]
+        desk.append((label, written, value, wanted))
+    return desk
+
+
+def _says(text: str, wanted: list[str]) -> bool:
+    # Letters and digits only: "2023-07-15" is the day of "20230715 晚上九点".
+    said = _letters_and_digits(text)
+    return all(_letters_and_digits(part) in said for part in wanted)
+
+
+def _letters_and_digits(text: str) -> str:
+    return "".join(c for c in text if unicodedata.category(c)[0] in "LN")
+
+
+def one_line(text: str) -> str:
+    """An imported record text on one line, as the record writes each label
+    (and as the importer reads a Markdown label back: to the end of its line)."""
+    return " ".join(line.strip() for line in text_lines(text) if line.strip())
+
+
+def imported_preface(snapshot: dict) -> dict | None:
+    """The section an import made of the text's 序章, when it kept the text's
+    record: the exports write what it holds inside their own 序章 and 本期记录,
+    so the preface is there once."""
+    if not imported_record(snapshot):
+        return None
+    return next((s for s in snapshot["sections"] if s["key"] == PREFACE), None)
+
+
+def preface_groups(section: dict, *, in_record: bool) -> list[tuple[str, list[dict]]]:
+    """An imported 序章's sub-groups with their entries: 本期记录's (`in_record`;
+    the desk's own block is its heading), or the others, for 序章."""
+    return [
+        (name, rows)
+        for name, rows in groups(section["items"], section["subgroups"])
+        if (name == RECORD_GROUP) == in_record and (name or rows)
+    ]
 
 
 def revision_line(snapshot: dict) -> str:
@@ -205,8 +330,10 @@ def render(snapshot: dict) -> bytes:
     blocks: list[list[str]] = [[f"# {snapshot['title']}"]]
     blocks += _preface(snapshot)
     blocks += _record(snapshot)
+    preface = imported_preface(snapshot)
     for section in snapshot["sections"]:
-        blocks += _section(snapshot, section)
+        if section is not preface:
+            blocks += _section(snapshot, section)
     if snapshot["references"] and not references_sections(snapshot):
         blocks += [[f"## {REFERENCES_TITLE}"], *_references(snapshot["references"])]
     return (_inert("\n\n".join("\n".join(block) for block in blocks)) + "\n").encode()
@@ -260,31 +387,29 @@ def _paragraphs(label: str, text: str) -> list[list[str]]:
 
 
 def _preface(snapshot: dict) -> list[list[str]]:
-    series = snapshot["series"]
-    return [
-        ["## 序章"],
-        *_paragraphs("【缘起】：", series["origin"]),
-        *_paragraphs("【结构】：", series["structure"]),
-        *_paragraphs("【隐私提示】：", series["privacy_notice"]),
-        *_paragraphs("", series["notices"]),
-    ]
+    blocks = [["## 序章"]]
+    if imported := imported_preface(snapshot):
+        blocks += _preface_groups(imported, in_record=False)
+    for label, text in preface_texts(snapshot):
+        blocks += _paragraphs(label, text)
+    return blocks
 
 
 def _record(snapshot: dict) -> list[list[str]]:
-    lines = [
-        f"【编号】：{snapshot['title']}",
-        f"【时间】：{meeting_time(snapshot)}",
-        f"【本期提要】：{highlights(snapshot)}",
-        f"【本期贡献者】- 排名不分先后：{names(snapshot['contributors'])}",
-        f"【主持人】：{snapshot['host']}",
-        f"【编辑】：{snapshot['editor']}",
-        f"【版块负责人】：{owners_line(snapshot)}",
-    ]
-    if snapshot["video_url"]:
-        lines.append(f"【talk 视频】：{snapshot['video_url']}")
-    if revision := revision_line(snapshot):
-        lines.append(f"【版本】：{revision}")
-    return [["## 本期记录"], *([line] for line in lines)]
+    blocks = [["## 本期记录"], *([f"{label}{text}"] for label, text, _own in record(snapshot))]
+    if imported := imported_preface(snapshot):
+        blocks += _preface_groups(imported, in_record=True)
+    return blocks
+
+
+def _preface_groups(section: dict, *, in_record: bool) -> list[list[str]]:
+    blocks = []
+    for name, rows in preface_groups(section, in_record=in_record):
+        if name and not in_record:
+            blocks.append([f"### {name}"])
+        if rows:
+            blocks.append(_list([_item(item) for item in rows], numbered=False))
+    return blocks
 
 
 def _section(snapshot: dict, section: dict) -> list[list[str]]:

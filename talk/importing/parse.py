@@ -12,7 +12,9 @@ Stages:
 4. Inside a block, labels (【主持人】：…, 【贡献者】：…) set fields, and the rest is
    read by the block's kind: entries (a title and its link, numbered entries,
    points, code) for item sections; questions and answers for Free Talk; chat
-   lines for 聊天区.
+   lines for 聊天区. The preface's labels (【缘起】, 【编号】…) are also kept as
+   the source wrote them (`ParsedIssue.record`): the exports write the preface
+   and the record (本期记录) in the source's words.
 
 Whatever is not recognised is kept, as a note where it stood: the parser may
 read a line the wrong way, but never drops one.
@@ -83,6 +85,10 @@ SERIES_LABELS = {"缘起": "origin", "结构": "structure", "隐私提示": "pri
 NOTICE_LABELS = {"talk 模板", "小要求"}
 SECTION_LABELS = {"贡献者", "提名区", "建议区", "本期主题", "本周主题"}
 OTHER_LABELS = {"版块负责人", "具体内容贡献者", "版本"}
+# Preface labels the desk writes itself, from the series (its privacy notice
+# and notices) or from the issue's content (本期贡献者): when the source says
+# the same, the record does not keep it a second time.
+DESK_WORDED = {"隐私提示", "本期贡献者"} | NOTICE_LABELS
 # Labels whose content may stand on the lines below them rather than after
 # the colon: nominations listed one per line, a video's title and link.
 LISTED_LABELS = {"提名区", "建议区", "talk 视频", "本期提要"}
@@ -231,6 +237,8 @@ class ParsedIssue:
     editor_name: str = ""
     highlights: str = ""
     video_url: str = ""
+    # The preface's labels as the source wrote them, in order: (label, text).
+    record: list[tuple[str, str]] = field(default_factory=list)
     sections: list[ParsedSection] = field(default_factory=list)
 
     @property
@@ -545,45 +553,53 @@ class _Reader:
         return text, index, raw
 
     def issue_label(self, label: str, text: str, raw: str, section: ParsedSection, subgroup: str):
-        """A label that belongs to the issue or the series. Its wording is kept
-        as a note unless a field holds all of it."""
+        """A label that belongs to the issue or the series, outside the
+        preface. Its wording is kept as a note unless a field holds all of it."""
+        if not self.read_field(label, text, raw):
+            section.note(raw, subgroup)
+
+    def record_label(self, label: str, text: str, raw: str) -> None:
+        """A label of the preface (【缘起】, 【编号】, 【主持人】…): kept as the
+        source wrote it, for the exports to write the preface and the record
+        in its words; a label the issue has a field for sets that field too."""
+        held = self.read_field(label, text, raw)
+        if not (held and label in DESK_WORDED):
+            self.issue.record.append((label, text))
+
+    def read_field(self, label: str, text: str, raw: str) -> bool:
+        """Set the field of the issue the label names; whether that field, or
+        the series, holds all of the label's text."""
         issue = self.issue
         if label == "本期提要":
             issue.highlights = T.join_wrapped(issue.highlights, text) if issue.highlights else text
-            return
+            return True
         if label in SERIES_LABELS:
-            if self._said_by_series(text, getattr(self.series, SERIES_LABELS[label])):
-                return
-        elif label in NOTICE_LABELS:
-            if self._said_by_series(raw, self.series.notices):
-                return
-        elif label == "时间":
+            return self._said_by_series(text, getattr(self.series, SERIES_LABELS[label]))
+        if label in NOTICE_LABELS:
+            return self._said_by_series(raw, self.series.notices)
+        if label == "时间":
             day, time = meeting_of(text)
             if day and not issue.meeting_date:
                 issue.meeting_date, issue.meeting_time = day, time
-        elif label in ("主持人", "编辑"):
+            return False
+        if label in ("主持人", "编辑"):
             names, _remarks = strip_remarks(text)
             names = "、".join(split_names(names))
             attribute = "host_name" if label == "主持人" else "editor_name"
             if len(names) <= MAX_PLAIN_NAMES and not getattr(issue, attribute):
                 setattr(issue, attribute, names)
-            if text == names == getattr(issue, attribute):
-                return
-        elif label == "talk 视频":
+            return text == names == getattr(issue, attribute)
+        if label == "talk 视频":
             links = [link for link in T.links_in(text) if len(link) <= MAX_URL]
             if links and not issue.video_url:
                 issue.video_url = links[0]
-            if text and text == issue.video_url:
-                return
-        elif label == "本期贡献者":
+            return bool(text) and text == issue.video_url
+        if label == "本期贡献者":
             # The desk lists them itself, from everyone's contributions.
-            if not text or self.markdown:
-                return
-        elif label == "编号" and (
-            self.markdown and text.strip() == f"{self.series.name} {self._label()}"
-        ):
-            return
-        section.note(raw, subgroup)
+            return not text or self.markdown
+        if label == "编号":
+            return self.markdown and text.strip() == f"{self.series.name} {self._label()}"
+        return False
 
     def _label(self) -> str:
         issue = self.issue
@@ -628,7 +644,9 @@ class _Reader:
         match = label_of(block[index])
         label = match.group("label").strip()
         text, after, raw = self.label_text(block, index)
-        if label in (section.title, *self._template_titles(section)):
+        if section.key == "preface":
+            self.record_label(label, text, raw)
+        elif label in (section.title, *self._template_titles(section)):
             self.describe(section, text, raw, subgroup)
         elif label == "贡献者":
             self.contributors(section, text, raw, subgroup)

@@ -1,6 +1,7 @@
 """Create an issue from its text: what `import_issue` and the upload page call."""
 
 import datetime
+import re
 import zoneinfo
 
 from django.db import transaction
@@ -19,6 +20,7 @@ from .parse import TEMPLATE_TITLES, ParsedIssue, ParsedSection, SeriesText, pars
 DEFAULT_SERIES = OPENLLM_TALK["slug"]
 KINDS = {"free-talk": SectionKind.QUESTIONS, "chat": SectionKind.CHAT}
 KINDS["references"] = SectionKind.REFERENCES
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 class ImportRefused(DeskError):
@@ -67,7 +69,7 @@ def issue_import(*, series: Series, text: str, by=None, replace: bool = False) -
             )
             % {"example": f"{series.name} 003"}
         )
-    if email := next((name for name in _names(parsed) if "@" in name), None):
+    if email := next(_emails(parsed), None):
         raise ImportRefused(
             _(
                 "The text credits “%(name)s”, an email address: the issue and its files are "
@@ -88,7 +90,17 @@ def issue_import(*, series: Series, text: str, by=None, replace: bool = False) -
     issue.editor_name = parsed.editor_name
     issue.highlights = parsed.highlights
     issue.video_url = parsed.video_url
-    issue.save(update_fields=["host_name", "editor_name", "highlights", "video_url", "updated_at"])
+    issue.record_as_imported = [[label, text] for label, text in parsed.record]
+    issue.save(
+        update_fields=[
+            "host_name",
+            "editor_name",
+            "highlights",
+            "video_url",
+            "record_as_imported",
+            "updated_at",
+        ]
+    )
     _fill(issue, parsed)
     audit_record(
         actor=by,
@@ -98,6 +110,14 @@ def issue_import(*, series: Series, text: str, by=None, replace: bool = False) -
         after={"replaced": replaced},
     )
     return issue
+
+
+def _emails(parsed: ParsedIssue):
+    """Email addresses the issue would show: a name credited as one, or one
+    written in the preface's labels, which the exports write as the text has them."""
+    yield from (name for name in _names(parsed) if "@" in name)
+    for _label, text in parsed.record:
+        yield from EMAIL.findall(text)
 
 
 def _names(parsed: ParsedIssue):

@@ -10,10 +10,18 @@ import pytest
 from sections.markup import render_markdown
 from sections.models import Answer, ChatLine, Item, Question
 from talk.exports import html
+from talk.importing import issue_import
 from talk.snapshot import snapshot_build
 from tests.conftest import section_of
 from tests.html import HOSTILE, HOSTILE_NAME, unsafe_markup
-from tests.talk.test_export_markdown import MARKDOWN_FIELDS, rich_issue, snapshot_strings
+from tests.talk.test_export_markdown import (
+    CORPUS,
+    MARKDOWN_FIELDS,
+    RECORD_004,
+    imported_004,
+    rich_issue,
+    snapshot_strings,
+)
 
 BLOCKS = {
     "p", "div", "li", "br", "h1", "h2", "h3", "blockquote", "pre", "figure", "figcaption",
@@ -170,6 +178,35 @@ def test_it_renders_the_same_bytes_every_time_and_after_a_json_round_trip(snapsh
     assert first == html.render(snapshot) == html.render(stored)
 
 
+def test_it_writes_an_imported_preface_once_in_the_words_of_the_source(series):
+    snapshot = snapshot_build(imported_004(series))
+
+    document = html.render(snapshot).decode()
+
+    start = document.index('<section id="record">')
+    record = document[start : document.index("</section>", start)]
+    assert [visible_text(line) for line in re.findall(r"<p .*?</p>", record)] == RECORD_004
+    assert document.count("<h2>序章</h2>") == document.count("本期记录") == 1
+    assert "<h2>序章</h2>\n<h3>背景介绍</h3>\n" in document
+    assert html.render(snapshot) == html.render(json.loads(json.dumps(snapshot)))
+
+
+def test_it_links_the_video_an_imported_record_names(series):
+    text = (CORPUS / "openllm-talk-003.txt").read_text(encoding="utf-8")
+    document = html.render(snapshot_build(issue_import(series=series, text=text))).decode()
+
+    video = next(line for line in document.splitlines() if "【talk 视频】" in line)
+    assert "【精准空降到 10:10】<a" in video
+    assert 'href="https://www.bilibili.com/video/BV1Kh4y1E7nX/?share_source=' in video
+
+
+def test_it_writes_an_issue_made_in_the_desk_as_before(snapshot, document):
+    earlier = {key: value for key, value in snapshot.items() if key != "record"}
+
+    assert html.render(earlier).decode() == document
+    assert "<h3>背景介绍</h3>" not in document
+
+
 def hostile_issue(issue):
     """HOSTILE everywhere a member or an admin can type."""
     issue.host_name = HOSTILE_NAME
@@ -207,6 +244,15 @@ def hostile_issue(issue):
     ChatLine.objects.create(
         section=section_of(issue, "chat"), speaker_name=HOSTILE_NAME, said_at="<b>", text=HOSTILE
     )
+
+
+def test_it_keeps_an_imported_record_inert(series):
+    text = f"OpenLLM Talk 021\n【缘起】：{HOSTILE}\n【具体内容贡献者】：{HOSTILE}\n"
+
+    document = html.render(snapshot_build(issue_import(series=series, text=text))).decode()
+
+    assert unsafe_markup(document) == []
+    assert visible_text(document).count('<script>alert("evil")</script>') == 2
 
 
 def test_it_keeps_hostile_input_inert(issue):

@@ -201,6 +201,84 @@ def test_it_writes_the_record_lines_in_the_corpus_order(text):
     ]
 
 
+def imported_004(series):
+    """004 as the import makes it: its preface says "多人（后续每期由大家自行认领）"."""
+    text = (CORPUS / "openllm-talk-004.txt").read_text(encoding="utf-8")
+    return issue_import(series=series, text=text)
+
+
+RECORD_004 = [
+    "【编号】：OpenLLM Talk 004 (三位数是希望 LLM 的热度+我们的热情+读者的热情可以支撑我们做到三位数）",
+    "【时间】：20230715 晚上九点（每周六晚上九点，节假日顺延）",
+    "【本期提要】：检索+LLM；抱抱脸 daily papers；MOSS-RLHF；长驼；GPT4 细节泄露；OpenAI 代码解释器；"
+    "百川 13B；RWKV7B；LLM 面经；多轮对话；数学能力；反思；lora 与 p-tuning v2；知识在哪儿；",
+    "【本期贡献者】- 排名不分先后：羡鱼、suc16、OpenLLM 群友",
+    "【主持人】：羡鱼（后续每期由大家自行认领）",
+    "【编辑】：羡鱼、suc16（最好由主持人兼任）",
+    "【版块负责人】：多人（后续每期由大家自行认领）",
+    "【具体内容贡献者】：请查看具体内容后面的署名，比如问题、回答和观点的来源",
+    "【talk 视频】：后续放出",
+]
+
+
+def test_it_writes_an_imported_preface_once_in_the_words_of_the_source(series):
+    text = markdown.render(snapshot_build(imported_004(series))).decode()
+
+    assert re.findall(r"^【.+?】.*$", section_text(text, "本期记录"), re.M) == RECORD_004
+    preface = section_text(text, "序章")
+    assert preface.startswith("\n## 序章\n\n### 背景介绍\n\n【缘起】：OpenLLM Talk 这个事情起源于")
+    assert text.count("\n## 序章\n") == text.count("本期记录") == 1
+    assert "1. 【编号】" not in text
+
+
+def test_it_gives_the_issues_value_once_the_issue_says_otherwise(series):
+    issue = imported_004(series)
+    issue.host_name = "yuhan"  # changed after the import
+    issue.video_url = "https://www.bilibili.com/video/BV1vM4y1s7vr/"
+    issue.save()
+
+    text = markdown.render(snapshot_build(issue)).decode()
+
+    lines = re.findall(r"^【.+?】.*$", section_text(text, "本期记录"), re.M)
+    assert lines[4:] == [
+        "【主持人】：yuhan",
+        "【编辑】：羡鱼、suc16（最好由主持人兼任）",
+        "【版块负责人】：多人（后续每期由大家自行认领）",
+        "【talk 视频】：https://www.bilibili.com/video/BV1vM4y1s7vr/",
+        # What the text said is still there, after the issue's own lines.
+        "【主持人】：羡鱼（后续每期由大家自行认领）",
+        "【具体内容贡献者】：请查看具体内容后面的署名，比如问题、回答和观点的来源",
+        "【talk 视频】：后续放出",
+    ]
+
+
+def test_it_writes_an_issue_made_in_the_desk_as_before(snapshot, text):
+    assert snapshot["record"] == []
+    # As a revision frozen before the desk kept imported records renders.
+    earlier = {key: value for key, value in snapshot.items() if key != "record"}
+    assert markdown.render(earlier).decode() == text
+    assert "### 背景介绍" not in text
+
+
+def test_it_renders_an_imported_issue_the_same_bytes_every_time(series):
+    snapshot = snapshot_build(imported_004(series))
+    stored = json.loads(json.dumps(snapshot))
+
+    assert snapshot["record"]
+    assert markdown.render(snapshot) == markdown.render(snapshot) == markdown.render(stored)
+
+
+def test_it_keeps_an_imported_record_inert(series):
+    text = f"OpenLLM Talk 021\n【主持人】：羡鱼\n【具体内容贡献者】：{HOSTILE}\n"
+    snapshot = snapshot_build(issue_import(series=series, text=text))
+
+    written = markdown.render(snapshot).decode()
+
+    assert unsafe_markup(MarkdownIt("commonmark", {"html": True}).render(written)) == []
+    assert unsafe_markup(render_markdown(written)) == []
+    assert "\n【具体内容贡献者】：\\<script>" in written
+
+
 def test_it_names_the_correction_of_a_later_revision(issue):
     rich_issue(issue)
     first = snapshot_build(issue, revision=1)

@@ -16,8 +16,9 @@ JSON export. Measured on every file:
 (b) has to allow for what the desk writes in its own words, each by a rule
 below (EXPORT_WORDING); a line none of them explains fails the test.
 
-Then: no title is cut to credit someone, 001's "--上期遗留" question is
-carried over, and 003 comes back the same from its own Markdown export.
+Then: the preface is written once, in the source's words; no title is cut
+to credit someone, 001's "--上期遗留" question is carried over, and 003 comes
+back the same from its own Markdown export (every file's preface too).
 """
 
 import datetime
@@ -31,9 +32,10 @@ import pytest
 
 import talk
 from sections.models import Item, Question
-from talk.exports import jsonfmt, markdown
+from talk.exports import html, jsonfmt, markdown
 from talk.importing import issue_import, parse_issue
 from talk.snapshot import snapshot_build
+from tests.responses import by_id
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 CORPUS = Path(talk.__file__).parent / "corpus"
@@ -124,6 +126,7 @@ def imported(request, series):
         "text": text,
         "issue": issue,
         "markdown": markdown.render(snapshot).decode(),
+        "html": html.render(snapshot).decode(),
         "json": json.loads(jsonfmt.render(snapshot)),
     }
 
@@ -175,6 +178,39 @@ def test_it_reads_the_number_and_the_meeting_time(imported):
     assert issue.status == "draft"
 
 
+def preface(written: str) -> str:
+    """序章 and 本期记录 of a Markdown export: up to the next block."""
+    start = written.index("\n## 序章\n")
+    record = written.index("\n## 本期记录\n", start)
+    end = written.find("\n## ", record + 1)
+    return written[start : end if end != -1 else None]
+
+
+# Where the source's line says otherwise than the issue, the record gives the
+# issue's value and the source's line after it: 001's 【编号】 is "OpenLLM Talk
+# 000"; 007's 【编辑】 names nobody, its Free Talk names "羡鱼（编辑）".
+SAID_OTHERWISE = {"openllm-talk-001.txt": {"编号"}, "openllm-talk-007.txt": {"编辑"}}
+
+
+@pytest.mark.parametrize("imported", FILES, indirect=True)
+def test_it_writes_the_preface_once_in_the_words_of_the_source(imported):
+    written, page = imported["markdown"], imported["html"]
+    record = imported["json"]["record"]
+    labels = [entry["label"] for entry in record]
+
+    assert written.count("\n## 序章\n") == written.count("\n## 本期记录\n") == 1
+    assert "### 本期记录" not in written
+    assert page.count("<h2>序章</h2>") == page.count("<h2>本期记录</h2>") == 1
+    assert set(labels) >= {"编号", "时间", "主持人", "具体内容贡献者"}
+    for entry in record:
+        label, text = entry["label"], markdown.one_line(entry["text"])
+        again = label in SAID_OTHERWISE.get(imported["name"], ())
+        assert preface(written).count(f"【{label}】") == labels.count(label) + again, label
+        assert text in preface(written)
+        # Not again as a note, in a list of its own.
+        assert not re.search(rf"^(?:\d+\.|-) 【{re.escape(label)}】", written, re.M)
+
+
 def test_it_cuts_no_title_to_credit_someone():
     """No entry of the published issues is signed, though their titles hold
     dashes ("GLM-130B", "… - 羡鱼智能的文章 - 知乎", "DPO——RLHF 的替代之…",
@@ -208,13 +244,13 @@ def contents(issue) -> tuple[list, list]:
         .prefetch_related("answers")
         .order_by("section__position", "position")
     )
-    # The export writes the record (【编号】…) into the preface and every link
-    # of the issue under 参考资料: they come back as more notes and entries.
-    # An entry's kind is left out: of a loose list under 【建议区】 or 【提名区】,
-    # the entries after the first come back as plain entries.
+    # The export writes every link of the issue under 参考资料: they come back
+    # as more entries. An entry's kind is left out: of a loose list under
+    # 【建议区】 or 【提名区】, the entries after the first come back as plain
+    # entries.
     items = (
         Item.objects.filter(section__issue=issue)
-        .exclude(section__key__in=("preface", "references"))
+        .exclude(section__key="references")
         .select_related("section")
         .order_by("section__position", "position")
     )
@@ -245,3 +281,31 @@ def test_it_reads_its_own_markdown_export_again(series, imported):
     questions, items = contents(imported["issue"])
     assert len(questions) == 6
     assert contents(again) == (questions, items)
+    # The record comes back as the record, not as notes of the preface.
+    assert not Item.objects.filter(section__issue=again, section__key="preface").exists()
+    assert sorted(map(tuple, again.record_as_imported)) == sorted(
+        map(tuple, imported["issue"].record_as_imported)
+    )
+
+
+@pytest.mark.parametrize("imported", FILES, indirect=True)
+def test_its_own_markdown_export_brings_the_same_preface_back(series, imported):
+    again = issue_import(series=series, text=imported["markdown"], replace=True)
+    written = markdown.render(snapshot_build(again)).decode()
+
+    assert preface(written) == preface(imported["markdown"])
+
+
+def test_the_page_shows_the_record_as_written_and_no_empty_preface(client, series):
+    text = (CORPUS / "openllm-talk-004.txt").read_text()
+    issue = issue_import(series=series, text=text)
+
+    page = client.get(issue.get_absolute_url()).text
+
+    record = by_id(page, "record-as-imported")
+    assert "【版块负责人】" in record
+    assert "多人（后续每期由大家自行认领）" in record
+    assert "【talk 视频】" in record
+    assert "背景介绍" not in page  # the import's preface block, empty now, is left out
+    notices = issue.sections.get(key="notices")
+    assert f'id="section-{notices.pk}"' in page  # a block with notes still shows

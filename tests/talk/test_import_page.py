@@ -89,6 +89,8 @@ def test_its_refusal_points_at_the_box_not_at_a_command_line_flag(client, admin_
     "line",
     [
         "【主持人】：zhang.san@corp.example",
+        # The record is exported as the text wrote it, address and all.
+        "【具体内容贡献者】：有问题请写信给 zhang.san@corp.example",
         "Free Talk\n线上讨论：\nQ1：问题？\nA1：回答 --wang.wu@corp.example",
     ],
 )

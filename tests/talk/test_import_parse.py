@@ -1,9 +1,11 @@
 """Shapes the importer reads, on short texts (no database): credits on
-entries, questions carried over, code that opens a Markdown list item."""
+entries, questions carried over, code that opens a Markdown list item, the
+preface's labels as written."""
 
 import pytest
 
 from talk.importing import parse_issue
+from talk.importing.parse import SeriesText
 
 LINK = "https://arxiv.org/abs/2307.02486"
 
@@ -121,3 +123,42 @@ def test_it_reads_code_that_opens_a_list_item():
     ]
     [free_talk] = [found for found in parsed.sections if found.key == "free-talk"]
     assert [question.body for question in free_talk.questions] == ["显存怎么算？"]
+
+
+def test_it_keeps_the_labels_of_the_preface_as_written():
+    series = SeriesText(privacy_notice="保护好你的马甲（别名）。")
+    text = "\n".join(
+        [
+            "OpenLLM Talk 099",
+            "序章",
+            "【缘起】：起源于一场讨论",
+            "【隐私提示】：保护好你的马甲（别名）。",
+            "本期记录",
+            "【编号】：OpenLLM Talk 099 (三位数是希望…）",
+            "【本期贡献者】- 排名不分先后：",
+            "【主持人】：羡鱼（后续每期由大家自行认领）",
+            "【版块负责人】： 多人（后续每期由大家自行认领）",
+            "【talk 视频】：后续放出",
+            "本周新闻",
+            "【时间】：20230715 晚上九点",
+        ]
+    )
+
+    parsed = parse_issue(text, series)
+
+    assert parsed.record == [
+        ("缘起", "起源于一场讨论"),
+        ("编号", "OpenLLM Talk 099 (三位数是希望…）"),
+        ("主持人", "羡鱼（后续每期由大家自行认领）"),
+        ("版块负责人", "多人（后续每期由大家自行认领）"),
+        ("talk 视频", "后续放出"),
+    ]
+    # The fields are read as before; what the series says is not kept twice,
+    # nor the contributors the desk lists itself.
+    assert (parsed.host_name, parsed.video_url) == ("羡鱼", "")
+    preface = next(found for found in parsed.sections if found.key == "preface")
+    assert (preface.items, preface.subgroups) == ([], ["本期记录"])
+    # Outside the preface a label is what it was: a field, its words a note.
+    news = next(found for found in parsed.sections if found.key == "news")
+    assert parsed.meeting_date is not None
+    assert [item.body for item in news.items] == ["【时间】：20230715 晚上九点"]
