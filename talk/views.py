@@ -255,7 +255,9 @@ def issue_lifecycle(request, series_slug, code, action):
         else:
             raise Http404
     except DeskError as error:
-        return refused(request, issue, error)
+        # A correction's note refused (missing, too long): without htmx the
+        # page comes back with an empty freeze form, so the note is kept.
+        return refused(request, issue, error, kept=request.POST.get("note", ""))
     if request.htmx:
         return HttpResponseClientRefresh()
     return redirect(f"{issue.get_absolute_url()}#issue-exports")

@@ -209,7 +209,8 @@ def section_theme(request, pk):
         picker = {**form.cleaned_data, "version": error.current.version, "newer": error.current}
         return _theme_again(request, section, picker, status=error.status, flash=error.message)
     except DeskError as error:
-        return refused(request, section.issue, error)
+        # Frozen meanwhile, or no longer a curator: no picker to open again.
+        return refused(request, section.issue, error, kept=form.cleaned_data["text"])
     return changed(
         request, section.issue, f"section-{pk}", lambda: section_fragment(request, section)
     )

@@ -39,7 +39,7 @@ def _section_of(kind: str, pk: int) -> Section:
     return _get_section(section_id)
 
 
-def _queue(request, section: Section, *, status=200, flash="", partial=""):
+def _queue(request, section: Section, *, status=200, flash="", partial="", kept=""):
     if not moderation.can_moderate(request.user, section.issue):
         raise PermissionDenied(_("Only admins and the issue's host moderate."))
     context = {
@@ -48,6 +48,7 @@ def _queue(request, section: Section, *, status=200, flash="", partial=""):
         "queue": moderation_queue(section),
         "mode": moderation.moderation_mode(section.issue),
         "flash": flash,
+        "kept": kept,
     }
     template = f"sections/moderation.html#{partial}" if partial else "sections/moderation.html"
     return render(request, template, context, status=status)
@@ -137,7 +138,11 @@ def _refused(request, section: Section, error: DeskError):
         return refusal_fragment(request, error)
     if not moderation.can_moderate(request.user, section.issue):
         raise PermissionDenied(error.message)
-    return _queue(request, section, status=error.status, flash=error.message)
+    # The queue comes back with empty forms: an edited text or a reason that
+    # was typed is given back beside the refusal.
+    typed = (request.POST.get(name, "").strip() for name in ("body", "reason"))
+    kept = "\n\n".join(text for text in typed if text)
+    return _queue(request, section, status=error.status, flash=error.message, kept=kept)
 
 
 # Reports, by members, from where the post stands.

@@ -108,7 +108,7 @@ def freeze(issue, status=IssueStatus.FROZEN):
     issue.save(update_fields=["status"])
 
 
-def assert_frozen(response, answers, htmx):
+def assert_frozen(response, answers, htmx, view=""):
     assert response.status_code == 409, response.text
     assert not triggered(response)
     assert says(response, FROZEN)
@@ -125,6 +125,10 @@ def assert_frozen(response, answers, htmx):
     elif not htmx:
         assert rendered(response) == "talk/issue.html"
         assert str(FROZEN) in by_id(response.text, "flash")
+        if answers == "form":  # what was typed is in its form again
+            assert ("新条目" in response.text) or ("新问题？" in response.text)
+        if view == "theme":  # no picker on a frozen page: the text to copy
+            assert "主题</textarea>" in by_id(response.text, "kept-text")
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
@@ -139,7 +143,7 @@ def test_it_refuses_every_write_to_a_frozen_issue(
 
     response = client_as("admin").post(url(rows), data, headers=headers(htmx))
 
-    assert_frozen(response, answers, htmx)
+    assert_frozen(response, answers, htmx, view)
     assert snapshot(rows["issue"]) == before
 
 

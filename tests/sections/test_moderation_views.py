@@ -111,6 +111,16 @@ def test_it_refuses_everyone_else(client_as, waiting, role, htmx):
     assert not AuditEvent.objects.filter(action="question.approve").exists()
 
 
+def test_a_plain_refusal_gives_the_typed_reason_back(client_as, issue, waiting):
+    Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.FROZEN)
+
+    response = act(client_as("host"), "question", waiting, "reject", {"reason": "广告"}, htmx=False)
+
+    assert response.status_code == 409
+    assert "广告</textarea>" in by_id(response.text, "kept-text")
+    assert Question.objects.get(pk=waiting.pk).status == PostStatus.PENDING
+
+
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
 def test_it_asks_for_a_reason_in_words(client_as, waiting, htmx):
     response = act(client_as("host"), "question", waiting, "reject", {"reason": ""}, htmx=htmx)
