@@ -209,7 +209,7 @@ def steward_context(request, issue: Issue, highlights_form=None) -> dict:
         or getattr(request, "highlights_form", None)
         or HighlightsForm(initial={"text": issue.highlights, "version": issue.version}),
         # Read only where the host's console lists them.
-        "meeting_sections": issue.sections.order_by("position", "id") if steward else (),
+        "meeting_sections": list(issue.sections.order_by("position", "id")) if steward else [],
         "next_issue": _next_issue(issue) if steward else None,
     }
 
