@@ -160,6 +160,8 @@ CODE_SHAPE = re.compile(
 )
 # The end of a title the page pushed to a line of its own: "- 知乎".
 TITLE_TAIL = re.compile(r"^-\s+\S")
+# A remark on what stands above it: "注：…", "ps：…".
+ASIDE = re.compile(r"^(?:注|ps)\s*[:：]", re.IGNORECASE)
 # Inside code: a line the PDF wrapped off a longer one, or a call.
 CODE_PIECE = re.compile(
     r"^[^\u3000-\u9fff\uff00-\uffef]*[()\[\]{}=_.][^\u3000-\u9fff\uff00-\uffef]*$|^\w+$"
@@ -312,13 +314,21 @@ def strip_remarks(text: str) -> tuple[str, list[str]]:
     return REMARK.sub("", text).strip(), remarks
 
 
+def is_name(name: str) -> bool:
+    """Not one of the words written where a name would go: a remark, a
+    number, a source ("来自何枝大佬的分享": from someone's talk)."""
+    return not (
+        name in NOT_NAMES or name.isdigit() or name.startswith("来自") or len(name) > MAX_NAME
+    )
+
+
 def attribution(text: str, pattern: re.Pattern = ATTRIBUTION) -> tuple[str, str]:
     """(text without its closing attribution, name), or (text, "")."""
     match = pattern.search(text)
     if match is None or in_link(text, match.start()):
         return text, ""
     name = match.group("name").strip()
-    if name in NOT_NAMES or name.isdigit() or len(name) > MAX_NAME or "://" in name:
+    if not is_name(name) or "://" in name:
         return text, ""
     rest = text[: match.start()].rstrip()
     if not T.letters_and_digits(rest):
@@ -892,19 +902,57 @@ class _Items(_Block):
                 self.from_link(link)
             elif title:
                 self.flush_pending()
-                self.add(ParsedItem(subgroup=self.subgroup, title=title, url=link))
+                if not self.another_link(title, stripped):
+                    self.add(ParsedItem(subgroup=self.subgroup, title=title, url=link))
+            elif item := self.unlinked_above():
+                item.url = link
             else:
-                # The line just above the link is its title; text before that
-                # stands on its own.
-                title = self.pending.pop() if self.pending else ""
-                self.flush_pending()
-                self.pending = [title] if title else []
-                self.add(ParsedItem(subgroup=self.subgroup, title=self.take_pending(), url=link))
+                self.bare_link(link)
             return
         if self.pending and (self.wraps(stripped) or TITLE_TAIL.match(stripped)):
             self.pending[-1] = T.join_wrapped(self.pending[-1], stripped)
         else:
             self.pending.append(stripped)
+
+    def bare_link(self, link: str) -> None:
+        """A link on a line of its own. The line just above it is its title,
+        unless a remark ("注：…") stands between them: then the title is the
+        line above the remark, and the remark and what follows it describe
+        the entry. Text before the title stands on its own."""
+        pending = self.pending
+        aside = next((i for i, line in enumerate(pending) if i and ASIDE.match(line)), None)
+        at = aside - 1 if aside is not None else len(pending) - 1
+        title, described = (pending[at], pending[at + 1 :]) if pending else ("", [])
+        self.pending = pending[:at]
+        self.flush_pending()
+        if not described and self.another_link(title, T.join_wrapped(title, link)):
+            return
+        self.pending = [title] if title else []
+        title = self.take_pending()
+        self.add(
+            ParsedItem(subgroup=self.subgroup, title=title, url=link, body="\n".join(described))
+        )
+
+    def another_link(self, title: str, written: str) -> bool:
+        """ "论文链接：https://…" under an entry of the same paragraph: a
+        title that ends with a colon names one more link of that entry, which
+        its text keeps as written."""
+        item = self.paragraph[-1] if self.paragraph else None
+        if item is None or not item.url or not title.endswith(("：", ":")):
+            return False
+        item.body = "\n".join(filter(None, [item.body, written]))
+        return True
+
+    def unlinked_above(self) -> ParsedItem | None:
+        """The entry just above when it has no link and a blank line is all
+        that parts them from this link, which is its own: the page put the
+        link a line further down."""
+        if self.pending or self.paragraph or self.above or not self.section.items:
+            return None
+        item = self.section.items[-1]
+        if item.kind == "entry" and item.title and not item.url and not item.code:
+            return item if item.subgroup == self.subgroup else None
+        return None
 
     def open_text(self, stripped: str, found: tuple[str, str] | None) -> None:
         item, body = self.open, self.open_body
@@ -1021,11 +1069,17 @@ class _Items(_Block):
     @staticmethod
     def title_like(line: str) -> bool:
         return (
-            not line.startswith(("注", "ps", "PS"))
+            not ASIDE.match(line)
             and not line.endswith(("：", ":", "。"))
             and T.width(line) <= 120
             and len(line) <= MAX_TITLE
         )
+
+    @classmethod
+    def headline(cls, line: str) -> bool:
+        """A title of its own rather than a remark on the entry above, which
+        ends as a sentence or a clause does ("这个和 RWKV 的讨论；")."""
+        return cls.title_like(line) and not line.endswith(("；", ";"))
 
     def end_paragraph(self) -> None:
         self.pointed = None
@@ -1036,10 +1090,15 @@ class _Items(_Block):
                 self.add(item) if len(line) <= MAX_TITLE else self.section.note(line)
             self.pending = []
         elif self.pending and self.paragraph:
-            # Words after an entry's link describe it.
             item = self.paragraph[-1]
-            item.body = "\n".join(filter(None, [item.body, *self.pending]))
-            self.pending = []
+            if not item.title and self.title_like(self.pending[0]):
+                # A link with its title written under it.
+                item.title, item.author = attribution(self.pending.pop(0), ITEM_ATTRIBUTION)
+            if not all(self.headline(line) for line in self.pending):
+                # Words after an entry's link describe it; headlines stand on
+                # their own (below), as entries without a link.
+                item.body = "\n".join(filter(None, [item.body, *self.pending]))
+                self.pending = []
         self.flush_pending()
         self.paragraph = []
         if self.open is not None and self.open_body and self.open_body[-1]:
@@ -1163,11 +1222,15 @@ class _FreeTalk(_Block):
             else:
                 self.close_question()  # an empty slot such as "8."
             return index + 1
+        following = block[index + 1] if index + 1 < len(block) else None
+        ends_paragraph = following is None or following.blank
         if self.question is not None:
             if match := A_LABEL.match(stripped):
                 paren = match.group("paren") is not None
                 self.open_answer((match.group("paren") if paren else match.group("text")).strip())
                 self.paren = paren
+                if ends_paragraph:
+                    self.sign_off()
                 return index + 1
             if match := SUB_ANSWER.match(stripped):
                 self.open_answer(match.group("text").strip())
@@ -1177,8 +1240,7 @@ class _FreeTalk(_Block):
                 return index + 1
             if self.reply(stripped, block, index):
                 return index + 1
-        following = block[index + 1] if index + 1 < len(block) else None
-        self.add_text(stripped, ends_paragraph=following is None or following.blank)
+        self.add_text(stripped, ends_paragraph=ends_paragraph)
         return index + 1
 
     def in_sequence(self, number: int) -> bool:
@@ -1221,7 +1283,7 @@ class _FreeTalk(_Block):
     def credit(self, name: str) -> bool:
         """A name alone on its line: whoever wrote what is just above it."""
         name = name.strip()
-        if name in NOT_NAMES or len(name) > MAX_NAME or name.isdigit():
+        if not is_name(name):
             return False
         if self.answer is not None:
             if self.answer.author or not self.answer_lines:
@@ -1307,17 +1369,20 @@ class _FreeTalk(_Block):
         if self.answer is not None:
             if self.answer_lines and self.answer_lines[-1]:
                 self.answer_lines.append("")
-        elif self.question is not None:
+        elif self.question is not None and not self.note_lines:
             if self.before_answer and self.before_answer[-1]:
                 self.before_answer.append("")
         else:
             self.flush_note()
 
     def add_text(self, text: str, *, code: bool = False, ends_paragraph: bool = False) -> None:
-        if self.question is None:
+        closed = self.question is not None and self.answer is None and self.question.answers
+        if self.question is None or (closed and self.labelled):
+            # Where answers carry labels (A3：), text after a closed one
+            # answers nothing: it is not another answer.
             self.note_lines.append(text)
             return
-        if self.answer is None and self.question.answers:
+        if closed:
             self.answer, self.answer_lines = ParsedAnswer(body=""), []
         if self.answer is not None:
             lines = self.answer_lines
@@ -1326,18 +1391,22 @@ class _FreeTalk(_Block):
             else:
                 lines.append(text)
             if ends_paragraph and not code:
-                rest, name = attribution(lines[-1])
-                if name and not self.answer.author:
-                    # A signed paragraph closes that person's answer.
-                    lines[-1] = rest
-                    self.answer.author = name
-                    self.close_answer()
+                self.sign_off()
             return
         lines = self.before_answer or self.question_lines
         if lines and lines[-1] and not code and self.wraps(text):
             lines[-1] = T.join_wrapped(lines[-1], text)
         else:
             self.before_answer.append(text)
+
+    def sign_off(self) -> None:
+        """A paragraph that ends with a name closes that person's answer."""
+        lines = self.answer_lines
+        rest, name = attribution(lines[-1]) if lines else ("", "")
+        if name and not self.answer.author:
+            lines[-1] = rest
+            self.answer.author = name
+            self.close_answer()
 
     def flush_note(self) -> None:
         if self.note_lines:

@@ -21,6 +21,8 @@ URL = re.compile(rf"https?://{URL_CHARS}+", re.IGNORECASE)
 # CJK, only characters a URL can hold.
 URL_FRAGMENT = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&*+,;=%]+$")
 SENTENCE_END = "。！？!?"
+# A line that ends on a comma has more of its sentence to come.
+CLAUSE_GOES_ON = "，、"
 TRAILING_URL_PUNCTUATION = ".,;:!?)"
 
 
@@ -134,6 +136,10 @@ def continues(previous: str, line: str, limit: int) -> bool:
         return False
     if STARTS_ITS_OWN.match(line):
         return False
+    if previous.endswith("》") and line.startswith("《"):
+        return False  # one title ends, another begins (a list of papers)
+    if previous.endswith(tuple(CLAUSE_GOES_ON)):
+        return True
     return width(previous) + width(first_word(line)) >= limit
 
 

@@ -309,3 +309,108 @@ def test_the_page_shows_the_record_as_written_and_no_empty_preface(client, serie
     assert "背景介绍" not in page  # the import's preface block, empty now, is left out
     notices = issue.sections.get(key="notices")
     assert f'id="section-{notices.pk}"' in page  # a block with notes still shows
+
+
+# Places an audit found misread: what each now gives (the source's lines in brackets).
+
+
+def entries_of(imported, key: str) -> list[dict]:
+    [section] = [found for found in imported["json"]["sections"] if found["key"] == key]
+    return section["items"]
+
+
+def entry_titled(imported, key: str, title: str) -> dict:
+    [entry] = [item for item in entries_of(imported, key) if item["title"] == title]
+    return entry
+
+
+def question_of(imported, start: str) -> dict:
+    [question] = [q for q in imported["json"]["questions"] if q["body"].startswith(start)]
+    return question
+
+
+@pytest.mark.parametrize("imported", ["openllm-talk-005.txt"], indirect=True)
+def test_005_keeps_a_wrapped_title_and_a_remark_with_their_entries(imported):
+    # [50–53] a title the page wrapped after a comma, then its link.
+    [freewilly] = [i for i in entries_of(imported, "news") if "FreeWilly" in i["title"]]
+    assert freewilly["title"].endswith(
+        "Llama-2-70b-hf，成功登顶 HuggingFace 的 Open LLM 排行榜榜首。"
+    )
+    assert freewilly["url"] == "https://mp.weixin.qq.com/s/kAPl101G_-eFAmC_HdTmgQ"
+    # [93–97] a title, a remark and a licence line, then the link.
+    chinese_llama = entry_titled(imported, "recommend", "中文 LLaMA2")
+    assert (chinese_llama["subgroup"], chinese_llama["url"], chinese_llama["body"]) == (
+        "项目",
+        "https://github.com/ymcui/Chinese-LLaMA-Alpaca-2",
+        "注：llama2 的词表很小，在中文上需要专门强化。\n商用许可：只允许英文；",
+    )
+
+
+@pytest.mark.parametrize("imported", ["openllm-talk-004.txt"], indirect=True)
+def test_004_gives_a_link_below_a_blank_line_to_its_title(imported):
+    # [113–115]
+    entry = entry_titled(imported, "recommend", "中文怎么进行 BPE 编码？ - Andy Yang 的回答 - 知乎")
+    assert entry["url"] == "https://www.zhihu.com/question/600945415/answer/3058758758"
+    assert not [i for i in entries_of(imported, "recommend") if i["url"] and not i["title"]]
+
+
+@pytest.mark.parametrize("imported", ["openllm-talk-003.txt"], indirect=True)
+def test_003_tells_a_headline_from_more_links_of_an_entry(imported):
+    # [63–65] a headline under an entry's link is an entry of its own.
+    industry = [i for i in entries_of(imported, "news") if i["subgroup"] == "工业界"]
+    assert [(i["title"], i["url"], i["body"]) for i in industry[:2]] == [
+        (
+            "首测生成、多轮对话能力！SuperCLUE-Open 中文大模型开放域测评基准发布",
+            "https://mp.weixin.qq.com/s/hSWfkkWmQ0rmVPTucJh5zg",
+            "",
+        ),
+        ("文心大模型升级 3.5 版本，有多强？我们帮你试了试", "", ""),
+    ]
+    # [81–87] the survey's paper, project and translation links are its own.
+    survey = entry_titled(imported, "recommend", "《大语言模型综述》")
+    assert (survey["url"], survey["body"]) == (
+        "https://arxiv.org/pdf/2303.18223.pdf",
+        "论文链接：https://arxiv.org/abs/2303.18223\n"
+        "GitHub 项目链接：https://github.com/RUCAIBox/LLMSurvey\n"
+        "中文翻译版本链接：https://github.com/RUCAIBox/LLMSurvey/blob/main/assets/"
+        "LLM_Survey__Chinese_V1.pdf",
+    )
+
+
+@pytest.mark.parametrize("imported", ["openllm-talk-001.txt"], indirect=True)
+def test_001_lists_three_papers(imported):
+    # [28–32] three titles, the last wrapped across a page break.
+    academic = [i for i in entries_of(imported, "news") if i["subgroup"] == "学术"]
+    assert [(i["kind"], i["title"]) for i in academic] == [
+        ("entry", "《Augmenting Language Models with Long-Term Memory》"),
+        ("entry", "《TART:A plug-and-play transformer module for task-agnostic reasoning》"),
+        (
+            "entry",
+            "《Self-Supervised Learning from Images with a Joint-Embedding Predictive "
+            "Architecture》",
+        ),
+    ]
+
+
+@pytest.mark.parametrize("imported", ["openllm-talk-000.txt"], indirect=True)
+def test_000_credits_qingwang_s_answer_and_answers_nothing_after_it(imported):
+    # [153–159]
+    question = question_of(imported, "小于 8bit 的量化")
+    [answer] = question["answers"]
+    assert answer["body"].endswith("一次算 N 个 4bit 数据 即 packed。")
+    assert answer["author"] == "qingwang"
+    notes = [i["body"] for i in entries_of(imported, "free-talk") if i["kind"] == "note"]
+    assert notes == [
+        "5 Levels Of Summarization ：5 种使用 langchain summarization 的层次",
+        "时间关系-本期就先到这儿，欢迎关注我们之后的更多精彩内容！",
+    ]
+
+
+@pytest.mark.parametrize("imported", ["openllm-talk-002.txt"], indirect=True)
+def test_002_credits_no_one_with_a_source(imported):
+    # [141–155] "--来自何枝大佬的分享" says where the numbers come from.
+    question = question_of(imported, "模型参数和训练语料的合适比例")
+    [answer] = question["answers"]
+    assert answer["author"] == ""
+    assert "可以把链接放上来吗--来自何枝大佬的分享\n\n数据和模型的硬盘体积比" in answer["body"]
+    assert "来自何枝大佬的分享" not in imported["json"]["contributors"]

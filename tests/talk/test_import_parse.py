@@ -162,3 +162,158 @@ def test_it_keeps_the_labels_of_the_preface_as_written():
     news = next(found for found in parsed.sections if found.key == "news")
     assert parsed.meeting_date is not None
     assert [item.body for item in news.items] == ["【时间】：20230715 晚上九点"]
+
+
+def items(text: str, key: str = "news") -> list[tuple[str, str, str, str]]:
+    heading = {"news": "本周新闻", "recommend": "本周推荐"}[key]
+    found = section(f"{heading}\n{text}", key).items
+    return [(item.kind, item.title, item.url, item.body) for item in found]
+
+
+OTHER = "https://github.com/ymcui/Chinese-LLaMA-Alpaca-2"
+
+
+def test_it_carries_a_line_that_ends_on_a_comma_to_the_next():
+    text = f"它们超越了 Meta 三天前发布的 Llama-2-70b-hf，\n成功登顶 Open LLM 排行榜榜首。\n{LINK}"
+    title = "它们超越了 Meta 三天前发布的 Llama-2-70b-hf，成功登顶 Open LLM 排行榜榜首。"
+    assert items(text) == [("entry", title, LINK, "")]
+
+
+def test_it_parts_two_titles_though_the_first_fills_the_line():
+    # The first is as wide as the page: were it prose, the next line would carry it on.
+    text = "\n".join(
+        [
+            "学术",
+            "《TART:A plug-and-play transformer module for task-agnostic reasoning》",
+            "《Self-Supervised Learning from Images with a Joint-Embedding Predictive",
+            "Architecture》",
+        ]
+    )
+    assert [title for _kind, title, _url, _body in items(text)] == [
+        "《TART:A plug-and-play transformer module for task-agnostic reasoning》",
+        "《Self-Supervised Learning from Images with a Joint-Embedding Predictive Architecture》",
+    ]
+
+
+def test_it_reads_a_remark_between_a_title_and_its_link_as_the_entry_s_text():
+    text = f"中文 LLaMA2\n注：llama2 的词表很小，需要专门强化。\n商用许可：只允许英文；\n{OTHER}"
+    assert items(text, "recommend") == [
+        (
+            "entry",
+            "中文 LLaMA2",
+            OTHER,
+            "注：llama2 的词表很小，需要专门强化。\n商用许可：只允许英文；",
+        )
+    ]
+
+
+def test_it_gives_a_link_a_blank_line_below_a_title_to_that_title():
+    text = f"中文怎么进行 BPE 编码？ - Andy Yang 的回答 - 知乎\n\n{LINK}"
+    assert items(text, "recommend") == [
+        ("entry", "中文怎么进行 BPE 编码？ - Andy Yang 的回答 - 知乎", LINK, "")
+    ]
+    # Not across a sub-group's heading.
+    assert items(f"资料\n一篇博客\n\n项目\n{LINK}", "recommend") == [
+        ("entry", "一篇博客", "", ""),
+        ("entry", "", LINK, ""),
+    ]
+
+
+def test_it_keeps_more_links_of_an_entry_in_its_text():
+    text = f"《大语言模型综述》\n{LINK}\n论文链接：{OTHER}\n中文翻译版本链接：\n{OTHER}.pdf"
+    assert items(text, "recommend") == [
+        ("entry", "《大语言模型综述》", LINK, f"论文链接：{OTHER}\n中文翻译版本链接：{OTHER}.pdf")
+    ]
+    # At the head of a paragraph, such a line is an entry of its own.
+    assert items(f"NLP 的 lora 融合：\n{LINK}", "recommend") == [
+        ("entry", "NLP 的 lora 融合：", LINK, "")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("after", "read"),
+    [
+        # A headline: an entry of its own, without a link.
+        (
+            "文心大模型升级 3.5 版本，有多强？我们帮你试了试",
+            [("entry", "文心大模型升级 3.5 版本，有多强？我们帮你试了试", "", "")],
+        ),
+        # A remark or a sentence on the entry: its text.
+        ("这个和 RWKV 的讨论；", []),
+        ("~全网最小的语言模型，适用于个人开发者的训练和微调。", []),
+    ],
+)
+def test_it_reads_a_line_under_a_link_as_a_headline_or_a_remark(after, read):
+    found = items(f"SuperCLUE-Open 中文大模型开放域测评基准发布\n{LINK}\n{after}")
+    body = "" if read else after
+    assert found == [("entry", "SuperCLUE-Open 中文大模型开放域测评基准发布", LINK, body), *read]
+
+
+def test_it_takes_the_line_under_a_link_with_no_title_for_its_title():
+    text = f"项目\nLLM 打辩论 {OTHER}\n{LINK}\n上海 ai lab 的 7b llm 开源了"
+    assert items(text) == [
+        ("entry", "LLM 打辩论", OTHER, ""),
+        ("entry", "上海 ai lab 的 7b llm 开源了", LINK, ""),
+    ]
+
+
+def free_talk(text: str):
+    return section(f"Free Talk\n{text}", "free-talk")
+
+
+def answers(question) -> list[tuple[str, str]]:
+    return [(answer.body, answer.author) for answer in question.answers]
+
+
+def test_it_credits_an_answer_signed_on_its_label_s_line_and_answers_nothing_after_it():
+    found = free_talk(
+        "\n".join(
+            [
+                "Q6: 小于 8bit 的量化在推理的时候是怎么计算的？",
+                "-Dark Flame Master",
+                "A6：指针会对齐到 8bit，一次算 N 个 4bit 数据 即 packed。-",
+                "",
+                "qingwang",
+                "",
+                "5 Levels Of Summarization ：5 种使用 langchain summarization 的层次",
+                "",
+                "时间关系-本期就先到这儿！",
+                "",
+                "Q11: 现在语言模型中有使用 LoRA 作为风格的案例吗？",
+            ]
+        )
+    )
+    first, second = found.questions
+    assert (first.author, answers(first)) == (
+        "Dark Flame Master",
+        [("指针会对齐到 8bit，一次算 N 个 4bit 数据 即 packed。", "qingwang")],
+    )
+    assert not second.answers
+    assert [(item.kind, item.body) for item in found.items] == [
+        ("note", "5 Levels Of Summarization ：5 种使用 langchain summarization 的层次"),
+        ("note", "时间关系-本期就先到这儿！"),
+    ]
+
+
+def test_it_reads_text_after_a_signed_answer_as_another_where_answers_have_no_labels():
+    [question] = free_talk(
+        "8. lora 和 p-tuning v2 ？\n答：\n个人喜欢 lora 方案--羡鱼\n\n看任务需求：lora 比较好。"
+    ).questions
+    assert answers(question) == [("个人喜欢 lora 方案", "羡鱼"), ("看任务需求：lora 比较好。", "")]
+
+
+def test_it_reads_no_name_in_a_source():
+    [question] = free_talk(
+        "Q6: 模型参数和训练语料的合适比例？\n"
+        "A6：OpenAI 1:1.7\n"
+        "这两个数据的来源可以把链接放上来吗--来自何枝大佬的分享\n"
+        "\n"
+        "数据和模型的硬盘体积比：10-100 倍？"
+    ).questions
+    assert answers(question) == [
+        (
+            "OpenAI 1:1.7\n这两个数据的来源可以把链接放上来吗--来自何枝大佬的分享\n\n"
+            "数据和模型的硬盘体积比：10-100 倍？",
+            "",
+        )
+    ]
