@@ -77,12 +77,11 @@ class NewIssueForm(forms.ModelForm):
             raise ValidationError(
                 _("Give the issue a number, or an identifier for a special edition.")
             )
-        series = cleaned.get("series")
-        if series and Issue.objects.filter(series=series, code=cleaned["code"]).exists():
-            raise ValidationError(
-                _("%(series)s already has an issue %(code)s.")
-                % {"series": series.name, "code": cleaned["code"]}
-            )
+        if series := cleaned.get("series"):
+            try:
+                services.require_new_code(series, cleaned["code"])
+            except services.IssueExists as error:
+                raise ValidationError(error.message) from error
         return cleaned
 
     def validate_unique(self):

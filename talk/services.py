@@ -58,10 +58,7 @@ def issue_create(
     if by is not None and not is_admin(by):
         raise NotAllowed(_("Only admins can open an issue."))
     code = str(number) if number is not None else code
-    if Issue.objects.filter(series=series, code=code).exists():
-        raise IssueExists(
-            _("%(series)s already has an issue %(code)s.") % {"series": series.name, "code": code}
-        )
+    require_new_code(series, code)
     issue = Issue.objects.create(
         series=series,
         number=number,
@@ -74,6 +71,15 @@ def issue_create(
         for template in series.templates.all()
     )
     return issue
+
+
+def require_new_code(series: Series, code: str) -> None:
+    """Refuse an identifier the series already has (the admin's form asks
+    before it saves; the unique constraint holds in any case)."""
+    if Issue.objects.filter(series=series, code=code).exists():
+        raise IssueExists(
+            _("%(series)s already has an issue %(code)s.") % {"series": series.name, "code": code}
+        )
 
 
 ROLES = {"host": _("host"), "editor": _("editor")}

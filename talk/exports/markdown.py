@@ -170,6 +170,8 @@ def _says(text: str, wanted: list[str]) -> bool:
     return all(_letters_and_digits(part) in said for part in wanted)
 
 
+# talk.importing.text has the same one line; the importer imports the
+# services, which import the exports, so importing it here would be a cycle.
 def _letters_and_digits(text: str) -> str:
     return "".join(c for c in text if unicodedata.category(c)[0] in "LN")
 
