@@ -8,9 +8,9 @@ questions with answers and replies, builds its snapshot once (nothing is
 frozen) and prints the median time of each renderer over a few runs:
 - Markdown, HTML and JSON, and Markdown + HTML together (goal: under 1 s),
 - PDF (goal: under 15 s).
-Markdown bodies are cached by the sanitiser (sections.markup); a worker that
-renders a revision starts cold, so the cache is emptied before every run and
-the warm figure is printed beside it for comparison.
+Markdown bodies and code blocks are cached by the sanitiser (sections.markup);
+a worker that renders a revision starts cold, so the caches are emptied
+before every run and the warm figure is printed beside it for comparison.
 """
 
 import os
@@ -34,7 +34,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from sections.markup import render_markdown  # noqa: E402
+from sections.markup import clear_caches  # noqa: E402
 from sections.models import Answer, ChatLine, Item, Question  # noqa: E402
 from talk.exports import html, jsonfmt, markdown, pdf  # noqa: E402
 from talk.seed import ensure_openllm_talk  # noqa: E402
@@ -110,7 +110,7 @@ def timed(render, snapshot, runs: int, *, cold: bool = True) -> float:
     timings = []
     for _ in range(runs):
         if cold:
-            render_markdown.cache_clear()
+            clear_caches()
         start = time.perf_counter()
         render(snapshot)
         timings.append(time.perf_counter() - start)
@@ -141,7 +141,9 @@ def run() -> None:
 
     print(f"database: {connection.vendor}; {ITEMS:,} items, {QUESTIONS} questions with answers")
     print(f"snapshot built in {built * 1000:.0f} ms (once; not part of the figures below)")
-    print(f"median of {RUNS} runs, Markdown cache emptied before each (warm in brackets):")
+    print(
+        f"median of {RUNS} runs, Markdown and code caches emptied before each (warm in brackets):"
+    )
     for name, render in RENDERERS:
         cold, warm = timed(render, snapshot, RUNS), timed(render, snapshot, RUNS, cold=False)
         print(

@@ -30,11 +30,19 @@ PYGMENTS_CLASSES = {name for name in STANDARD_TYPES.values() if name}
 _formatter = HtmlFormatter(nowrap=True)
 
 
-def _highlight(code: str, language: str, _attrs) -> str:
+@lru_cache(maxsize=128)
+def _lexer(language: str):
+    # Finding a lexer by name loads and instantiates its class, which costs
+    # more than highlighting a short snippet; a lexer keeps no state between
+    # texts, so one per language serves every block.
     try:
-        lexer = get_lexer_by_name(language) if language else None
+        return get_lexer_by_name(language) if language else None
     except ClassNotFound:
-        lexer = None
+        return None
+
+
+def _highlight(code: str, language: str, _attrs) -> str:
+    lexer = _lexer(language)
     if lexer is None:
         return ""  # markdown-it escapes and wraps it as plain code
     return highlight(code, lexer, _formatter)
@@ -79,12 +87,21 @@ def render_markdown(text: str) -> str:
     return clean_html(_markdown.render(text))
 
 
+@lru_cache(maxsize=1024)
 def render_code(code: str, language: str) -> str:
-    """A code block (practice write-ups) with highlighting when the language is known."""
+    """A code block (practice write-ups) with highlighting when the language
+    is known; cached like `render_markdown`."""
     highlighted = _highlight(code, language, None)
     if not highlighted:
         return f"<pre><code>{escape(code)}</code></pre>"
     return clean_html(f"<pre><code>{highlighted}</code></pre>")
+
+
+def clear_caches() -> None:
+    """Forget every rendering, as a fresh process would (for benchmarks)."""
+    render_markdown.cache_clear()
+    render_code.cache_clear()
+    _lexer.cache_clear()
 
 
 def safe_url(url: str) -> str:
