@@ -19,6 +19,7 @@ import os
 import socket
 import threading
 import time
+import weakref
 from collections import defaultdict
 from functools import cache
 
@@ -156,6 +157,21 @@ class RedisBroker:
         # shared; short timeouts so a Redis that is down costs a write little.
         self._client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
         self._publish = self._client.register_script(PUBLISH_SCRIPT)
+        self._async_clients = weakref.WeakKeyDictionary()
+
+    def _async_client(self) -> redis.asyncio.Redis:
+        """The streams' client for presence and sequence reads: one per event
+        loop (a server has one), so its pool keeps a few connections open for
+        all its pages, instead of each page connecting at every keep-alive and
+        a burst of reconnecting pages opening hundreds at once."""
+        loop = asyncio.get_running_loop()
+        client = self._async_clients.get(loop)
+        if client is None:
+            client = redis.asyncio.Redis.from_url(
+                self.url, socket_timeout=1, socket_connect_timeout=1
+            )
+            self._async_clients[loop] = client
+        return client
 
     def channel(self, issue_id: int) -> str:
         return f"{self.prefix}:{issue_id}"
@@ -177,13 +193,10 @@ class RedisBroker:
     async def acurrent_seq(self, issue_id: int) -> int | None:
         """None when Redis does not answer: the page is told updates are
         paused, and catches up when they resume."""
-        client = redis.asyncio.Redis.from_url(self.url, socket_connect_timeout=1)
         try:
-            return int(await client.get(self.seq_key(issue_id)) or 0)
+            return int(await self._async_client().get(self.seq_key(issue_id)) or 0)
         except (redis.RedisError, OSError):
             return None
-        finally:
-            await client.aclose()
 
     def subscription(self, issue_id: int) -> "RedisSubscription":
         return RedisSubscription(self.url, self.channel(issue_id))
@@ -196,7 +209,7 @@ class RedisBroker:
         """
         key = f"{self.prefix}:presence:{issue_id}"
         now = time.time()
-        client = redis.asyncio.Redis.from_url(self.url, socket_connect_timeout=1)
+        client = self._async_client()
         try:
             if leave:
                 changed = await client.hdel(key, conn)
@@ -218,8 +231,6 @@ class RedisBroker:
             await client.publish(self.channel(issue_id), message)
         except (redis.RedisError, OSError):
             logger.warning("Presence of issue %s not updated: Redis did not answer", issue_id)
-        finally:
-            await client.aclose()
 
     def subscriber_count(self, issue_id: int) -> int:
         [(_name, count)] = self._client.pubsub_numsub(self.channel(issue_id))
