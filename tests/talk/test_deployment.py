@@ -97,3 +97,15 @@ def test_it_translates_every_string_of_the_interface():
             # Only the catalog's header (msgid "") may come back.
             left = [line for line in result.stdout.splitlines() if line.startswith("msgid ")]
             assert left in ([], ['msgid ""']), f"{source}: {which[2:]} strings: {left}"
+
+
+def test_no_template_comment_spills_onto_the_page():
+    # Django's {# #} comment ends with its line: one that runs on shows its
+    # text to every reader. Longer comments use {% comment %}.
+    spilled = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if line.count("{#") > line.count("#}")
+    ]
+    assert spilled == []
