@@ -6,11 +6,13 @@ URL schemes listed here, so nothing a member typed can carry a script, an event
 handler, an `hx-*` attribute or a `data:` URL into a page.
 """
 
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 import nh3
 from django.utils.html import escape
+from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -55,11 +57,28 @@ def _image_as_link(renderer, tokens, idx, options, env):
     return f'<a href="{escape(token.attrGet("src") or "")}">{escape(alt)}</a>'
 
 
+# Full-width punctuation never belongs to a link in this community's text.
+URL_STOP = re.compile(r"[，。；：、（）【】《》“”‘’！？]")
+
+
+class _Linkify(LinkifyIt):
+    """linkify-it, with a bare link ending at full-width punctuation: posts
+    write "https://zhuanlan.zhihu.com/p/640522290；可参考…" with no space, and
+    the default would take the "；" and the words after it into the link."""
+
+    def normalize(self, match):
+        if stop := URL_STOP.search(match.raw):
+            match.last_index = match.index + stop.start()
+            match.raw = match.text = match.url = match.raw[: stop.start()]
+        super().normalize(match)
+
+
 # A line break typed in a post is kept (breaks): members write answers and
 # write-ups line by line, and the corpus' own text is laid out in lines.
 _markdown = MarkdownIt(
     "gfm-like", {"html": False, "linkify": True, "breaks": True, "highlight": _highlight}
 )
+_markdown.linkify = _Linkify()
 _markdown.add_render_rule("image", _image_as_link)
 
 

@@ -12,3 +12,23 @@ def test_it_keeps_the_lines_a_member_typed():
 
 def test_a_blank_line_still_starts_a_paragraph():
     assert render_markdown("一段\n\n另一段").count("<p>") == 2
+
+
+def test_a_bare_link_ends_at_full_width_punctuation():
+    html = render_markdown("模板见 https://zhuanlan.zhihu.com/p/640522290；可参考模板进行贡献")
+
+    assert 'href="https://zhuanlan.zhihu.com/p/640522290"' in html
+    assert "</a>；可参考模板进行贡献" in html
+
+
+def test_a_bare_host_link_ends_at_a_full_width_comma_too():
+    html = render_markdown("代码在 github.com/openllmai/talk，欢迎提 PR")
+
+    assert 'href="http://github.com/openllmai/talk"' in html
+    assert "</a>，欢迎提 PR" in html
+
+
+def test_a_link_keeps_its_own_chinese_letters():
+    html = render_markdown("https://zh.wikipedia.org/wiki/注意力机制 讲得清楚")
+
+    assert ">https://zh.wikipedia.org/wiki/注意力机制</a> 讲得清楚" in html
