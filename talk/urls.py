@@ -43,3 +43,5 @@ urlpatterns = [
     path("desk/", include("sections.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "talk.views.not_found"

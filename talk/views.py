@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import (
     HttpResponseClientRedirect,
     HttpResponseClientRefresh,
+    reswap,
+    retarget,
     trigger_client_event,
 )
 
@@ -41,6 +43,17 @@ ISSUE_ROWS = Issue.objects.select_related(
 def get_issue(series_slug: str, code: str) -> Issue:
     """Issues are public: anyone may read one, so outsiders get it too."""
     return get_object_or_404(ISSUE_ROWS, series__slug=series_slug, code=code)
+
+
+def not_found(request, exception):
+    """A missing page in the site's frame and language. For htmx (a row
+    deleted meanwhile, say), words in the page's alert region: a whole page
+    swapped into a fragment would break the page around it."""
+    if getattr(request, "htmx", False):
+        message = _("That is no longer here: it was deleted or moved. Reload the page to see it now.")
+        response = render(request, "sections/refusal.html", {"message": message}, status=404)
+        return retarget(reswap(response, "innerHTML"), "#flash")
+    return render(request, "404.html", status=404)
 
 
 @require_GET
@@ -78,7 +91,15 @@ def series_rules(request, series_slug):
 
 @require_GET
 def issue_detail(request, series_slug, code):
-    return render_issue_page(request, get_issue(series_slug, code))
+    try:
+        issue = ISSUE_ROWS.get(series__slug=series_slug, code=code)
+    except Issue.DoesNotExist:
+        # Issues are shown zero-padded ("OpenLLM Talk 008"), and people type
+        # the address as they read it; the address itself is the number.
+        if code.isdigit() and code.startswith("0") and code != "0":
+            return redirect("issue", series_slug, str(int(code)))
+        raise Http404 from None
+    return render_issue_page(request, issue)
 
 
 # Fragments of the issue page, fetched again when what they show changed. A

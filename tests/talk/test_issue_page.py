@@ -128,9 +128,30 @@ def test_it_lists_references_in_the_order_of_the_page_and_one_per_page(client, i
     ]
 
 
-def test_it_answers_404_for_an_unknown_issue(client, issue):
-    assert client.get("/s/openllm-talk/999/").status_code == 404
+def test_it_answers_404_for_an_unknown_issue(client, issue, english):
     assert client.get("/s/no-such-series/8/").status_code == 404
+    response = client.get("/s/openllm-talk/999/")
+
+    assert response.status_code == 404
+    # The site's own page, with the way back, not the server's bare one.
+    assertContains(response, "There is no page at this address", status_code=404)
+    assertContains(response, 'href="/"', status_code=404)
+
+
+def test_the_number_as_the_issue_shows_it_leads_to_the_issue(client, issue):
+    response = client.get("/s/openllm-talk/008/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/s/openllm-talk/8/"
+
+
+def test_a_fragment_that_is_gone_says_so_in_the_alert_region(client, issue, english):
+    response = client.get("/s/openllm-talk/8/sections/999999/", headers={"HX-Request": "true"})
+
+    assert response.status_code == 404
+    assert response["HX-Retarget"] == "#flash"
+    assert "no longer here" in response.text
+    assert "<html" not in response.text
 
 
 def test_it_renders_hostile_text_inert(client, issue):
