@@ -50,7 +50,9 @@ def not_found(request, exception):
     deleted meanwhile, say), words in the page's alert region: a whole page
     swapped into a fragment would break the page around it."""
     if getattr(request, "htmx", False):
-        message = _("That is no longer here: it was deleted or moved. Reload the page to see it now.")
+        message = _(
+            "That is no longer here: it was deleted or moved. Reload the page to see it now."
+        )
         response = render(request, "sections/refusal.html", {"message": message}, status=404)
         return retarget(reswap(response, "innerHTML"), "#flash")
     return render(request, "404.html", status=404)
