@@ -44,7 +44,7 @@ class StaleWrite(DeskError):
     status = 409
     default_message = _(
         "Someone saved a newer version while you were editing. "
-        "Their text is shown beside yours: merge and save again."
+        "Theirs is shown with yours: merge what you need and save again."
     )
 
     def __init__(self, current):

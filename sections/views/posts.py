@@ -94,8 +94,8 @@ def question_edit(request, pk):
                 )
             except StaleWrite as error:
                 newer, status = error.current, error.status
+                # newer.html says what happened, above theirs.
                 form = rebase(form, newer.version)
-                form.add_error(None, error.message)
             except DeskError as error:
                 form.add_error(None, error.message)
                 status = error.status
@@ -258,8 +258,8 @@ def answer_edit(request, pk):
                 )
             except StaleWrite as error:
                 newer, status = error.current, error.status
+                # newer.html says what happened, above theirs.
                 form = rebase(form, newer.version)
-                form.add_error(None, error.message)
             except DeskError as error:
                 form.add_error(None, error.message)
                 status = error.status

@@ -436,6 +436,7 @@ def test_it_shows_the_newer_text_to_the_second_editor(client_as, people, item, h
     )
     assert "sections/newer.html" in template_names(response)
     form = by_id(response.text, f"item-{item.pk}")
+    assert "nonfield" not in form  # newer.html says it, once, above theirs
     newer = form[form.index('class="newer"') : form.index("</dl>")]
     assert "负责人的标题" in newer
     assert "负责人的摘要" in newer
