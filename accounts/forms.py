@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
@@ -92,6 +93,15 @@ class PreferencesForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["language", "time_zone", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An empty language, like an empty zone, follows the browser; say so
+        # rather than Django's "Select an option".
+        self.fields["language"].choices = [
+            ("", _("Automatic (from your browser)")),
+            *settings.LANGUAGES,
+        ]
 
 
 class SuspendForm(forms.Form):

@@ -32,6 +32,17 @@ def test_it_shows_the_member_their_own_settings(client, member):
     assert '<option value="Asia/Tokyo" selected>' in response.text
 
 
+def test_an_empty_language_says_it_follows_the_browser(client, member):
+    client.force_login(member)
+
+    response = client.get(URL, headers={"Accept-Language": "zh-hans"})
+
+    language = response.text[response.text.index('name="language"') :]
+    language = language[: language.index("</select>")]
+    assert '<option value="" selected>自动（跟随浏览器）</option>' in language
+    assert "Select" not in language
+
+
 def test_it_saves_language_time_zone_and_email(client, member):
     client.force_login(member)
 
