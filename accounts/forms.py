@@ -31,6 +31,14 @@ class LoginForm(AuthenticationForm):
         max_length=ALIAS_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autofocus": True}),
     )
+    # Django's own words say both fields may be case-sensitive; an alias is not.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Please enter a correct alias and password. The password is case-sensitive; "
+            "the alias is not."
+        ),
+    }
 
     def clean_username(self):
         return canonical_alias(self.cleaned_data["username"])

@@ -29,8 +29,21 @@ def suspension_notice(user) -> str:
             "Your account is suspended until %(until)s: you can read but not post. "
             "Reason: %(reason)s"
         )
+    return notice % _suspension_terms(user)
+
+
+def suspension_status(user) -> str:
+    """The same, as the admin who suspended them reads it."""
+    if user.suspended_until >= FOREVER:
+        status = _("%(alias)s is suspended for good. Reason: %(reason)s")
+    else:
+        status = _("%(alias)s is suspended until %(until)s. Reason: %(reason)s")
+    return status % _suspension_terms(user)
+
+
+def _suspension_terms(user) -> dict:
     until = timezone.localtime(user.suspended_until).strftime("%Y-%m-%d %H:%M")
-    return notice % {"until": until, "reason": user.suspension_reason}
+    return {"alias": user.alias, "until": until, "reason": user.suspension_reason}
 
 
 def require_open(issue, user) -> None:

@@ -46,8 +46,9 @@ def safe_url(url: str) -> str:
 
 @register.filter
 def open_to(issue, user) -> bool:
-    """`{% if issue|open_to:user %}`: the user may change the issue's content."""
-    return user.is_authenticated and issue.accepts_content_from(user)
+    """`{% if issue|open_to:user %}`: the user may change the issue's content.
+    A suspended member is offered no button the services would refuse."""
+    return user.is_authenticated and not user.is_suspended and issue.accepts_content_from(user)
 
 
 @register.filter
@@ -59,6 +60,11 @@ def post_kind(post) -> str:
 @register.filter
 def suspension(user) -> str:
     return policy.suspension_notice(user) if user.is_authenticated and user.is_suspended else ""
+
+
+@register.filter
+def suspension_status(member) -> str:
+    return policy.suspension_status(member) if member.is_suspended else ""
 
 
 @register.filter

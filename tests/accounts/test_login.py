@@ -67,6 +67,7 @@ def test_it_shows_an_error_for_a_wrong_password(client, member):
 
     assert response.status_code == 422  # the errors are on the page; nothing was done
     assert "Please enter a correct alias and password." in response.text
+    assert "case-sensitive; the alias is not." in response.text  # login ignores its case
     assert 'value="初七"' in response.text
     assert WRONG not in response.text
     assert not logged_in_user(client).is_authenticated

@@ -1,6 +1,8 @@
 import pytest
+from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
+from accounts.services import member_suspend
 from sections.models import Answer, ChatLine, Claim, Item, Question, Vote
 from tests.factories import AnswerFactory, ItemFactory, QuestionFactory, UserFactory
 from tests.html import HOSTILE, HOSTILE_NAME, unsafe_markup
@@ -262,3 +264,23 @@ def test_it_marks_an_imported_question_carried_over_without_a_link(client, issue
 
     head = by_attr(by_id(page, f"question-{question.pk}"), "class", "question-head")
     assert '<span class="carried-over">上期遗留</span>' in head
+
+
+def test_a_suspended_member_is_offered_no_claim(client, issue, member, admin_user, english):
+    member_suspend(member=member, by=admin_user, until=None, reason="刷屏")
+    client.force_login(member)
+
+    page = client.get(issue.get_absolute_url()).text
+
+    assert "Claim this section" not in page
+    assert 'id="claim-host"' not in page
+    assert "刷屏" in by_id(page, "suspension")
+
+
+def test_the_admin_reads_the_suspension_about_the_member(client, member, admin_user, english):
+    member_suspend(member=member, by=admin_user, until=None, reason="刷屏")
+    client.force_login(admin_user)
+
+    page = client.get(reverse("accounts:suspend", args=[member.pk])).text
+
+    assert by_id(page, "suspension").endswith(">初七 is suspended for good. Reason: 刷屏</p>")
