@@ -165,13 +165,21 @@ def question_content(question_id: int, *, issue, viewer=None) -> Question:
     question.section.viewer_can_curate = viewer is not None and policy.can_curate_section(
         viewer, question.section
     )
-    earlier = Question.objects.filter(posts, section=question.section_id).filter(
-        Q(position__lt=question.position) | Q(position=question.position, pk__lt=question.pk)
-    )
-    question.number = earlier.count() + 1
+    question.number = _number_of(question)
     _arrange_question(question, question.section, viewer, _voted(viewer, question=question))
     _attach_carried_answers([question], viewer)
     return question
+
+
+def _number_of(question: Question) -> int | None:
+    """The number `_number_shown` gives the question, read alone."""
+    if question.status != PostStatus.VISIBLE:
+        return None
+    shown = Question.objects.filter(section=question.section_id, status=PostStatus.VISIBLE)
+    earlier = shown.filter(
+        Q(position__lt=question.position) | Q(position=question.position, pk__lt=question.pk)
+    )
+    return earlier.count() + 1
 
 
 def item_content(item_id: int, *, issue, viewer=None) -> Item:
@@ -202,11 +210,10 @@ def fresh_item(item: Item, section: Section, viewer) -> Item:
 
 
 def fresh_question(question: Question, section: Section, viewer) -> Question:
-    """A just-asked question, numbered after the ones before it."""
+    """A just-asked question, numbered after the ones before it (none while
+    it waits for approval)."""
     section.viewer_can_curate = policy.can_curate_section(viewer, section)
-    # It was appended last: every other question the viewer sees comes first.
-    others = Question.objects.filter(visible_posts(viewer), section=section).exclude(pk=question.pk)
-    question.number = others.count() + 1
+    question.number = _number_of(question)
     question.vote_count = 0
     _arrange_question(question, section, viewer, voted=set())
     return question
@@ -314,13 +321,14 @@ def _arrange(section: Section, viewer, voted: set[int], sort: str) -> None:
     section.sort = sort
     if section.kind == SectionKind.QUESTIONS:
         questions = list(section.questions.all())
-        for number, question in enumerate(questions, start=1):
-            question.number = number
+        _number_shown(questions)
+        for question in questions:
             _arrange_question(question, section, viewer, voted)
         _attach_carried_answers(questions, viewer)
         section.numbered_questions = questions
         if sort == "votes":
-            questions = sorted(questions, key=lambda q: (-q.vote_count, q.number))
+            # A stable sort: equal votes stay in the order they were asked.
+            questions = sorted(questions, key=lambda q: -q.vote_count)
         # Pinned questions lead, in either order; numbers stay as asked.
         questions = sorted(questions, key=lambda q: not q.pinned)
         notes = {group.name: group.entries for group in _group(section.notes, section.subgroups)}
@@ -328,6 +336,18 @@ def _arrange(section: Section, viewer, voted: set[int], sort: str) -> None:
         for group in section.question_groups:
             group.notes = notes.get(group.name, [])
     section.contributors = _section_contributors(section, items)
+
+
+def _number_shown(questions: list[Question]) -> None:
+    """Q1, Q2… for the shown questions, in the order given. One that is not
+    shown (waiting, rejected, hidden, merged) gets no number: its author and
+    the moderators see it among the others, and the numbers must stay those
+    everyone else reads, the exports print and the review queue merges by."""
+    shown = (q for q in questions if q.status == PostStatus.VISIBLE)
+    for question in questions:
+        question.number = None
+    for number, question in enumerate(shown, start=1):
+        question.number = number
 
 
 def _can_post(viewer, section: Section) -> bool:
@@ -574,10 +594,7 @@ def moderation_queue(section: Section) -> ModerationQueue:
         .select_related("author", "submitted_by", "question")
         .order_by("created_at", "id")
     )
-    for number, question in enumerate(
-        (q for q in questions if q.status == PostStatus.VISIBLE), start=1
-    ):
-        question.number = number
+    _number_shown(questions)
     posts = [*questions, *answers]
     reports = list(
         Report.objects.filter(
@@ -587,6 +604,11 @@ def moderation_queue(section: Section) -> ModerationQueue:
         .select_related("reporter", "question", "answer__question")
         .order_by("created_at", "id")
     )
+    # A report loads its own copy of the question: it takes the queue's number.
+    numbers = {question.pk: question.number for question in questions}
+    for report in reports:
+        if report.question is not None:
+            report.question.number = numbers.get(report.question_id)
     return ModerationQueue(
         waiting=[p for p in posts if p.status == PostStatus.PENDING],
         reports=reports,

@@ -165,6 +165,21 @@ def test_it_merges_into_a_question_named_by_its_number(client_as, free_talk):
     assert Question.objects.get(pk=duplicate.pk).merged_into_id == kept.pk
 
 
+def test_it_merges_into_the_question_the_page_shows_with_that_number(client_as, issue, free_talk):
+    # A hidden question before it: the admin sees it on the page, unnumbered.
+    QuestionFactory(section=free_talk, position=1)
+    QuestionFactory(section=free_talk, status=PostStatus.HIDDEN, position=2)
+    kept = QuestionFactory(section=free_talk, position=3)
+    duplicate = QuestionFactory(section=free_talk, position=4)
+    client = client_as("admin")
+    page = client.get(issue.get_absolute_url()).text
+    assert 'class="question-label">Q2：' in by_id(page, f"question-{kept.pk}")
+
+    act(client, "question", duplicate, "merge", {"into": "Q2"}, htmx=True)
+
+    assert Question.objects.get(pk=duplicate.pk).merged_into_id == kept.pk
+
+
 def test_it_says_when_the_number_is_wrong(client_as, free_talk):
     duplicate = QuestionFactory(section=free_talk)
 
@@ -311,6 +326,18 @@ def test_it_dismisses_a_report(client_as, free_talk):
 
     assert response.status_code == 200
     assert Report.objects.get().resolved_at is not None
+
+
+def test_it_numbers_a_reported_question_as_the_page_does(client_as, free_talk):
+    QuestionFactory(section=free_talk, position=1)
+    QuestionFactory(section=free_talk, status=PostStatus.PENDING, position=2)
+    reported = QuestionFactory(section=free_talk, position=3)
+    client_as("outsider").post(report_url(reported), {"reason": "跑题"})
+
+    queue = client_as("host").get(queue_url(free_talk)).text
+
+    report = by_id(queue, f"report-{Report.objects.get().pk}")
+    assert '<span class="badge">Q2</span>' in report
 
 
 # The rules page

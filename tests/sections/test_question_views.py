@@ -4,11 +4,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sections.models import Question
+from sections.models import PostStatus, Question
 from sections.selectors import group_key
+from talk.models import Series
 from tests.factories import AnswerFactory, QuestionFactory
 from tests.responses import (
     BOTH_WAYS,
+    HTMX,
     assert_changed,
     assert_refused,
     assert_sent_to_log_in,
@@ -199,6 +201,74 @@ def test_it_numbers_questions_in_order(client_as, free_talk, question):
 
     newest = Question.objects.latest("id")
     assert "Q2：" in by_id(response.text, f"question-{newest.pk}")
+
+
+# Numbers: one question, one number, whoever reads it
+
+
+def label_of(page: str, question) -> str:
+    """The question's label on the page ("Q2"), or "" when it has none."""
+    found = re.search(r'class="question-label">(Q\d+)：', by_id(page, f"question-{question.pk}"))
+    return found.group(1) if found else ""
+
+
+@pytest.fixture
+def one_hidden(free_talk, member):
+    """Three questions; a moderator hid the second, which 初七 asked."""
+    first = QuestionFactory(section=free_talk, position=1)
+    hidden = QuestionFactory(
+        section=free_talk,
+        author=member,
+        submitted_by=member,
+        status=PostStatus.HIDDEN,
+        position=2,
+    )
+    last = QuestionFactory(section=free_talk, position=3)
+    return first, hidden, last
+
+
+@pytest.mark.parametrize("role", ["anonymous", "outsider", "author", "host", "admin"])
+def test_a_hidden_question_shifts_no_one_s_numbers(client_as, issue, one_hidden, role):
+    first, _, last = one_hidden
+    client = client_as(role)
+
+    page = client.get(issue.get_absolute_url()).text
+    fragment_url = reverse("issue-question", args=[issue.series.slug, issue.code, last.pk])
+    fragment = client.get(fragment_url, headers=HTMX).text
+
+    assert (label_of(page, first), label_of(page, last)) == ("Q1", "Q2")
+    assert label_of(fragment, last) == "Q2"
+
+
+@pytest.mark.parametrize("role", ["author", "admin"])
+def test_a_hidden_question_shows_its_status_instead_of_a_number(client_as, issue, one_hidden, role):
+    hidden = one_hidden[1]
+
+    page = client_as(role).get(issue.get_absolute_url()).text
+
+    block = by_id(page, f"question-{hidden.pk}")
+    assert label_of(page, hidden) == ""
+    assert '<span class="badge badge-status">Hidden</span>' in block
+    assert "A2：" not in block
+
+
+def test_a_question_waiting_for_approval_has_no_number_and_shifts_none(
+    client_as, issue, free_talk, question
+):
+    Series.objects.filter(pk=issue.series_id).update(moderation="pre")
+
+    response = ask(client_as("outsider"), free_talk, htmx=True)
+
+    waiting = Question.objects.latest("id")
+    assert waiting.status == PostStatus.PENDING
+    block = by_id(response.text, f"question-{waiting.pk}")
+    assert 'class="question-label"' not in block
+    assert "Waiting for approval" in block
+    page = client_as("outsider").get(issue.get_absolute_url()).text
+    assert (label_of(page, question), label_of(page, waiting)) == ("Q1", "")
+    # The admin, who sees the waiting question, asks the second one shown.
+    response = ask(client_as("admin"), free_talk, htmx=True)
+    assert label_of(response.text, Question.objects.latest("id")) == "Q2"
 
 
 # Editing
