@@ -20,7 +20,7 @@ from django_htmx.http import (
     trigger_client_event,
 )
 
-from sections.errors import DeskError, StaleWrite
+from sections.errors import DeskError, Invalid, StaleWrite
 from sections.models import Question, Section, SectionKind
 from sections.policy import is_admin
 from sections.selectors import issue_content, question_content, section_content, visible_posts
@@ -225,7 +225,7 @@ def steward_context(request, issue: Issue, highlights_form=None) -> dict:
     steward = can_steward(request.user, issue)
     return {
         "can_steward": steward,
-        "freeze_form": FreezeForm(),
+        "freeze_form": getattr(request, "freeze_form", None) or FreezeForm(),
         # A refused plain-form save renders the whole page again: the typed
         # text comes back through the request (see meeting_highlights).
         "highlights_form": highlights_form
@@ -277,13 +277,26 @@ def issue_lifecycle(request, series_slug, code, action):
             LIFECYCLE[action](issue_id=issue.pk, user=request.user)
         else:
             raise Http404
+    except Invalid as error:
+        # The correction's note (missing, too long): said at the field, with
+        # the note as typed.
+        return _freeze_form_again(request, issue, error)
     except DeskError as error:
-        # A correction's note refused (missing, too long): without htmx the
-        # page comes back with an empty freeze form, so the note is kept.
         return refused(request, issue, error, kept=request.POST.get("note", ""))
     if request.htmx:
         return HttpResponseClientRefresh()
     return redirect(f"{issue.get_absolute_url()}#issue-exports")
+
+
+def _freeze_form_again(request, issue: Issue, error: Invalid) -> HttpResponse:
+    form = FreezeForm(request.POST)
+    if form.is_valid():  # the form's own checks may have said it already
+        form.add_error("note", error.message)
+    if request.htmx:
+        context = {"issue": issue, "freeze_form": form}
+        return render(request, "talk/issue.html#freeze-form", context, status=422)
+    request.freeze_form = form
+    return render_issue_page(request, issue, status=422, flash=error.message)
 
 
 @require_GET
