@@ -338,6 +338,8 @@ def test_it_numbers_a_reported_question_as_the_page_does(client_as, free_talk):
 
     report = by_id(queue, f"report-{Report.objects.get().pk}")
     assert '<span class="badge">Q2</span>' in report
+    # Listed twice (reported, and among the page's posts), under two ids.
+    assert queue.count(f'id="moderate-question-{reported.pk}"') == 1
 
 
 # The rules page
