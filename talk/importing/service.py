@@ -220,8 +220,9 @@ def _shape(section: Section, found: ParsedSection) -> None:
     if found.budget_given:
         section.time_budget_minutes = found.budget
     section.optional = section.optional or found.optional
-    if found.subgroups:
-        section.subgroups = found.subgroups
+    # The source's sub-groups, none if it had none: the template's would add
+    # empty headings (### 线上讨论…) to a record that never had them.
+    section.subgroups = found.subgroups
     section.contributor_names = found.contributors
     if found.theme_label:
         section.theme_label, section.theme = found.theme_label, found.theme

@@ -34,6 +34,7 @@ import talk
 from sections.models import Item, Question
 from talk.exports import html, jsonfmt, markdown
 from talk.importing import issue_import, parse_issue
+from talk.importing.parse import SUBGROUPS
 from talk.snapshot import snapshot_build
 from tests.responses import by_id
 
@@ -223,6 +224,20 @@ def test_it_cuts_no_title_to_credit_someone():
         if item.author
     ]
     assert not signed
+
+
+@pytest.mark.parametrize("imported", FILES, indirect=True)
+def test_it_adds_no_sub_group_the_source_did_not_have(imported):
+    # 000 and 001 had no 线上讨论 / 群里讨论: the template's empty headings
+    # would stand in the record as if they were part of it.
+    written = {reduced(line) for line in imported["text"].split("\n")}
+    # A heading as the source spelled it ("工业" is 工业界).
+    spellings: dict[str, set[str]] = {}
+    for spelled, name in SUBGROUPS.items():
+        spellings.setdefault(name, set()).add(reduced(spelled))
+    headings = re.findall(r"^### (.+)$", imported["markdown"], re.MULTILINE)
+    added = [name for name in headings if not spellings.get(name, {reduced(name)}) & written]
+    assert added == []
 
 
 @pytest.mark.parametrize("imported", ["openllm-talk-001.txt"], indirect=True)
