@@ -49,6 +49,10 @@ def not_found(request, exception):
     """A missing page in the site's frame and language. For htmx (a row
     deleted meanwhile, say), words in the page's alert region: a whole page
     swapped into a fragment would break the page around it."""
+    if request.headers.get("X-Desk-Live"):
+        # A live refresh that lost a race with a delete: the delete's own
+        # event refreshes the section; nobody did anything to be told of.
+        return reswap(HttpResponse(status=404), "none")
     if getattr(request, "htmx", False):
         message = _(
             "That is no longer here: it was deleted or moved. Reload the page to see it now."

@@ -156,6 +156,16 @@ def test_a_fragment_that_is_gone_says_so_in_the_alert_region(client, issue, engl
     assert "<html" not in response.text
 
 
+def test_a_live_refresh_of_a_fragment_that_is_gone_changes_nothing(client, issue):
+    response = client.get(
+        "/s/openllm-talk/8/questions/999999/", headers={"HX-Request": "true", "X-Desk-Live": "1"}
+    )
+
+    assert response.status_code == 404
+    assert response["HX-Reswap"] == "none"
+    assert not response.content
+
+
 def test_it_renders_hostile_text_inert(client, issue):
     news = issue.sections.get(key="news")
     free_talk = issue.sections.get(key="free-talk")
