@@ -42,6 +42,9 @@ RECORD_GROUP = "本期记录"
 # 序章's labels an imported text may word its own way, and the series' field
 # each stands for.
 PREFACE_LABELS = {"缘起": "origin", "结构": "structure"}
+# The notices 序章 writes after them: the series' privacy notice and notices
+# for an issue made in the desk; for an imported one, those its text had.
+NOTICE_LABELS = ("隐私提示", "talk 模板", "小要求")
 # A description that already ends a sentence gets no extra separator.
 SENTENCE_END = ("；", ";", "。", "！", "？", ".", "!", "?")
 # A line that would start a block of its own (fence, heading, list, quote,
@@ -98,14 +101,19 @@ def _first(entries: list[dict], label: str) -> int | None:
 
 def preface_texts(snapshot: dict) -> list[tuple[str, str]]:
     """序章's texts with their labels: 【缘起】 and 【结构】 as an imported text
-    wrote them (the series' own when it did not), the series' privacy notice
-    and its notices (labels included)."""
+    wrote them (the series' own when it did not), then the notices: the
+    series' privacy notice and notices (labels included), or an imported
+    text's own, if it had any. A published record does not gain notices the
+    series wrote after it."""
     series, entries = snapshot["series"], imported_record(snapshot)
     texts = []
     for label, key in PREFACE_LABELS.items():
         found = _first(entries, label)
         texts.append((f"【{label}】：", series[key] if found is None else entries[found]["text"]))
-    return [*texts, ("【隐私提示】：", series["privacy_notice"]), ("", series["notices"])]
+    if not entries:
+        return [*texts, ("【隐私提示】：", series["privacy_notice"]), ("", series["notices"])]
+    notices = [entry for entry in entries if entry["label"] in NOTICE_LABELS]
+    return [*texts, *((f"【{entry['label']}】：", entry["text"]) for entry in notices)]
 
 
 def record(snapshot: dict) -> list[tuple[str, str, bool]]:
@@ -120,7 +128,9 @@ def record(snapshot: dict) -> list[tuple[str, str, bool]]:
     field for, in the text's order: nothing the text said is dropped.
     """
     entries = imported_record(snapshot)
-    used = {_first(entries, label) for label in PREFACE_LABELS}  # 序章 writes them
+    # 序章 writes these.
+    used = {_first(entries, label) for label in PREFACE_LABELS}
+    used |= {index for index, entry in enumerate(entries) if entry["label"] in NOTICE_LABELS}
     lines = []
     for label, written, value, wanted in _desk_record(snapshot):
         found = _first(entries, label)

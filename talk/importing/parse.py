@@ -24,6 +24,8 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from talk.exports.markdown import NOTICE_LABELS, PREFACE_LABELS
+
 from . import text as T
 from .text import Line
 
@@ -81,18 +83,19 @@ SUBGROUPS = {
 }
 
 ISSUE_LABELS = {"编号", "时间", "本期提要", "本期贡献者", "主持人", "编辑", "talk 视频"}
-SERIES_LABELS = {"缘起": "origin", "结构": "structure", "隐私提示": "privacy_notice"}
-NOTICE_LABELS = {"talk 模板", "小要求"}
 SECTION_LABELS = {"贡献者", "提名区", "建议区", "本期主题", "本周主题"}
 OTHER_LABELS = {"版块负责人", "具体内容贡献者", "版本"}
-# Preface labels the desk writes itself, from the series (its privacy notice
-# and notices) or from the issue's content (本期贡献者): when the source says
-# the same, the record does not keep it a second time.
-DESK_WORDED = {"隐私提示", "本期贡献者"} | NOTICE_LABELS
+# A preface label the desk writes itself, from the issue's content: when the
+# source says the same, the record does not keep it a second time. (Notices,
+# 隐私提示 included, are kept as written: an imported record is exported with
+# its own, never the series'.)
+DESK_WORDED = {"本期贡献者"}
 # Labels whose content may stand on the lines below them rather than after
 # the colon: nominations listed one per line, a video's title and link.
 LISTED_LABELS = {"提名区", "建议区", "talk 视频", "本期提要"}
-KNOWN_LABELS = ISSUE_LABELS | set(SERIES_LABELS) | NOTICE_LABELS | SECTION_LABELS | OTHER_LABELS
+KNOWN_LABELS = (
+    ISSUE_LABELS | set(PREFACE_LABELS) | set(NOTICE_LABELS) | SECTION_LABELS | OTHER_LABELS
+)
 
 LABEL = re.compile(
     r"^【(?P<label>[^【】\n]{1,24})】\s*(?P<remark>-\s*排名不分先后)?\s*(?P<colon>[:：])?\s*(?P<text>.*)$"
@@ -255,8 +258,6 @@ class SeriesText:
     name: str = "OpenLLM Talk"
     origin: str = ""
     structure: str = ""
-    privacy_notice: str = ""
-    notices: str = ""
 
 
 def parse_issue(source: str, series: SeriesText | None = None) -> ParsedIssue:
@@ -583,10 +584,8 @@ class _Reader:
         if label == "本期提要":
             issue.highlights = T.join_wrapped(issue.highlights, text) if issue.highlights else text
             return True
-        if label in SERIES_LABELS:
-            return self._said_by_series(text, getattr(self.series, SERIES_LABELS[label]))
-        if label in NOTICE_LABELS:
-            return self._said_by_series(raw, self.series.notices)
+        if label in PREFACE_LABELS:
+            return self._said_by_series(text, getattr(self.series, PREFACE_LABELS[label]))
         if label == "时间":
             day, time = meeting_of(text)
             if day and not issue.meeting_date:
@@ -672,7 +671,7 @@ class _Reader:
                 section.theme_label, section.theme = label, theme
             else:
                 section.note(raw, subgroup)
-        elif label in ISSUE_LABELS | set(SERIES_LABELS) | NOTICE_LABELS:
+        elif label in ISSUE_LABELS | set(PREFACE_LABELS) | set(NOTICE_LABELS):
             self.issue_label(label, text, raw, section, subgroup)
         else:
             section.note(raw, subgroup)

@@ -47,8 +47,6 @@ def series_text(series: Series) -> SeriesText:
         name=series.name,
         origin=series.origin,
         structure=series.structure,
-        privacy_notice=series.privacy_notice,
-        notices=series.notices,
     )
 
 

@@ -285,6 +285,24 @@ def contents(issue) -> tuple[list, list]:
     ]
 
 
+@pytest.mark.parametrize("imported", FILES, indirect=True)
+def test_it_adds_no_notice_the_source_did_not_have(imported):
+    # The series' privacy notice and notices came after these issues; a
+    # record keeps its own (002-007 list 【小要求】 under 注意事项).
+    for label in ("【隐私提示】", "【talk 模板】", "【小要求】"):
+        assert imported["markdown"].count(label) == imported["text"].count(label), label
+
+
+def test_a_desk_issue_s_notices_come_back_from_its_export(series, issue):
+    written = markdown.render(snapshot_build(issue)).decode()
+    assert f"【隐私提示】：{series.privacy_notice}" in written
+
+    again = issue_import(series=series, text=written, replace=True)
+
+    rewritten = markdown.render(snapshot_build(again)).decode()
+    assert rewritten.startswith(written[: written.index("## 本期记录")])
+
+
 @pytest.mark.parametrize("imported", ["openllm-talk-003.txt"], indirect=True)
 def test_it_reads_its_own_markdown_export_again(series, imported):
     # 本周实践's snippet is exported as a list item that opens with its fence.
