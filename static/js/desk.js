@@ -12,8 +12,11 @@
 
   // Times the server wrote in another zone than the browser's (a first
   // visit, before it had the cookie): the same moment, in the browser's zone.
+  // Not for a member who saved a zone in their preferences: the server wrote
+  // the times in the zone they chose, wherever their browser is today.
+  var chosen = document.documentElement.hasAttribute("data-zone-chosen");
   function localTimes(root) {
-    if (!zone) {
+    if (!zone || chosen) {
       return;
     }
     root.querySelectorAll("time[data-zone]").forEach(function (element) {
@@ -54,6 +57,65 @@
     );
     if (target) {
       target.focus();
+    }
+  });
+
+  // An action that swaps its own region (a vote, a claim, the host's Next)
+  // replaces the control that had the keyboard, which would fall back to the
+  // top of the page: it goes to the same control in the new copy instead, so
+  // keyboard and screen-reader users keep their place. htmx does it itself
+  // for a control with an id; the others are the control with the same name,
+  // value or link in the same form and place, else the first one of that
+  // form ("Mark answered" became "Mark unanswered"), else the region's first
+  // control ("Claim this section" became "Give up this section").
+  var CONTROLS = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), " +
+    "select:not([disabled]), textarea:not([disabled]), summary";
+  var left = null; // the control that had the keyboard in the region being swapped
+
+  function formAction(control) {
+    var form = control.closest("form");
+    return form && form.getAttribute("action");
+  }
+
+  // The nearest element around the control that has an id: a question, an
+  // add form, a claim box.
+  function place(control) {
+    var holder = control.parentElement && control.parentElement.closest("[id]");
+    return holder && holder.id;
+  }
+
+  function sameControl(one, other) {
+    return ["name", "value", "href"].every(function (name) {
+      return one.getAttribute(name) === other.getAttribute(name);
+    }) && one.tagName === other.tagName && formAction(one) === formAction(other) && place(one) === place(other);
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var focused = document.activeElement;
+    left = focused && event.detail.target.contains(focused) ? focused : null;
+  });
+
+  // Registered after the handler above that focuses errors and
+  // data-autofocus, which win: this one only takes a keyboard left nowhere.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var old = left;
+    left = null;
+    if (!old || old.isConnected || (document.activeElement && document.activeElement !== document.body)) {
+      return;
+    }
+    // Replaced whole (outerHTML), the region's new copy has its id.
+    var target = event.detail.target;
+    var region = target.isConnected ? target : document.getElementById(target.id);
+    if (!region) {
+      return;
+    }
+    var controls = Array.prototype.slice.call(region.querySelectorAll(CONTROLS));
+    var action = formAction(old);
+    var next = controls.find(function (control) { return sameControl(control, old); }) ||
+      controls.find(function (control) { return action && formAction(control) === action; }) ||
+      controls[0];
+    if (next) {
+      next.focus({ preventScroll: true });
     }
   });
 

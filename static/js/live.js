@@ -9,7 +9,24 @@
   "use strict";
 
   var panel = document.getElementById("live");
-  if (!panel || !window.EventSource || !window.htmx) {
+  if (!panel) {
+    return;
+  }
+
+  // The panel stays at the top of the screen, two lines high on a phone and
+  // more during a meeting: whatever the page scrolls to (a section from the
+  // index, the host's section, an #anchor) lands below it through
+  // scroll-padding-top in desk.css, which reads its height from here. Set
+  // through the CSSOM, which the Content-Security-Policy allows. Measured
+  // at once too: a page opened at an #anchor scrolls to it before the first
+  // report of the observer.
+  function measurePanel() {
+    document.documentElement.style.setProperty("--live-panel-height", panel.offsetHeight + "px");
+  }
+  measurePanel();
+  new ResizeObserver(measurePanel).observe(panel);
+
+  if (!window.EventSource || !window.htmx) {
     return;
   }
   var labels = panel.dataset;
@@ -375,6 +392,35 @@
     }
   });
 
+  // The page that moves the meeting (a steward's desk) stays where its
+  // steward is working: its own move comes back to it through the event like
+  // to every page, and is marked there but not followed. The answer to the
+  // move says where the meeting is now; while the move is on its way, the
+  // event may come first.
+  var moving = false;
+
+  function movesPointer(event) {
+    return event.detail.elt.closest("[data-moves-pointer]") !== null;
+  }
+
+  document.addEventListener("htmx:beforeSend", function (event) {
+    if (movesPointer(event)) {
+      moving = true;
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!movesPointer(event)) {
+      return;
+    }
+    moving = false;
+    var status = event.detail.xhr.status;
+    var desk = document.getElementById("issue-steward");
+    if (status >= 200 && status < 300 && desk) {
+      shown.current = desk.dataset.current;
+      shown.spotlight = desk.dataset.spotlight;
+    }
+  });
+
   // The marks of the current section and question, from the live bar.
   function markPointer() {
     var bar = document.getElementById("live-bar");
@@ -407,7 +453,7 @@
     var marked = markPointer();
     var section = marked.section;
     var question = marked.question;
-    if (follow.checked) {
+    if (follow.checked && !moving) {
       var target = spotlight !== shown.spotlight && question ? question : current !== shown.current && section ? section : null;
       if (target && shown.current !== null) {
         target.scrollIntoView({ behavior: "smooth", block: "start" });

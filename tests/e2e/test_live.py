@@ -16,11 +16,12 @@ from playwright.sync_api import expect
 
 from sections.models import Item, Section
 from sections.services import item_submit
-from talk.services import issue_pointer_move, issue_start
+from talk.services import issue_pointer_move, issue_spotlight, issue_start
 from tests.conftest import section_of
 from tests.factories import QuestionFactory, UserFactory
 
 from .asgi_server import AsgiServer, log_in_cookie
+from .test_member_desk import landing
 
 pytestmark = pytest.mark.postgres  # the server process reads the test database
 
@@ -92,8 +93,8 @@ def visit(open_context, issue):
     """Open the issue as `user` in a browser context of their own, once its
     live stream is connected."""
 
-    def open_page(server: AsgiServer, user, *, follow=True):
-        context = open_context()
+    def open_page(server: AsgiServer, user, *, follow=True, **context_args):
+        context = open_context(**context_args)
         log_in_cookie(context, server, user)
         page = context.new_page()
         page.goto(server.url + issue.get_absolute_url())
@@ -207,6 +208,54 @@ def test_it_takes_the_followers_to_the_section_the_host_moves_to(
     expect(target).to_have_class(CURRENT)
     assert follower.evaluate(SAME_PAGE)
     assert stayer.evaluate(SAME_PAGE)
+
+
+def test_it_keeps_the_hosts_desk_in_view_while_the_host_moves_the_meeting_on(
+    redis_server, transactional_db, issue, host, member, visit
+):
+    issue_start(issue_id=issue.pk, user=host)
+    console = visit(redis_server, host)
+    follower = visit(redis_server, member)
+    next_button = console.locator("#issue-steward #pointer-next")
+    next_button.scroll_into_view_if_needed()
+    wait_two_frames(console)
+    console.evaluate("addEventListener('scroll', () => { window.__scrolled = true; })")
+    stayed_at = console.evaluate("window.scrollY")
+
+    for section in issue.sections.order_by("position", "id")[:3]:
+        next_button.click()
+        # The followers are taken to the section ...
+        expect(follower.locator(f"#section-{section.pk}")).to_have_class(CURRENT)
+        expect(follower.locator(f"#section-{section.pk}")).to_be_in_viewport()
+        # ... the host's page marks it and stays at the desk, for the next step.
+        expect(console.locator("#live-current")).to_have_text(section.title)
+        expect(console.locator(f"#section-{section.pk}")).to_have_class(CURRENT)
+        wait_two_frames(console)
+        expect(next_button).to_be_in_viewport()
+    assert console.evaluate("window.scrollY") == stayed_at
+    assert not console.evaluate("window.__scrolled === true")
+    assert console.evaluate(SAME_PAGE)
+
+
+def test_it_takes_a_follower_on_a_phone_to_the_section_below_the_live_panel(
+    redis_server, transactional_db, issue, host, member, visit
+):
+    practice, free = section_of(issue, "practice"), section_of(issue, "free-talk")
+    question = QuestionFactory(section=practice, author=member, body="长上下文怎么评测？" * 8)
+    issue_start(issue_id=issue.pk, user=host)
+    issue_pointer_move(issue_id=issue.pk, user=host, expected_id=None, section_id=practice.pk)
+    issue_spotlight(issue_id=issue.pk, user=host, question_id=question.pk)
+    console = visit(redis_server, host)
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
+    follower = visit(redis_server, member, **phone)
+    # The meeting and the question under discussion: a quarter of the screen.
+    assert follower.locator("#live").bounding_box()["height"] > 150
+
+    console.locator("#issue-steward #pointer-next").click()
+
+    expect(follower.locator(f"#section-{free.pk}")).to_have_class(CURRENT)
+    landed = landing(follower, f"#section-{free.pk}-title")
+    assert landed["bar"] <= landed["top"] < landed["bar"] + 48, landed
 
 
 def test_it_spotlights_the_question_the_host_discusses(

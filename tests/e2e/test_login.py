@@ -95,3 +95,22 @@ def test_it_shows_the_meeting_in_the_browsers_time_zone_on_the_first_visit(
     expect(page.locator("time[data-weekday]")).to_have_text(
         re.compile(r"^2026-01-03 \S+ 07:00 \(America/Chicago\)$")
     )
+
+
+@pytest.mark.browser_context_args(timezone_id="America/New_York")
+def test_it_shows_the_meeting_in_the_zone_a_member_saved_wherever_their_browser_is(
+    page, live_server, login, issue, member
+):
+    issue.meeting_at = datetime.datetime(2026, 1, 3, 13, 0, tzinfo=datetime.UTC)
+    issue.save(update_fields=["meeting_at"])
+    member.time_zone = "Europe/Berlin"
+    member.save(update_fields=["time_zone"])
+    login(member)
+
+    page.goto(live_server.url + issue.get_absolute_url())
+
+    # Not New York's 08:00, though the browser is there and says so.
+    berlin = re.compile(r"^2026-01-03 \S+ 14:00 \(Europe/Berlin\)$")
+    expect(page.locator("time[data-weekday]")).to_have_text(berlin)
+    page.reload()
+    expect(page.locator("time[data-weekday]")).to_have_text(berlin)

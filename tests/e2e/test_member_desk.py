@@ -17,6 +17,7 @@ from sections.errors import IssueClosed, SectionFull
 from sections.models import Answer, Claim, Item, Question
 from sections.selectors import group_key
 from talk.models import IssueStatus
+from talk.services import issue_pointer_move, issue_spotlight, issue_start
 from tests.conftest import section_of
 from tests.factories import ItemFactory, QuestionFactory, UserFactory
 
@@ -43,6 +44,23 @@ def zh(message) -> str:
 def open_issue(page, live_server, issue):
     page.goto(live_server.url + issue.get_absolute_url())
     expect(page.locator("h1.issue-title")).to_contain_text(issue.title)
+
+
+LANDING = """(selector) => ({
+  top: document.querySelector(selector).getBoundingClientRect().top,
+  bar: document.getElementById("live").getBoundingClientRect().bottom,
+})"""
+
+
+def landing(page, selector: str) -> dict:
+    """Where `selector` came to rest on the screen after the page scrolled to
+    it, and where the live panel, which stays over the top, ends."""
+    expect(page.locator(selector)).to_be_in_viewport()
+    # A smooth scroll (following the host) takes a few frames to stop.
+    scrolled = None
+    while scrolled != (scrolled := page.evaluate("window.scrollY")):
+        page.wait_for_timeout(150)
+    return page.evaluate(LANDING, selector)
 
 
 def tab_to(page, selector: str, key: str = "Tab", limit: int = 150):
@@ -94,6 +112,22 @@ def test_it_refuses_the_last_slot_in_place_to_the_slower_member(
         "阿九",
         "初七",
     }
+
+
+@pytest.mark.browser_context_args(java_script_enabled=False)
+def test_it_comes_back_from_a_claim_without_script_to_the_section_below_the_live_panel(
+    page, live_server, login, issue, member
+):
+    practice = section_of(issue, "practice")
+    login(member)
+    open_issue(page, live_server, issue)
+
+    page.locator(f"#claim-box-{practice.pk} button[type=submit]").click()
+
+    expect(page).to_have_url(re.compile(rf"#section-{practice.pk}$"))
+    expect(page.locator(f"#claim-box-{practice.pk} .owners")).to_have_text("初七")
+    landed = landing(page, f"#section-{practice.pk}-title")
+    assert landed["top"] >= landed["bar"], landed
 
 
 # 2. Items
@@ -156,6 +190,39 @@ def test_it_keeps_the_typed_item_after_a_bad_link_and_adds_it_once_fixed(
     assert page.evaluate(SAME_PAGE)
     item = Item.objects.get()
     assert (item.section, item.subgroup, item.author) == (news, "项目", member)
+
+
+def test_it_says_saving_only_while_an_item_is_on_its_way(page, live_server, login, issue, member):
+    news = section_of(issue, "news")
+    # htmx would show and hide "Saving…" with an inline style of its own, which
+    # the Content-Security-Policy refuses: the page hears of each refusal.
+    page.add_init_script(
+        "window.__violations = [];"
+        "document.addEventListener('securitypolicyviolation', (event) =>"
+        " window.__violations.push(event.violatedDirective + ' ' + event.blockedURI));"
+    )
+    held = []  # the save, held back until the test lets it through
+    page.route(
+        live_server.url + reverse("sections:item-create", args=[news.pk]),
+        lambda route: held.append(route),
+    )
+    login(member)
+    open_issue(page, live_server, issue)
+    form = page.locator(f"#add-item-{news.pk}")
+    saving = form.locator(".htmx-indicator")
+    form.locator("> summary").click()
+    expect(saving).to_be_hidden()
+
+    page.locator(f"#section-{news.pk}-new-title").fill("State of GPT")
+    page.locator(f"#section-{news.pk}-new-url").fill("https://example.com/state-of-gpt")
+    form.locator("button[type=submit]").click()
+    expect(saving).to_be_visible()
+    expect(saving).to_have_text(zh("Saving…"))
+    held[0].continue_()
+
+    expect(page.locator(f"#section-{news.pk} .entry-title")).to_have_text("State of GPT")
+    expect(saving).to_be_hidden()
+    assert page.evaluate("window.__violations") == []
 
 
 # 3. Questions and answers
@@ -312,6 +379,35 @@ def test_it_adds_an_item_with_the_keyboard_alone(page, live_server, login, issue
     expect(page.locator(f"#{field}-title")).to_have_value("")
 
 
+def test_it_keeps_the_keyboard_on_a_claim_or_a_vote_once_sent(
+    page, live_server, login, issue, member
+):
+    news, free = section_of(issue, "news"), section_of(issue, "free-talk")
+    question = QuestionFactory(section=free, subgroup="线上讨论", author=UserFactory(alias="阿九"))
+    login(member)
+    open_issue(page, live_server, issue)
+    box = page.locator(f"#claim-box-{news.pk}")
+
+    tab_to(page, f"#claim-box-{news.pk} button")
+    page.keyboard.press("Enter")
+    expect(box.locator(".owners")).to_have_text("初七")
+    # In the same place the button now gives the section up, and has the keyboard.
+    expect(box.get_by_role("button", name=zh("Give up this section"))).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(box.locator(".owners")).to_have_text(zh("unclaimed"))
+    expect(box.get_by_role("button", name=zh("Claim this section"))).to_be_focused()
+
+    vote = page.locator(f"#question-{question.pk} button.vote")
+    tab_to(page, f"#question-{question.pk} button.vote")
+    page.keyboard.press("Enter")
+    expect(vote).to_have_attribute("aria-pressed", "true")
+    expect(vote).to_be_focused()
+    # Enter again takes the vote back, without looking for the button.
+    page.keyboard.press("Enter")
+    expect(vote).to_have_attribute("aria-pressed", "false")
+    expect(vote).to_be_focused()
+
+
 # 5. A phone
 
 
@@ -356,6 +452,31 @@ def test_it_fits_long_content_on_a_phone(page, live_server, login, issue, member
     layout = page.evaluate(OVERFLOW)
     assert layout["innerWidth"] == 375, layout
     assert layout["scrollWidth"] <= layout["clientWidth"], layout
+
+
+@pytest.mark.browser_context_args(viewport={"width": 390, "height": 844}, is_mobile=True)
+def test_it_shows_what_a_link_points_to_below_the_live_panel_on_a_phone(
+    page, live_server, login, issue, host, member
+):
+    practice, free = section_of(issue, "practice"), section_of(issue, "free-talk")
+    question = QuestionFactory(section=free, author=member, body="长上下文怎么评测？" * 8)
+    issue_start(issue_id=issue.pk, user=host)
+    issue_pointer_move(issue_id=issue.pk, user=host, expected_id=None, section_id=free.pk)
+    issue_spotlight(issue_id=issue.pk, user=host, question_id=question.pk)
+    login(member)
+    open_issue(page, live_server, issue)
+    # The meeting and the question under discussion: a quarter of the screen.
+    assert page.locator("#live").bounding_box()["height"] > 150
+
+    page.locator(".section-index").get_by_role("link", name=practice.title).click()
+    landed = landing(page, f"#section-{practice.pk}-title")
+    assert landed["bar"] <= landed["top"] < landed["bar"] + 48, landed
+
+    # A link from another page (the review queue, a later issue) to a question.
+    page.goto(live_server.url + reverse("home"))
+    page.goto(f"{live_server.url}{issue.get_absolute_url()}#question-{question.pk}")
+    landed = landing(page, f"#question-{question.pk}")
+    assert landed["bar"] <= landed["top"] < landed["bar"] + 48, landed
 
 
 # 6. Visitors and refusals
