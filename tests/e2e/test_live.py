@@ -310,6 +310,22 @@ def test_it_keeps_what_a_member_is_typing_through_a_live_refresh(
     assert typist.evaluate(SAME_PAGE)
 
 
+def test_it_keeps_an_opened_theme_picker_open_through_a_live_refresh(
+    redis_server, transactional_db, issue, member, host, visit
+):
+    recommend = Section.objects.select_related("issue").get(issue=issue, key="recommend")
+    curator = visit(redis_server, host)
+    picker = curator.locator(f"#theme-{recommend.pk}-picker")
+    picker.locator("> summary").click()  # opened, nothing chosen yet
+
+    item_submit(section=recommend, user=member, title="别人的推荐")
+
+    expect(curator.locator(f"#section-{recommend.pk} .entry-title")).to_have_text(
+        "别人的推荐", timeout=PROPAGATION_MS
+    )
+    expect(picker).to_have_attribute("open", "")
+
+
 @pytest.mark.parametrize("mode", BOTH_MODES)
 def test_it_says_when_it_is_cut_off_and_catches_up_after_a_restart(
     mode, own_server, transactional_db, issue, member, visit
