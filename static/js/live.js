@@ -20,8 +20,22 @@
   // through the CSSOM, which the Content-Security-Policy allows. Measured
   // at once too: a page opened at an #anchor scrolls to it before the first
   // report of the observer.
+  // A page opened at an #anchor scrolls there before the panel has its full
+  // height (the meeting's bar fills in after): until the reader moves, the
+  // anchor is put back below the panel whenever the panel grows.
+  var anchored = location.hash.length > 1;
+  ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (name) {
+    window.addEventListener(name, function () {
+      anchored = false;
+    }, { once: true, passive: true });
+  });
+
   function measurePanel() {
     document.documentElement.style.setProperty("--live-panel-height", panel.offsetHeight + "px");
+    var target = anchored && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target) {
+      target.scrollIntoView({ block: "start" });
+    }
   }
   measurePanel();
   new ResizeObserver(measurePanel).observe(panel);

@@ -52,13 +52,17 @@ LANDING = """(selector) => ({
 })"""
 
 
+SETTLED = "[window.scrollY, document.getElementById('live').offsetHeight]"
+
+
 def landing(page, selector: str) -> dict:
     """Where `selector` came to rest on the screen after the page scrolled to
     it, and where the live panel, which stays over the top, ends."""
     expect(page.locator(selector)).to_be_in_viewport()
-    # A smooth scroll (following the host) takes a few frames to stop.
-    scrolled = None
-    while scrolled != (scrolled := page.evaluate("window.scrollY")):
+    # A smooth scroll (following the host) takes a few frames to stop, and the
+    # panel may still grow as its state fills in (the page then scrolls again).
+    settled = None
+    while settled != (settled := page.evaluate(SETTLED)):
         page.wait_for_timeout(150)
     return page.evaluate(LANDING, selector)
 
