@@ -179,7 +179,7 @@ def test_it_keeps_a_theme_too_long_in_the_open_picker(client_as, recommend, nomi
 
     assert response.status_code == 422
     picker = by_id(response.text, f"theme-{recommend.pk}")
-    assert '<details class="inline-details" open>' in picker
+    assert f'<details class="inline-details" id="theme-{recommend.pk}-picker" open>' in picker
     assert "Ensure this value has at most 300 characters" in picker
     assert f'value="{typed}"' in picker
     assert theme_of(recommend) == ("", None)
