@@ -19,6 +19,15 @@ class NotAllowed(DeskError):
     default_message = _("You are not allowed to do that.")
 
 
+class Gone(DeskError):
+    """What a request names is not there (deleted or moved meanwhile)."""
+
+    status = 404
+    default_message = _(
+        "That is no longer here: it was deleted or moved. Reload the page to see it now."
+    )
+
+
 class IssueClosed(DeskError):
     status = 409
     default_message = _("This issue is frozen: its content can no longer change.")

@@ -16,15 +16,21 @@ from django_htmx.http import (
     HttpResponseClientRedirect,
     HttpResponseClientRefresh,
     reswap,
-    retarget,
     trigger_client_event,
 )
 
-from sections.errors import DeskError, Invalid, StaleWrite
+from sections.errors import DeskError, Gone, Invalid, StaleWrite
 from sections.models import Question, Section, SectionKind
 from sections.policy import is_admin
 from sections.selectors import issue_content, question_content, section_content, visible_posts
-from sections.views.page import CHANGED, attach_forms, refused, render_issue_page, sort_of
+from sections.views.page import (
+    CHANGED,
+    attach_forms,
+    refusal_fragment,
+    refused,
+    render_issue_page,
+    sort_of,
+)
 
 from . import selectors, services
 from .exports import MEDIA_TYPES
@@ -54,11 +60,7 @@ def not_found(request, exception):
         # event refreshes the section; nobody did anything to be told of.
         return reswap(HttpResponse(status=404), "none")
     if getattr(request, "htmx", False):
-        message = _(
-            "That is no longer here: it was deleted or moved. Reload the page to see it now."
-        )
-        response = render(request, "sections/refusal.html", {"message": message}, status=404)
-        return retarget(reswap(response, "innerHTML"), "#flash")
+        return refusal_fragment(request, Gone())
     return render(request, "404.html", status=404)
 
 
