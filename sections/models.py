@@ -66,6 +66,14 @@ class Section(SectionShape):
     theme_item = models.ForeignKey(
         "sections.Item", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # An imported record's budget as it was written ("共~10 分钟"): the
+    # minutes alone would lose its wording.
+    time_budget_wording = models.CharField(
+        _("time budget as written"),
+        max_length=40,
+        blank=True,
+        help_text=_("What the exports write for the budget; empty: “~N 分钟” from the minutes."),
+    )
     # Contributors known only by name (imported issues, the group chat).
     contributor_names = models.JSONField(default=list, blank=True)
     version = models.PositiveIntegerField(default=1)

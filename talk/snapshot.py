@@ -77,6 +77,7 @@ def _section(section) -> dict:
         "kind": section.kind,
         "description": section.description,
         "time_budget_minutes": section.time_budget_minutes,
+        "time_budget_wording": section.time_budget_wording,
         "optional": section.optional,
         "subgroups": list(section.subgroups),
         "has_nominations": section.has_nominations,

@@ -225,6 +225,9 @@ def section_heading(section: dict) -> str:
 
 
 def budget(section: dict) -> str:
+    # Revisions frozen before the wording was kept have no such key.
+    if wording := section.get("time_budget_wording"):
+        return wording
     minutes = section["time_budget_minutes"]
     return f"~{minutes} 分钟" if minutes else "时间不限"
 

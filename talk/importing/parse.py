@@ -216,7 +216,7 @@ class ParsedSection:
     template: bool  # filled from the series' template of that key
     description: str | None = None  # None: the template's
     budget: int | None = None
-    budget_given: bool = False
+    budget_wording: str = ""  # as written; empty: the text gave no budget
     optional: bool = False
     subgroups: list[str] = field(default_factory=list)
     contributors: list[str] = field(default_factory=list)
@@ -352,12 +352,15 @@ def language_of(code: str) -> str:
     return "python" if any(PYTHON_HINTS.search(line) for line in code.splitlines()) else ""
 
 
-def _budget(description: str) -> tuple[str, int | None, bool]:
+def _budget(description: str) -> tuple[str, int | None, str]:
+    """The description without its budget, the minutes and the budget's
+    wording ("共 15 分钟"); the wording is empty when the text gives none."""
     match = BUDGET.search(description)
     if match is None:
-        return description, None, False
+        return description, None, ""
     minutes = int(match.group("minutes")) if match.group("minutes") else None
-    return description[: match.start()].rstrip(), minutes, True
+    wording = match.group(0).strip().rstrip("；;").strip()
+    return description[: match.start()].rstrip(), minutes, wording
 
 
 def _cn_number(text: str) -> int | None:
@@ -643,10 +646,10 @@ class _Reader:
         if section.description is not None:
             section.note(raw, subgroup)  # a section has one description
             return
-        description, minutes, given = _budget(text)
+        description, minutes, wording = _budget(text)
         section.description = description
-        if given:
-            section.budget, section.budget_given = minutes, True
+        if wording:
+            section.budget, section.budget_wording = minutes, wording
 
     def section_label(self, section: ParsedSection, block: list[Line], index: int, subgroup: str):
         """Read the label at `index`; the index after it."""

@@ -215,8 +215,9 @@ def _extra(issue: Issue, found: ParsedSection) -> Section:
 def _shape(section: Section, found: ParsedSection) -> None:
     if found.description is not None:
         section.description = found.description
-    if found.budget_given:
+    if found.budget_wording:
         section.time_budget_minutes = found.budget
+        section.time_budget_wording = found.budget_wording
     section.optional = section.optional or found.optional
     # The source's sub-groups, none if it had none: the template's would add
     # empty headings (### 线上讨论…) to a record that never had them.

@@ -104,11 +104,6 @@ def meeting_of(text: str) -> datetime.datetime:
 EXPORT_WORDING = {
     # Q11 → Q7, 答： → A8：, a. → A1：, （A: → A2：, numbered lists.
     "marker": lambda line, ctx: reduced(MARKER.sub("", line)) in ctx["markdown"],
-    # The budget is written "~10 分钟", the corpus wrote "共~10 分钟".
-    "budget": lambda line, ctx: (
-        bool(re.search(r"共\s*~?\s*\d*\s*(分钟)?\s*[；;]?$", line))
-        and reduced(line.replace("共", "")) in ctx["markdown"]
-    ),
     # "羡鱼（编辑）" among the contributors became the issue's editor.
     "editor": lambda line, ctx: (
         "（编辑）" in line and reduced(line.replace("（编辑）", "")) in ctx["markdown"]
@@ -291,6 +286,15 @@ def test_it_adds_no_notice_the_source_did_not_have(imported):
     # record keeps its own (002-007 list 【小要求】 under 注意事项).
     for label in ("【隐私提示】", "【talk 模板】", "【小要求】"):
         assert imported["markdown"].count(label) == imported["text"].count(label), label
+
+
+@pytest.mark.parametrize("imported", ["openllm-talk-003.txt"], indirect=True)
+def test_it_writes_each_time_budget_as_the_source_did(imported):
+    # 003 writes "共~10 分钟", "共 15 分钟" and "~15 分钟".
+    for wording in ("共~10 分钟；", "共 15 分钟；", "~15 分钟；"):
+        assert imported["markdown"].count(wording) == imported["text"].count(wording), wording
+    news = next(s for s in imported["json"]["sections"] if s["key"] == "news")
+    assert (news["time_budget_minutes"], news["time_budget_wording"]) == (10, "共~10 分钟")
 
 
 def test_a_desk_issue_s_notices_come_back_from_its_export(series, issue):
