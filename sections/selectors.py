@@ -75,12 +75,21 @@ class IssueContent:
         """The sections the page shows. A block an import made that holds
         nothing (the preface, whose labels the issue keeps as its record) has
         nothing to show and no owner to fill it; the exports, built from
-        `sections`, still write its headings."""
+        `sections`, still write its headings. SHOWN says the same in SQL."""
         return [
             s
             for s in self.sections
             if s.template_id is not None or s.kind != SectionKind.ITEMS or s.items.all()
         ]
+
+
+# IssueContent.shown as a filter, for what reads sections without their
+# items: the meeting walks only the sections the page shows.
+SHOWN = (
+    Q(template__isnull=False)
+    | ~Q(kind=SectionKind.ITEMS)
+    | Exists(Item.objects.filter(section=OuterRef("pk")))
+)
 
 
 def visible_posts(viewer) -> Q:

@@ -18,7 +18,7 @@ from sections import events
 from sections.errors import DeskError, Invalid, IssueClosed, NotAllowed, RoleTaken, StaleWrite
 from sections.models import Answer, Item, PostStatus, Question, Section, SectionKind, SectionShape
 from sections.policy import can_curate_issue, is_admin, require_member, require_open
-from sections.selectors import carried_links
+from sections.selectors import SHOWN, carried_links
 
 from .exports import render
 from .exports.storage import export_path, write_atomically
@@ -289,15 +289,21 @@ def issue_pointer_move(
     "next" at once move it once; the second is told where it is now."""
     issue = _meeting_issue(issue_id, user)
     order = list(issue.sections.order_by("position", "id").values_list("pk", flat=True))
+    # Only the sections the page shows: an imported block that holds nothing
+    # (序章) is not on the page, so the room could not follow the host there.
+    shown = set(issue.sections.filter(SHOWN).values_list("pk", flat=True))
+    walk = [pk for pk in order if pk in shown]
     if section_id is not None:
-        if section_id not in order:
+        if section_id not in walk:
             raise Invalid(_("That section is not part of this issue."))
         target = section_id
     elif expected_id is None:
-        target = order[0] if step >= 0 and order else (order[-1] if order else None)
+        target = (walk[0] if step >= 0 else walk[-1]) if walk else None
     elif expected_id in order:
-        index = order.index(expected_id) + step
-        target = order[index] if 0 <= index < len(order) else expected_id
+        # Counted from where the pointer is, even on a section not shown.
+        index = order.index(expected_id)
+        ahead = order[index + 1 :] if step > 0 else order[:index][::-1] if step < 0 else []
+        target = next((pk for pk in ahead if pk in shown), expected_id)
     else:
         raise Invalid(_("That section is not part of this issue."))
     where_seen = Issue.objects.filter(

@@ -22,7 +22,13 @@ from django_htmx.http import (
 from sections.errors import DeskError, Gone, Invalid, StaleWrite
 from sections.models import Question, Section, SectionKind
 from sections.policy import is_admin
-from sections.selectors import issue_content, question_content, section_content, visible_posts
+from sections.selectors import (
+    SHOWN,
+    issue_content,
+    question_content,
+    section_content,
+    visible_posts,
+)
 from sections.views.page import (
     CHANGED,
     attach_forms,
@@ -238,7 +244,9 @@ def steward_context(request, issue: Issue, highlights_form=None) -> dict:
         or getattr(request, "highlights_form", None)
         or HighlightsForm(initial={"text": issue.highlights, "version": issue.version}),
         # Read only where the host's console lists them.
-        "meeting_sections": list(issue.sections.order_by("position", "id")) if steward else [],
+        "meeting_sections": (
+            list(issue.sections.filter(SHOWN).order_by("position", "id")) if steward else []
+        ),
         "next_issue": _next_issue(issue) if steward else None,
     }
 

@@ -6,11 +6,12 @@ import threading
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from sections import services as desk
 from sections.errors import Invalid, IssueClosed, NotAllowed, StaleWrite
-from sections.models import Item, PostStatus
+from sections.models import Item, PostStatus, Section
 from talk import selectors, services
 from talk.models import Issue
 from tests.conftest import section_of
@@ -56,6 +57,44 @@ def test_it_goes_back_and_stays_at_the_ends(live, host):
 
     services.issue_pointer_move(issue_id=live.pk, user=host, expected_id=order[1], step=-1)
     services.issue_pointer_move(issue_id=live.pk, user=host, expected_id=order[0], step=-1)
+
+    assert pointer(live) == order[0]
+
+
+def empty_block(issue, position: int) -> Section:
+    """A block an import keeps for its record (序章) with nothing to show:
+    the page leaves it out."""
+    return Section.objects.create(
+        issue=issue, key=f"block-{position}", title="序章", owner_cap=0, position=position
+    )
+
+
+def test_it_walks_only_the_sections_the_page_shows(live, host):
+    order = ordered_sections(live)
+    live.sections.update(position=F("position") * 10 + 10)
+    first = Section.objects.get(pk=order[0]).position
+    before, between = empty_block(live, first - 5), empty_block(live, first + 5)
+
+    services.issue_pointer_move(issue_id=live.pk, user=host, expected_id=None, step=1)
+    assert pointer(live) == order[0]
+    services.issue_pointer_move(issue_id=live.pk, user=host, expected_id=order[0], step=1)
+    assert pointer(live) == order[1]
+    services.issue_pointer_move(issue_id=live.pk, user=host, expected_id=order[1], step=-1)
+    assert pointer(live) == order[0]
+    for hidden in (before, between):
+        with pytest.raises(Invalid):
+            services.issue_pointer_move(
+                issue_id=live.pk, user=host, expected_id=order[0], section_id=hidden.pk
+            )
+
+
+def test_a_pointer_left_on_a_section_not_shown_moves_on_from_there(live, host):
+    order = ordered_sections(live)
+    live.sections.update(position=F("position") + 1)
+    block = empty_block(live, 0)
+    Issue.objects.filter(pk=live.pk).update(current_section_id=block.pk)
+
+    services.issue_pointer_move(issue_id=live.pk, user=host, expected_id=block.pk, step=1)
 
     assert pointer(live) == order[0]
 

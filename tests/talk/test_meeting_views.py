@@ -5,7 +5,7 @@ discussed and dragged."""
 import pytest
 from django.urls import reverse
 
-from sections.models import Item
+from sections.models import Item, Section
 from talk.models import Issue
 from tests.conftest import section_of
 from tests.factories import ItemFactory, QuestionFactory
@@ -155,6 +155,21 @@ def test_it_offers_no_step_past_either_end(client_as, live):
     assert "disabled" not in by_id(at_the_start.text, "pointer-next")
     assert "disabled" in by_id(at_the_start.text, "pointer-previous")
     assert "disabled" not in by_id(at_the_end.text, "pointer-previous")
+
+
+def test_it_offers_only_the_sections_the_page_shows(client_as, live):
+    # An imported issue keeps empty blocks for its record (序章, 后续计划):
+    # the page leaves them out, so the console must not step onto them.
+    last = list(live.sections.order_by("position", "id"))[-1]
+    empty = Section.objects.create(
+        issue=live, key="plans", title="后续计划", owner_cap=0, position=last.position + 1
+    )
+    Issue.objects.filter(pk=live.pk).update(current_section=last)
+
+    console = client_as("host").get(url("issue-steward", live), headers=HTMX).text
+
+    assert "后续计划" not in console and f'value="{empty.pk}"' not in console
+    assert "disabled" in by_id(console, "pointer-next")
 
 
 def test_it_goes_straight_to_a_chosen_section(client_as, live):
