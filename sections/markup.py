@@ -72,6 +72,20 @@ class _Linkify(LinkifyIt):
             match.raw = match.text = match.url = match.raw[: stop.start()]
         super().normalize(match)
 
+    def match(self, text):
+        # A link typed without its scheme counts from "www." or with a path
+        # (github.com/…): a bare "model.py", "README.md" or "run.sh" names a
+        # file here, and linkify-it would link it for its country ending.
+        found = [
+            m
+            for m in super().match(text) or []
+            if m.schema
+            or m.raw.lower().startswith("www.")
+            or "/" in m.raw
+            or m.url.startswith("mailto:")
+        ]
+        return found or None
+
 
 # A line break typed in a post is kept (breaks): members write answers and
 # write-ups line by line, and the corpus' own text is laid out in lines.
@@ -80,6 +94,33 @@ _markdown = MarkdownIt(
 )
 _markdown.linkify = _Linkify()
 _markdown.add_render_rule("image", _image_as_link)
+
+
+# A link in a text, or the start of one: with its scheme, from "www.", or a
+# host with a path. Only the bare ones need linkify-it's word on them, which
+# would cost a large issue's page a quarter of a second if asked of every text.
+LINK = re.compile(
+    r"(?:https?://|(?<![\w.@/-])(?:www\.|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/))"
+    r"[^\s<>()\[\]{}\"'，。；、（）【】]*",
+    re.IGNORECASE,
+)
+TRAILING_PUNCTUATION = ".,;:!?"
+
+
+def links_in(text: str) -> list[str]:
+    """The web links of a text, in order: the links it has with their scheme
+    and the bare ones the page links too, as it links them ("www.x.org" is
+    http://www.x.org)."""
+    links = []
+    for match in LINK.finditer(text or ""):
+        link = match.group().rstrip(TRAILING_PUNCTUATION)
+        if not link.lower().startswith(("http://", "https://")):
+            found = _markdown.linkify.match(link)
+            if not found or found[0].index != 0:
+                continue
+            link = found[0].url
+        links.append(link)
+    return links
 
 
 def clean_html(html: str) -> str:

@@ -18,7 +18,7 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Quer
 
 from . import policy
 from .links import normalize_url
-from .markup import safe_url
+from .markup import links_in, safe_url
 from .models import (
     Answer,
     ChatLine,
@@ -32,8 +32,6 @@ from .models import (
     Vote,
 )
 
-URL_RE = re.compile(r"https?://[^\s<>()\[\]{}\"'，。；、（）【】]+")
-TRAILING_PUNCTUATION = ".,;:!?"
 SORTS = ("time", "votes")
 
 
@@ -527,10 +525,6 @@ def _split_names(text: str) -> list[str]:
 
 def _unique(values) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
-
-
-def links_in(text: str) -> list[str]:
-    return [match.rstrip(TRAILING_PUNCTUATION) for match in URL_RE.findall(text or "")]
 
 
 def _references(sections: list[Section]) -> list[Reference]:

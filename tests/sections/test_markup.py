@@ -32,3 +32,16 @@ def test_a_link_keeps_its_own_chinese_letters():
     html = render_markdown("https://zh.wikipedia.org/wiki/注意力机制 讲得清楚")
 
     assert ">https://zh.wikipedia.org/wiki/注意力机制</a> 讲得清楚" in html
+
+
+def test_a_file_name_is_not_a_link():
+    html = render_markdown("改 model.py、README.md 和 run.sh 就行")
+
+    assert "<a" not in html
+
+
+def test_a_link_without_its_scheme_needs_www_or_a_path():
+    html = render_markdown("见 www.example.org 和 example.org/paper")
+
+    assert 'href="http://www.example.org"' in html
+    assert 'href="http://example.org/paper"' in html

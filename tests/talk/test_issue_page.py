@@ -130,6 +130,25 @@ def test_it_lists_references_in_the_order_of_the_page_and_one_per_page(client, i
     ]
 
 
+def test_its_references_are_the_links_the_page_makes(client, issue):
+    news = issue.sections.get(key="news")
+    ItemFactory(
+        section=news,
+        title="",
+        url="",
+        body="见 www.example.org/paper，代码 github.com/org/repo；改 model.py 和 README.md",
+    )
+
+    response = client.get(issue.get_absolute_url())
+
+    links = [ref.url for ref in response.context["content"].references]
+    assert links == ["http://www.example.org/paper", "http://github.com/org/repo"]
+    for url in links:
+        assertContains(response, f'href="{url}"')
+    assertNotContains(response, 'href="http://model.py"')
+    assertNotContains(response, 'href="http://README.md"')
+
+
 def test_it_answers_404_for_an_unknown_issue(client, issue, english):
     assert client.get("/s/no-such-series/8/").status_code == 404
     response = client.get("/s/openllm-talk/999/")
