@@ -312,12 +312,14 @@ PRESENCE_TTL = 45.0
 
 def presence_payload(aliases) -> dict:
     """Everyone on the page is counted; members are named, visitors are not
-    (an empty alias)."""
+    (an empty alias). A member with the page open in two tabs is one person;
+    visitors cannot be told apart, so each of their pages counts."""
     aliases = list(aliases)
+    members = {alias for alias in aliases if alias}
     return {
         "kind": "presence",
-        "count": len(aliases),
-        "aliases": sorted({alias for alias in aliases if alias}, key=str.casefold),
+        "count": len(members) + aliases.count(""),
+        "aliases": sorted(members, key=str.casefold),
     }
 
 

@@ -190,6 +190,24 @@ def test_it_counts_who_is_on_the_page_and_names_the_members(live, issue, member,
     assert (after["count"], after["aliases"]) == (1, [])
 
 
+def test_it_counts_a_member_with_two_tabs_once(live, issue, member, client):
+    client.force_login(member)
+    session = client.cookies["sessionid"].value
+
+    async def scenario():
+        tabs = [Page(events_path(issue), session) for _ in range(2)]
+        for tab in tabs:
+            await tab.start()
+            seen = await tab.event("presence")
+        for tab in tabs:
+            await tab.leave()
+        return seen
+
+    seen = asyncio.run(scenario())
+
+    assert (seen["count"], seen["aliases"]) == (1, ["初七"])
+
+
 def test_it_lets_go_when_the_page_goes_away(live, issue):
     async def scenario():
         pages = [Page(events_path(issue)) for _ in range(3)]
