@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from .models import ALIAS_MAX_LENGTH, User, known_time_zones, validate_alias
@@ -105,10 +106,12 @@ class PreferencesForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # An empty language, like an empty zone, follows the browser; say so
-        # rather than Django's "Select an option".
+        # rather than Django's "Select an option". Each language is named in
+        # itself, as the header's switch does: whoever reads the page in the
+        # wrong one still finds their own.
         self.fields["language"].choices = [
             ("", _("Automatic (from your browser)")),
-            *settings.LANGUAGES,
+            *((code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES),
         ]
 
 

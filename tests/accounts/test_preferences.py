@@ -43,6 +43,18 @@ def test_an_empty_language_says_it_follows_the_browser(client, member):
     assert "Select" not in language
 
 
+@pytest.mark.parametrize("page_language", ["zh-hans", "en"])
+def test_it_names_each_language_in_itself(client, member, page_language):
+    client.force_login(member)
+
+    response = client.get(URL, headers={"Accept-Language": page_language})
+
+    language = response.text[response.text.index('name="language"') :]
+    language = language[: language.index("</select>")]
+    assert '<option value="en">English</option>' in language
+    assert '<option value="zh-hans">简体中文</option>' in language
+
+
 def test_it_saves_language_time_zone_and_email(client, member):
     client.force_login(member)
 
