@@ -22,7 +22,7 @@ from pygments.util import ClassNotFound
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
-    "ul", "ol", "li", "a", "h1", "h2", "h3", "h4", "h5", "h6",
+    "ul", "ol", "li", "a", "h4", "h5", "h6",
     "table", "thead", "tbody", "tr", "th", "td", "span",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
@@ -94,6 +94,18 @@ _markdown = MarkdownIt(
 )
 _markdown.linkify = _Linkify()
 _markdown.add_render_rule("image", _image_as_link)
+
+
+def _demote_headings(state) -> None:
+    """A member's "# 标题" becomes an h4: the page's h1 is the issue, h2 its
+    sections and h3 their sub-groups, and a screen reader's outline goes by
+    those levels."""
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1]) + 3)}"
+
+
+_markdown.core.ruler.push("demote_headings", _demote_headings)
 
 
 # A link in a text, or the start of one: with its scheme, from "www.", or a

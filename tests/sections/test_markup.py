@@ -45,3 +45,11 @@ def test_a_link_without_its_scheme_needs_www_or_a_path():
 
     assert 'href="http://www.example.org"' in html
     assert 'href="http://example.org/paper"' in html
+
+
+def test_a_member_s_headings_sit_below_the_page_s_own():
+    html = render_markdown("# 标题\n\n## 小节\n\n#### 更小")
+
+    assert "<h4>标题</h4>" in html
+    assert "<h5>小节</h5>" in html
+    assert "<h6>更小</h6>" in html
