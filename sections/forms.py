@@ -58,7 +58,7 @@ class ItemForm(CreditMixin, forms.Form):
         max_length=BODY_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Sub-points, outline or numbered points: one per line."),
+        help_text=_("Sub-points or an outline, one per line: they are numbered for you."),
     )
     code = forms.CharField(
         label=_("Code"),

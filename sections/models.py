@@ -6,6 +6,8 @@ edit carries a `version`; services save with a conditional UPDATE on it so two
 editors never silently overwrite each other.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -202,6 +204,18 @@ class Item(Attributed):
 
     def __str__(self) -> str:
         return self.title or self.body[:60] or f"#{self.pk}"
+
+    @property
+    def point_list(self) -> list[str]:
+        """The points, one a line, without a number or bullet typed before
+        one: the page and the exports number them ("1. 1. 第一点" otherwise)."""
+        lines = (line.strip() for line in self.points.splitlines())
+        return [POINT_MARKER.sub("", line) or line for line in lines if line]
+
+
+# "1. ", "2）", "3、", "- ", "• ": a dot or bullet needs its space after
+# it, or "3.5 亿参数" and "-1" would lose their first characters.
+POINT_MARKER = re.compile(r"^(?:\d{1,3}(?:[.)]\s+|[、）]\s*)|[-*•·]\s+)")
 
 
 class PostStatus(models.TextChoices):

@@ -99,7 +99,7 @@ def _item(item) -> dict:
         "title": item.title,
         "url": item.url,
         "body": item.body,
-        "points": [line.strip() for line in item.points.splitlines() if line.strip()],
+        "points": item.point_list,
         "code": item.code,
         "language": item.language,
         "author": item.attribution,

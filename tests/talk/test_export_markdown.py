@@ -437,7 +437,23 @@ def test_it_is_markdown_that_keeps_each_entry_in_its_list_item(text):
     assert longnet.count("<li>") == longnet.count("</li>") == 2
     assert '<pre><code><span class="k">def</span>' in rendered.replace("\n", "")
     assert "<blockquote>" in rendered
-    assert "<h3>工业界</h3>" in rendered
+    assert "<h6>工业界</h6>" in rendered  # ### 工业界, demoted as a member's heading
+
+
+def test_it_numbers_points_typed_with_their_own_numbers_once(issue):
+    Item.objects.create(
+        section=section_of(issue, "news"),
+        title="LongNet",
+        points="1. 扩张注意力\n2）对数依赖\n- 可以并行\n3.5 亿参数",
+    )
+
+    snapshot = snapshot_build(issue)
+    text = markdown.render(snapshot).decode()
+
+    (item,) = [i for s in snapshot["sections"] for i in s["items"] if i["title"] == "LongNet"]
+    assert item["points"] == ["扩张注意力", "对数依赖", "可以并行", "3.5 亿参数"]
+    assert "1. 1." not in text
+    assert "扩张注意力" in text
 
 
 def test_it_keeps_hostile_input_inert_once_rendered(issue):
