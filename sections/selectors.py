@@ -182,11 +182,25 @@ def _number_of(question: Question) -> int | None:
     """The number `_number_shown` gives the question, read alone."""
     if question.status != PostStatus.VISIBLE:
         return None
-    shown = Question.objects.filter(section=question.section_id, status=PostStatus.VISIBLE)
-    earlier = shown.filter(
-        Q(position__lt=question.position) | Q(position=question.position, pk__lt=question.pk)
+    shown = list(
+        Question.objects.filter(section=question.section_id, status=PostStatus.VISIBLE)
+        .only("pk", "subgroup", "status")
+        .order_by("position", "pk")
     )
-    return earlier.count() + 1
+    _number_shown(shown, question.section.subgroups)
+    return next((q.number for q in shown if q.pk == question.pk), None)
+
+
+def numbered_last(question: Question) -> bool:
+    """Whether the question's number comes after every other's: else asking
+    it (线上讨论, above 群里讨论) moved the numbers of the questions below."""
+    return (
+        question.number is None
+        or not Question.objects.filter(section=question.section_id, status=PostStatus.VISIBLE)
+        .exclude(pk=question.pk)
+        .filter(subgroup__in=_subgroups_after(question.subgroup, question.section.subgroups))
+        .exists()
+    )
 
 
 def item_content(item_id: int, *, issue, viewer=None) -> Item:
@@ -328,7 +342,7 @@ def _arrange(section: Section, viewer, voted: set[int], sort: str) -> None:
     section.sort = sort
     if section.kind == SectionKind.QUESTIONS:
         questions = list(section.questions.all())
-        _number_shown(questions)
+        _number_shown(questions, section.subgroups)
         for question in questions:
             _arrange_question(question, section, viewer, voted)
         _attach_carried_answers(questions, viewer)
@@ -345,16 +359,26 @@ def _arrange(section: Section, viewer, voted: set[int], sort: str) -> None:
     section.contributors = _section_contributors(section, items)
 
 
-def _number_shown(questions: list[Question]) -> None:
-    """Q1, Q2… for the shown questions, in the order given. One that is not
-    shown (waiting, rejected, hidden, merged) gets no number: its author and
-    the moderators see it among the others, and the numbers must stay those
-    everyone else reads, the exports print and the review queue merges by."""
-    shown = (q for q in questions if q.status == PostStatus.VISIBLE)
+def _number_shown(questions: list[Question], subgroups: list[str]) -> None:
+    """Q1, Q2… for the shown questions (given in the order asked) in the order
+    they are read: sub-group by sub-group as `_group` lists them, so a
+    question asked in 线上讨论 after one in 群里讨论 still comes first. One that
+    is not shown (waiting, rejected, hidden, merged) gets no number: its
+    author and the moderators see it among the others, and the numbers must
+    stay those everyone else reads, the exports print and the queue merges by."""
     for question in questions:
         question.number = None
+    read = (q for group in _group(questions, subgroups) for q in group.entries)
+    shown = (q for q in read if q.status == PostStatus.VISIBLE)
     for number, question in enumerate(shown, start=1):
         question.number = number
+
+
+def _subgroups_after(name: str, subgroups: list[str]) -> list[str]:
+    """The sub-groups `_group` lists after `name`'s (as far as the template
+    tells; an imported issue's own sub-groups are its template)."""
+    order = ["", *subgroups]
+    return order[order.index(name) + 1 :] if name in order else []
 
 
 def _can_post(viewer, section: Section) -> bool:
@@ -597,7 +621,7 @@ def moderation_queue(section: Section) -> ModerationQueue:
         .select_related("author", "submitted_by", "question")
         .order_by("created_at", "id")
     )
-    _number_shown(questions)
+    _number_shown(questions, section.subgroups)
     posts = [*questions, *answers]
     reports = list(
         Report.objects.filter(

@@ -46,10 +46,11 @@ def snapshot_build(issue, *, revision: int | None = None, note: str = "", frozen
         "contributors": content.contributors,
         "record": [{"label": label, "text": text} for label, text in issue.record_as_imported],
         "sections": [_section(section) for section in content.sections],
+        # In the order they are read and numbered (sub-group by sub-group).
         "questions": [
             _question(question, section)
             for section in content.sections
-            for question in section.numbered_questions
+            for question in sorted(section.numbered_questions, key=lambda q: q.number)
         ],
         "chat": [
             {

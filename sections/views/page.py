@@ -22,6 +22,7 @@ from ..selectors import (
     group_key,
     issue_content,
     new_contributor,
+    numbered_last,
     question_content,
     section_content,
     section_contributors,
@@ -170,6 +171,10 @@ def added(request, section: Section, *, item: Item | None = None, question: Ques
         row = fresh_question(question, section, request.user)
         list_key = group_key(question.subgroup)
         context = {"question": row}
+        if not numbered_last(row):
+            context["renumbered"] = section_content(
+                section.pk, issue=issue, viewer=request.user, sort=sort_of(request)
+            )
     context.update(issue=issue, section=section, list_key=list_key)
     context["new_contributor"] = new_contributor(section, row)
     context["nominations_changed"] = _reload_nominations(section, item)

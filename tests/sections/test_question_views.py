@@ -227,6 +227,33 @@ def one_hidden(free_talk, member):
     return first, hidden, last
 
 
+def test_a_question_asked_above_others_takes_its_number_from_them(client_as, free_talk):
+    # Numbers go as the page is read: 线上讨论 comes before 群里讨论.
+    below = QuestionFactory(section=free_talk, subgroup="群里讨论", position=1)
+
+    response = ask(client_as("outsider"), free_talk, htmx=True, subgroup="线上讨论")
+
+    asked = Question.objects.latest("id")
+    # The lists come again, so the page has no two Q1s.
+    assert label_of(response.text, asked) == "Q1"
+    assert label_of(response.text, below) == "Q2"
+    page = client_as("anonymous").get(free_talk.issue.get_absolute_url()).text
+    assert (label_of(page, asked), label_of(page, below)) == ("Q1", "Q2")
+
+
+def test_a_question_asked_below_the_others_is_only_appended(client_as, free_talk):
+    above = QuestionFactory(section=free_talk, subgroup="线上讨论", position=1)
+
+    response = ask(client_as("outsider"), free_talk, htmx=True, subgroup="群里讨论")
+
+    asked = Question.objects.latest("id")
+    assert (
+        label_of(appended(response, f"questions-{free_talk.pk}-{group_key('群里讨论')}"), asked)
+        == "Q2"
+    )
+    assert f"question-{above.pk}" not in response.text
+
+
 @pytest.mark.parametrize("role", ["anonymous", "outsider", "author", "host", "admin"])
 def test_a_hidden_question_shifts_no_one_s_numbers(client_as, issue, one_hidden, role):
     first, _, last = one_hidden

@@ -456,6 +456,18 @@ def test_it_numbers_points_typed_with_their_own_numbers_once(issue):
     assert "扩张注意力" in text
 
 
+def test_it_numbers_questions_in_the_order_they_are_read(issue):
+    free_talk = section_of(issue, "free-talk")
+    Question.objects.create(section=free_talk, subgroup="群里讨论", body="群里先问的", position=1)
+    Question.objects.create(section=free_talk, subgroup="线上讨论", body="会上后问的", position=2)
+
+    snapshot = snapshot_build(issue)
+    text = markdown.render(snapshot).decode()
+
+    assert text.index("Q1：会上后问的") < text.index("### 群里讨论") < text.index("Q2：群里先问的")
+    assert [q["body"] for q in snapshot["questions"]] == ["会上后问的", "群里先问的"]
+
+
 def test_it_keeps_hostile_input_inert_once_rendered(issue):
     news = section_of(issue, "news")
     Item.objects.create(
