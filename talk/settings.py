@@ -221,6 +221,14 @@ MEDIA_URL = "media/"
 # finders let a test server started before collectstatic still find them.
 WHITENOISE_USE_FINDERS = True
 
+# The import page takes an issue's text of up to IMPORT_MAX_BYTES, uploaded or
+# pasted. A pasted text is a form field, and Django refuses a request whose
+# fields pass DATA_UPLOAD_MAX_MEMORY_SIZE with a 400 before the form can say
+# anything: the margin lets a text at the limit through with the form's other
+# fields (CSRF token, series), so one just over it gets the form's own error.
+IMPORT_MAX_BYTES = 2_000_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 10_000
+
 # Mail goes to the console unless an SMTP server is configured.
 if os.environ.get("SMTP_HOST"):
     MAILERS = {

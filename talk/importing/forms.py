@@ -1,10 +1,11 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Series
-from .service import DEFAULT_SERIES
+from .service import DEFAULT_SERIES, NUL_REFUSED
 
-MAX_BYTES = 2_000_000
+MAX_BYTES = settings.IMPORT_MAX_BYTES
 
 
 class ImportForm(forms.Form):
@@ -18,7 +19,9 @@ class ImportForm(forms.Form):
         label=_("Or paste it"),
         required=False,
         strip=False,
-        max_length=MAX_BYTES,
+        # Django's own message for a NUL says nothing useful (and its Chinese
+        # says something else); a file with one gets the same words.
+        error_messages={"null_characters_not_allowed": NUL_REFUSED},
         widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}),
     )
     replace = forms.BooleanField(
@@ -39,9 +42,20 @@ class ImportForm(forms.Form):
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 2 MB."))
         try:
-            return upload.read().decode("utf-8-sig")
+            text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
+        if "\x00" in text:
+            raise forms.ValidationError(NUL_REFUSED)
+        return text
+
+    def clean_text(self):
+        # Counted as a file is, in bytes: a character count let a pasted
+        # Chinese text grow to three times a file's limit.
+        text = self.cleaned_data["text"]
+        if len(text.encode("utf-8")) > MAX_BYTES:
+            raise forms.ValidationError(_("The text is larger than 2 MB."))
+        return text
 
     def clean(self):
         cleaned = super().clean()

@@ -5,12 +5,14 @@ import re
 import zoneinfo
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import audit_record
+from sections import events
 from sections.errors import DeskError
 from sections.links import normalize_url
-from sections.models import Answer, ChatLine, Item, Question, Section, SectionKind
+from sections.models import Answer, ChatLine, Claim, Item, Question, Section, SectionKind, Vote
 
 from ..models import Issue, IssueStatus, Series
 from ..seed import OPENLLM_TALK, ensure_openllm_talk
@@ -21,6 +23,12 @@ DEFAULT_SERIES = OPENLLM_TALK["slug"]
 KINDS = {"free-talk": SectionKind.QUESTIONS, "chat": SectionKind.CHAT}
 KINDS["references"] = SectionKind.REFERENCES
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# PostgreSQL cannot store it, and no text file holds one: a NUL says the
+# file is binary, or UTF-16 that happened to decode.
+NUL_REFUSED = _(
+    "The text contains a NUL character (\\x00): it does not look like a text file. "
+    "Save it as UTF-8 text and import it again."
+)
 
 
 class ImportRefused(DeskError):
@@ -55,9 +63,12 @@ def issue_import(*, series: Series, text: str, by=None, replace: bool = False) -
     """Create the issue `text` describes, as a draft.
 
     An issue with the same number (or identifier) is replaced only when asked
-    and only while it is a draft: anything frozen stays as it was. `by` is
-    None for the command line, else the admin who uploaded the text.
+    and only while it is a draft holding nothing members put in it: anything
+    else stays as it was. `by` is None for the command line, else the admin
+    who uploaded the text.
     """
+    if "\x00" in text:
+        raise ImportRefused(NUL_REFUSED)
     parsed = parse_issue(text, series_text(series))
     if not parsed.identified:
         raise ImportRefused(
@@ -140,18 +151,46 @@ def _clear_the_way(series: Series, parsed: ParsedIssue, replace: bool) -> bool:
     existing = Issue.objects.select_for_update().filter(series=series, code=parsed.code).first()
     if existing is None:
         return False
+    if existing.status != IssueStatus.DRAFT:
+        raise ImportRefused(
+            _("%(title)s already exists and is %(status)s: only a draft can be replaced.")
+            % {"title": existing.title, "status": existing.get_status_display().lower()}
+        )
     if not replace:
         raise ImportExists(
             _("%(title)s already exists; replacing a draft has to be asked for.")
             % {"title": existing.title}
         )
-    if existing.status != IssueStatus.DRAFT:
+    work = _members_work(existing)
+    if any(work.values()):
         raise ImportRefused(
-            _("%(title)s is %(status)s: only a draft can be replaced.")
-            % {"title": existing.title, "status": existing.get_status_display().lower()}
+            _(
+                "%(title)s holds members' work, which replacing it would delete (claimed "
+                "sections: %(claims)s, host and editor roles: %(roles)s, items: %(items)s, "
+                "questions: %(questions)s, answers: %(answers)s, votes: %(votes)s). Empty it "
+                "first, then import again."
+            )
+            % {"title": existing.title, **work}
         )
+    # Open pages of the draft fetch their page again, and get the new issue.
+    events.announce(existing.pk, events.STATUS)
     existing.delete()
     return True
+
+
+def _members_work(issue: Issue) -> dict[str, int]:
+    """What members put in an issue, counted: an imported row has no
+    submitter and is at its first version, a carried-over one has its origin."""
+    by_member = Q(submitted_by__isnull=False) | Q(version__gt=1)
+    carried = Q(carried_from__isnull=False)
+    return {
+        "claims": Claim.objects.filter(section__issue=issue).count(),
+        "roles": (issue.host_id is not None) + (issue.editor_id is not None),
+        "items": Item.objects.filter(by_member | carried, section__issue=issue).count(),
+        "questions": Question.objects.filter(by_member | carried, section__issue=issue).count(),
+        "answers": Answer.objects.filter(by_member, question__section__issue=issue).count(),
+        "votes": Vote.objects.filter(question__section__issue=issue).count(),
+    }
 
 
 def _meeting_at(series: Series, parsed: ParsedIssue) -> datetime.datetime | None:

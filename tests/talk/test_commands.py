@@ -13,11 +13,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from sections.models import Claim
 from talk.exports import RENDERERS, RenderError, render
 from talk.models import Issue
 from talk.services import issue_correct, issue_create, issue_freeze
 from tests.factories import ItemFactory
-from tests.talk.conftest import sha256, stored
+from tests.talk.conftest import put_in, sha256, stored
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -281,6 +282,40 @@ def test_it_refuses_a_taken_number_unless_asked_to_replace_the_draft(series):
     )
     assert out.splitlines()[-1] == "/s/openllm-talk/4/"
     assert not Issue.objects.filter(pk=first.pk).exists()
+
+
+def test_it_says_at_once_that_a_published_issue_cannot_be_replaced(series):
+    run("import_issue", str(CORPUS / "openllm-talk-004.txt"))
+    issue = Issue.objects.get(series=series, number=4)
+    put_in(issue, "published")
+
+    with pytest.raises(CommandError) as refused:
+        run("import_issue", str(CORPUS / "openllm-talk-004.txt"))
+
+    assert str(refused.value) == (
+        "OpenLLM Talk 004 already exists and is published: only a draft can be replaced."
+    )
+
+
+def test_it_does_not_replace_a_draft_holding_members_work(series, member):
+    run("import_issue", str(CORPUS / "openllm-talk-004.txt"))
+    draft = Issue.objects.get(series=series, number=4)
+    Claim.objects.create(section=draft.sections.get(key="news"), member=member, slot=1)
+
+    with pytest.raises(CommandError, match="holds members' work") as refused:
+        run("import_issue", str(CORPUS / "openllm-talk-004.txt"), "--replace")
+
+    assert "(claimed sections: 1, host and editor roles: 0," in str(refused.value)
+    assert Claim.objects.filter(section__issue=draft).exists()
+
+
+@pytest.mark.postgres
+def test_it_refuses_a_file_with_a_nul(db, tmp_path):
+    path = tmp_path / "021.txt"
+    path.write_text("OpenLLM Talk 021\n本周新闻\x00\n", encoding="utf-8")
+
+    with pytest.raises(CommandError, match=r"contains a NUL character \(\\x00\)"):
+        run("import_issue", str(path))
 
 
 def test_it_says_when_it_cannot_read_the_file(db, tmp_path):
