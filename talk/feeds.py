@@ -33,7 +33,7 @@ class PublishedIssuesFeed(Feed):
         return reverse("series-archive", args=[series.slug])
 
     def items(self, series):
-        return selectors.published_issues(series)[:FEED_LENGTH]
+        return selectors.feed_issues(series, FEED_LENGTH)
 
     def item_title(self, issue):
         return issue.title
@@ -55,4 +55,6 @@ class PublishedIssuesFeed(Feed):
         return issue.latest_revision.created_at if issue.latest_revision else issue.updated_at
 
     def item_pubdate(self, issue):
-        return self.item_updateddate(issue)
+        # Its first publication: a correction updates an entry, it does not
+        # publish it again.
+        return issue.first_published_at

@@ -38,15 +38,29 @@ def series_overview() -> list[SeriesOverview]:
     overview = []
     for series in series_list:
         issues = _issue_order(list(series.issues.all()))
-        open_issues = [i for i in issues if i.status in OPEN_STATUSES]
         overview.append(
             SeriesOverview(
                 series=series,
-                current=open_issues[-1] if open_issues else None,
+                current=_current([i for i in issues if i.status in OPEN_STATUSES]),
                 archive=[i for i in issues if i.status in ARCHIVED_STATUSES],
             )
         )
     return overview
+
+
+def _current(open_issues: list[Issue]) -> Issue | None:
+    """The issue members mean by this week's: the meeting under way, else
+    the next meeting's draft (one without a date has its meeting to come),
+    else the latest. Not simply the oldest open one: an imported backdated
+    draft would take the home page."""
+    now = timezone.now()
+    live = [i for i in open_issues if i.status == IssueStatus.LIVE]
+    coming = [i for i in open_issues if i.meeting_at is None or i.meeting_at >= now]
+    if live:
+        return live[0]
+    if coming:
+        return min(coming, key=lambda i: (i.meeting_at is None, i.meeting_at or now, i.number or 0))
+    return open_issues[0] if open_issues else None
 
 
 def series_issues(series: Series) -> list[Issue]:
@@ -92,6 +106,19 @@ def published_issues(series: Series) -> list[Issue]:
         ready = [revision for revision in revisions if revision.exports.all()]
         issue.latest_revision = (ready or revisions or [None])[0]
     return _issue_order(issues)
+
+
+def feed_issues(series: Series, length: int) -> list[Issue]:
+    """The newest published issues, each with the time it was first published
+    (`first_published_at`): its meeting's, or its first revision's if that
+    came earlier. A correction does not publish an issue again, and a record
+    imported years after its meeting (the archive) was published then."""
+    issues = published_issues(series)[:length]
+    for issue in issues:
+        revisions = list(issue.revisions.all())  # newest first
+        first = revisions[-1].created_at if revisions else issue.updated_at
+        issue.first_published_at = min(first, issue.meeting_at or first)
+    return issues
 
 
 def find_issue(series_slug: str, ident: str) -> Issue:

@@ -3,12 +3,15 @@ newest first, each with the files of its latest revision."""
 
 import datetime
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+import talk
+from talk.importing import issue_import
 from talk.models import Issue
 from talk.services import issue_correct, issue_create, issue_publish
 from tests.responses import by_id, rendered
@@ -158,6 +161,44 @@ def test_it_tells_a_reader_when_an_issue_was_corrected(client, series, archive):
         entries["issue-desk:openllm-talk:9"].findtext(f"{ATOM}updated")
     )
     assert corrected == archive[9].revisions.get(number=2).created_at
+
+
+def moment(entry, name: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(entry.findtext(f"{ATOM}{name}"))
+
+
+def test_a_correction_does_not_move_the_published_date(client, series, archive):
+    entries = {e.findtext(f"{ATOM}id"): e for e in feed(client, series).findall(f"{ATOM}entry")}
+
+    entry, issue = entries["issue-desk:openllm-talk:9"], archive[9]
+    # Its meeting, before revision 1 was frozen; r2 only updated it.
+    assert moment(entry, "published") == issue.meeting_at
+    assert issue.meeting_at < issue.revisions.get(number=1).created_at
+    assert moment(entry, "updated") == issue.revisions.get(number=2).created_at
+
+
+def test_an_issue_frozen_before_its_meeting_is_published_when_frozen(client, series, make):
+    issue = make(12, "published", "早早冻结")
+    Issue.objects.filter(pk=issue.pk).update(
+        meeting_at=issue.revisions.get().created_at + datetime.timedelta(days=1)
+    )
+
+    entry = feed(client, series).find(f"{ATOM}entry")
+
+    assert moment(entry, "published") == issue.revisions.get().created_at
+
+
+def test_an_imported_record_is_published_at_its_meeting(client, series, freeze, quick_pdf):
+    text = (Path(talk.__file__).parent / "corpus" / "openllm-talk-003.txt").read_text()
+    issue = issue_import(series=series, text=text)
+    revision = freeze(issue)
+    issue_publish(issue_id=issue.pk, user=None)
+
+    entry = feed(client, series).find(f"{ATOM}entry")
+
+    # Its import says nothing of when the community published it.
+    assert moment(entry, "published") == Issue.objects.get(pk=issue.pk).meeting_at
+    assert moment(entry, "updated") == revision.created_at
 
 
 def test_it_is_an_empty_feed_before_anything_is_published(client, series, make):
