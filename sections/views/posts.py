@@ -112,6 +112,7 @@ def question_edit(request, pk):
         "form": form,
         "newer": newer,
         "kind": "question",
+        "question": question,
     }
     return edit_page(request, "sections/post_edit.html", "post-edit", context, status)
 
@@ -190,7 +191,7 @@ def answer_create(request, pk):
     if not form.is_valid():
         return _answer_form(request, question, parent, form, 422)
     try:
-        services.answer_post(
+        answer = services.answer_post(
             question_id=question.pk,
             user=request.user,
             body=form.cleaned_data["body"],
@@ -202,8 +203,12 @@ def answer_create(request, pk):
             return refused(request, section.issue, error)  # the typed answer stays open
         form.add_error(None, error.message)
         return _answer_form(request, question, parent, form, error.status)
+    # The keyboard goes to the new answer, which the poster came to read.
     return changed(
-        request, section.issue, f"question-{pk}", lambda: question_fragment(request, question)
+        request,
+        section.issue,
+        f"question-{pk}",
+        lambda: question_fragment(request, question, posted=answer.pk),
     )
 
 

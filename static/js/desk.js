@@ -45,18 +45,64 @@
     localTimes(event.detail.target && event.detail.target.isConnected ? event.detail.target : document);
   });
 
-  // After a fragment is swapped in, put the keyboard where the work is: the
-  // first field with an error, else an element marked data-autofocus.
+  var TEXT_FIELDS = "input[type=text], input[type=url], textarea";
+
+  // After a fragment is swapped in, put the keyboard where the work is: back
+  // on the post's Edit control when its inline editor closed (saved or
+  // cancelled; data-focus-after names it), else the first field with an
+  // error, else an element marked data-autofocus (on a form: its first text
+  // field, not its Save button, which a typed space would press).
+  var closing = null; // the Edit control named by the editor whose control sent the request
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var editor = source && source.closest && source.closest("[data-focus-after]");
+    closing = editor ? editor.dataset.focusAfter : null;
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var root = event.detail.target;
     if (!root || !root.isConnected) {
       root = document.getElementById(event.detail.elt && event.detail.elt.id) || document.body;
     }
-    var target = root.querySelector(
-      ".errorlist ~ input, .errorlist ~ textarea, .errorlist ~ select, [aria-invalid=true], [data-autofocus]"
-    );
+    var target = (closing && document.getElementById(closing)) ||
+      root.querySelector(".errorlist ~ input, .errorlist ~ textarea, .errorlist ~ select, [aria-invalid=true]") ||
+      root.querySelector("[data-autofocus]");
+    if (target && target.matches("form")) {
+      target = target.querySelector(TEXT_FIELDS);
+    }
     if (target) {
       target.focus();
+    }
+  });
+
+  // Escape closes an inline editor as its Cancel does, but only while
+  // nothing in it was changed: a stray key must not throw an edit away. A
+  // form back from a refused save (errors, a newer version) holds unsaved
+  // text as its defaults, so it counts as changed.
+  function edited(form) {
+    if (form.querySelector(".errorlist, .form-error, [aria-invalid=true]")) {
+      return true;
+    }
+    return Array.prototype.some.call(form.elements, function (field) {
+      if (field.type === "checkbox" || field.type === "radio") {
+        return field.checked !== field.defaultChecked;
+      }
+      if (field.tagName === "SELECT") {
+        return Array.prototype.some.call(field.options, function (option) {
+          return option.selected !== option.defaultSelected;
+        });
+      }
+      return "defaultValue" in field && field.type !== "hidden" && field.value !== field.defaultValue;
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var editor = event.key === "Escape" && event.target.closest && event.target.closest(".editing");
+    var cancel = editor && editor.querySelector("[data-cancel]");
+    if (cancel && !edited(editor.querySelector("form"))) {
+      event.preventDefault();
+      cancel.click();
     }
   });
 
@@ -128,7 +174,7 @@
     if (!event.detail.successful || !form.matches || !form.matches("form[data-clear-on-success]")) {
       return;
     }
-    form.querySelectorAll("input[type=text], input[type=url], textarea").forEach(function (field) {
+    form.querySelectorAll(TEXT_FIELDS).forEach(function (field) {
       field.value = "";
       field.removeAttribute("aria-invalid");
     });
@@ -139,7 +185,7 @@
     form.querySelectorAll("[data-clear-on-success]").forEach(function (note) {
       note.replaceChildren();
     });
-    var first = form.querySelector("input[type=text], input[type=url], textarea");
+    var first = form.querySelector(TEXT_FIELDS);
     if (first) {
       first.focus();
     }

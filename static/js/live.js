@@ -140,7 +140,14 @@
 
   // What someone is typing is never swapped away: an open form (focused,
   // changed, showing errors, or opened on purpose) is lifted out before the
-  // region is replaced and put back in place of its fresh copy after.
+  // region is replaced and put back in place of its fresh copy after. A form
+  // the fresh copy no longer has (the issue froze, the thread was locked)
+  // stays too, where it was, saying it cannot be saved: the member can still
+  // copy what they typed.
+
+  function typedIn(field) {
+    return field.type !== "hidden" && field.type !== "radio" && field.type !== "checkbox" && field.value !== field.defaultValue;
+  }
 
   function isOpenForm(anchor) {
     if (anchor.matches("details[open]") || anchor.classList.contains("editing")) {
@@ -155,9 +162,7 @@
     if (anchor.querySelector(".errorlist, [aria-invalid=true]")) {
       return true;
     }
-    return Array.prototype.some.call(anchor.querySelectorAll("input, textarea"), function (field) {
-      return field.type !== "hidden" && field.type !== "radio" && field.type !== "checkbox" && field.value !== field.defaultValue;
-    });
+    return Array.prototype.some.call(anchor.querySelectorAll("input, textarea"), typedIn);
   }
 
   function openForms(root) {
@@ -198,6 +203,8 @@
           var fresh = document.getElementById(anchor.id);
           if (fresh && fresh !== anchor) {
             fresh.replaceWith(anchor);
+          } else if (!fresh) {
+            strand(anchor);
           }
         });
         if (focused && focused.isConnected && document.activeElement !== focused) {
@@ -214,6 +221,32 @@
           applyPointer();
         }
       });
+  }
+
+  // Back into the fresh copy of the nearest element around it that is still
+  // there (its section, its answer), at the end, where the add forms are.
+  function strand(anchor) {
+    var holder = anchor.parentElement;
+    while (holder && !(holder.id && document.getElementById(holder.id))) {
+      holder = holder.parentElement;
+    }
+    if (!holder) {
+      return;
+    }
+    document.getElementById(holder.id).append(anchor);
+    note(anchor.querySelector("form") || anchor, "closed-note", labels.labelClosed);
+  }
+
+  // A line of words at the end of a form, said to screen readers too.
+  function note(form, className, text) {
+    var line = form.querySelector("." + className);
+    if (!line) {
+      line = document.createElement("p");
+      line.className = className;
+      line.setAttribute("role", "status");
+      form.append(line);
+    }
+    line.textContent = text;
   }
 
   // Events
@@ -368,23 +401,16 @@
     if (!waiting.some(function (entry) { return entry.form === form; })) {
       waiting.push({ form: form, submitter: submitter });
     }
-    var note = form.querySelector(".waiting-note");
-    if (!note) {
-      note = document.createElement("p");
-      note.className = "waiting-note";
-      note.setAttribute("role", "status");
-      form.append(note);
-    }
-    note.textContent = labels.labelWaiting;
+    note(form, "waiting-note", labels.labelWaiting);
   });
 
   function flushWaiting() {
     var entries = waiting;
     waiting = [];
     entries.forEach(function (entry) {
-      var note = entry.form.querySelector(".waiting-note");
-      if (note) {
-        note.remove();
+      var line = entry.form.querySelector(".waiting-note");
+      if (line) {
+        line.remove();
       }
       if (entry.form.isConnected) {
         entry.form.requestSubmit(entry.submitter && entry.submitter.isConnected ? entry.submitter : undefined);
@@ -457,6 +483,16 @@
   // fresh copy's own classes back.
   document.addEventListener("htmx:afterSettle", markPointer);
 
+  // A member typing is not carried away from their field: the view stays
+  // (the section is still marked) and follows again at the next move.
+  function typing() {
+    var focused = document.activeElement;
+    if (focused && focused !== follow && focused.matches("input, textarea, select")) {
+      return true;
+    }
+    return Array.prototype.some.call(document.querySelectorAll("form input, form textarea"), typedIn);
+  }
+
   function applyPointer() {
     var bar = document.getElementById("live-bar");
     if (!bar) {
@@ -467,7 +503,7 @@
     var marked = markPointer();
     var section = marked.section;
     var question = marked.question;
-    if (follow.checked && !moving) {
+    if (follow.checked && !moving && !typing()) {
       var target = spotlight !== shown.spotlight && question ? question : current !== shown.current && section ? section : null;
       if (target && shown.current !== null) {
         target.scrollIntoView({ behavior: "smooth", block: "start" });

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
 
+from sections.errors import IssueClosed
 from sections.models import Item, Section
 from sections.services import item_submit
-from talk.services import issue_pointer_move, issue_spotlight, issue_start
+from talk.services import issue_freeze, issue_pointer_move, issue_spotlight, issue_start
 from tests.conftest import section_of
 from tests.factories import QuestionFactory, UserFactory
 
@@ -282,6 +283,44 @@ def test_it_spotlights_the_question_the_host_discusses(
     assert viewer.evaluate(SAME_PAGE)
 
 
+def test_it_leaves_a_typing_follower_where_they_are_and_follows_again_at_the_next_move(
+    redis_server, transactional_db, issue, host, member, visit
+):
+    practice, free, chat = (section_of(issue, key) for key in ("practice", "free-talk", "chat"))
+    issue_start(issue_id=issue.pk, user=host)
+    issue_pointer_move(issue_id=issue.pk, user=host, expected_id=None, section_id=practice.pk)
+    console = visit(redis_server, host)
+    follower = visit(redis_server, member)
+    follower.locator(f"#ask-{free.pk} > summary").click()
+    body = follower.locator(f"#section-{free.pk}-ask-body")
+    body.click()
+    follower.keyboard.type("长上下文怎么评测？")
+    wait_two_frames(follower)
+    follower.evaluate("addEventListener('scroll', () => { window.__scrolled = true; })")
+    typed_at = follower.evaluate("window.scrollY")
+    next_button = console.locator("#issue-steward #pointer-next")
+
+    next_button.click()
+
+    # Marked, but the view stays on the field being typed in.
+    expect(follower.locator(f"#section-{free.pk}")).to_have_class(CURRENT)
+    wait_two_frames(follower)
+    assert follower.evaluate("window.scrollY") == typed_at
+    assert not follower.evaluate("window.__scrolled === true")
+    expect(body).to_be_focused()
+    expect(body).to_be_in_viewport()
+
+    # No longer typing: the next move is followed.
+    body.fill("")
+    body.blur()
+    next_button.click()
+
+    expect(follower.locator(f"#section-{chat.pk}")).to_have_class(CURRENT)
+    follower.wait_for_function("window.__scrolled === true")
+    expect(follower.locator(f"#section-{chat.pk}")).to_be_in_viewport()
+    assert follower.evaluate(SAME_PAGE)
+
+
 # 3. Typing, and being cut off
 
 
@@ -324,6 +363,40 @@ def test_it_keeps_an_opened_theme_picker_open_through_a_live_refresh(
         "别人的推荐", timeout=PROPAGATION_MS
     )
     expect(picker).to_have_attribute("open", "")
+
+
+def test_it_keeps_an_item_being_typed_when_the_issue_freezes_and_says_it_cannot_be_saved(
+    redis_server, transactional_db, issue, host, member, visit, monkeypatch
+):
+    # The exports the freeze queues are not this test's business.
+    monkeypatch.setattr("talk.services._enqueue", lambda export_ids: None)
+    news = section_of(issue, "news")
+    typist = visit(redis_server, member)
+    form = typist.locator(f"#add-item-{news.pk}")
+    form.locator("> summary").click()
+    title = typist.locator(f"#section-{news.pk}-new-title")
+    title.click()
+    typist.keyboard.type("冻结前的草稿")
+
+    issue_freeze(issue_id=issue.pk, user=host)
+
+    expect(typist.locator("#status-banner")).to_be_visible(timeout=PROPAGATION_MS)
+    expect(form.locator(".closed-note")).to_have_text(
+        zh(
+            "This can no longer be saved: the issue was frozen or the thread locked meanwhile. "
+            "Copy what you typed to keep it."
+        )
+    )
+    expect(form).to_have_attribute("open", "")
+    expect(title).to_have_value("冻结前的草稿")
+    expect(title).to_be_focused()
+
+    # Sent anyway: refused in words, in the form, with the text still there.
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".errorlist")).to_have_text(zh(IssueClosed.default_message))
+    expect(title).to_have_value("冻结前的草稿")
+    assert not Item.objects.exists()
+    assert typist.evaluate(SAME_PAGE)
 
 
 @pytest.mark.parametrize("mode", BOTH_MODES)

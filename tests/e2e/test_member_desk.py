@@ -412,6 +412,97 @@ def test_it_keeps_the_keyboard_on_a_claim_or_a_vote_once_sent(
     expect(vote).to_be_focused()
 
 
+def editable_post(issue, member, kind: str) -> str:
+    """An item, question or answer of `member`'s, by the id of its element."""
+    news, free = section_of(issue, "news"), section_of(issue, "free-talk")
+    if kind == "item":
+        post = ItemFactory(
+            section=news, title="Falcon 上线", url="https://example.com/falcon", author=member
+        )
+    else:
+        post = QuestionFactory(section=free, body="长上下文怎么评测？", author=member)
+        if kind == "answer":
+            post = Answer.objects.create(question=post, body="看 LongBench。", author=member)
+    return f"{kind}-{post.pk}"
+
+
+FIRST_TEXT_FIELD = "form :is(input[type=text], input[type=url], textarea) >> nth=0"
+
+
+@pytest.mark.parametrize("kind", ["item", "question", "answer"])
+def test_it_opens_an_inline_edit_on_its_first_field_and_cancels_back_to_edit(
+    page, live_server, login, issue, member, kind
+):
+    post = editable_post(issue, member, kind)
+    login(member)
+    open_issue(page, live_server, issue)
+    page.evaluate(MARK_PAGE)
+    editor = page.locator(f"#{post}.editing")
+
+    page.locator(f"#edit-{post}").click()
+    # The first field takes the keyboard, not Save (a typed space would press it).
+    expect(editor.locator(FIRST_TEXT_FIELD)).to_be_focused()
+
+    editor.get_by_role("link", name=zh("Cancel")).click()
+
+    expect(editor).to_have_count(0)
+    expect(page.locator(f"#{post}")).to_be_visible()
+    expect(page.locator(f"#edit-{post}")).to_be_focused()
+    assert "#" not in page.url
+    assert page.evaluate(SAME_PAGE)
+
+
+@pytest.mark.parametrize("kind", ["item", "question", "answer"])
+def test_escape_cancels_an_inline_edit_only_while_nothing_in_it_was_changed(
+    page, live_server, login, issue, member, kind
+):
+    post = editable_post(issue, member, kind)
+    login(member)
+    open_issue(page, live_server, issue)
+    editor = page.locator(f"#{post}.editing")
+    field = editor.locator(FIRST_TEXT_FIELD)
+
+    page.locator(f"#edit-{post}").click()
+    expect(field).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(editor).to_have_count(0)
+    expect(page.locator(f"#edit-{post}")).to_be_focused()
+
+    page.keyboard.press("Enter")  # the Edit link again
+    expect(field).to_be_focused()
+    page.keyboard.press("End")
+    page.keyboard.type("，补充")
+    page.keyboard.press("Escape")
+    expect(editor).to_be_visible()
+    expect(field).to_have_value(re.compile("，补充$"))
+
+
+def test_it_puts_the_keyboard_on_a_saved_item_and_a_posted_answer(
+    page, live_server, login, issue, member
+):
+    post = editable_post(issue, member, "item")
+    question = QuestionFactory(section=section_of(issue, "free-talk"), author=UserFactory())
+    login(member)
+    open_issue(page, live_server, issue)
+
+    page.locator(f"#edit-{post}").click()
+    expect(page.locator(f"#{post}.editing").locator(FIRST_TEXT_FIELD)).to_be_focused()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("新标题")
+    page.locator(f"#{post} button[type=submit]").click()
+    expect(page.locator(f"#{post} .entry-title")).to_have_text("新标题")
+    expect(page.locator(f"#edit-{post}")).to_be_focused()
+
+    block = page.locator(f"#question-{question.pk}")
+    block.locator("> .actions").get_by_role("link", name=zh("Answer"), exact=True).click()
+    block.locator("details.answer-form textarea").fill("看 LongBench。")
+    block.locator("details.answer-form button[type=submit]").click()
+    answer = block.locator(".answers > li.answer")
+    expect(answer.locator(".answer-body")).to_have_text("看 LongBench。")
+    expect(answer).to_be_focused()
+    expect(answer).to_have_attribute("id", f"answer-{Answer.objects.get().pk}")
+
+
 # 5. A phone
 
 

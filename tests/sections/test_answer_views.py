@@ -79,6 +79,15 @@ def test_it_nests_a_reply_under_its_answer(client_as, question, answer, htmx):
         assert f'id="answer-{reply.pk}"' in by_id(response.text, f"answer-{answer.pk}")
 
 
+def test_it_marks_the_posted_answer_alone_for_the_keyboard(client_as, question, answer):
+    response = post_answer(client_as("outsider"), question, htmx=True)
+
+    posted = Answer.objects.exclude(pk=answer.pk).get()
+    start_tag = re.compile(r"<li[^>]*>")
+    assert "data-autofocus" in start_tag.match(by_id(response.text, f"answer-{posted.pk}"))[0]
+    assert "data-autofocus" not in start_tag.match(by_id(response.text, f"answer-{answer.pk}"))[0]
+
+
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_it_knows_no_reply_to_another_question_s_answer(
