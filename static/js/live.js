@@ -328,7 +328,7 @@
     count.textContent = String(data.count);
     presenceBox.append(count, " " + labels.labelHere);
     if (data.aliases.length) {
-      presenceBox.append("：" + data.aliases.join("、"));
+      presenceBox.append(labels.labelColon + data.aliases.join(labels.labelComma));
     }
   }
 

@@ -106,6 +106,38 @@ def test_it_collects_every_link_once_in_order(client, filled):
     assert content.references[0].title == "Falcon 上线 Hugging Face"
 
 
+def test_it_writes_the_contributors_line_with_the_page_s_punctuation(client, filled, english):
+    line = by_id(client.get(filled.get_absolute_url()).text, "contributors")
+
+    assert "in no particular order: " in line
+    assert "：" not in line
+    assert "、" not in line
+
+
+def test_it_numbers_points_once_however_they_were_typed(client, issue):
+    ItemFactory(
+        section=issue.sections.get(key="news"), points="1. 扩张注意力\n- 可以并行\n3.5 亿参数"
+    )
+
+    page = client.get(issue.get_absolute_url()).text
+
+    assert '<ol class="points"><li>扩张注意力</li><li>可以并行</li><li>3.5 亿参数</li></ol>' in page
+
+
+def test_it_names_each_post_s_controls_for_a_screen_reader(client_as, issue, english):
+    free_talk = issue.sections.get(key="free-talk")
+    question = QuestionFactory(section=free_talk)
+    Vote.objects.create(question=question, member=UserFactory())
+    AnswerFactory(question=question, author_name="群友")
+
+    page = client_as("outsider").get(issue.get_absolute_url()).text
+
+    assert 'aria-label="Vote for Q1 (1 vote so far)"' in page
+    assert 'Answer<span class="visually-hidden"> Q1</span>' in page
+    assert 'aria-label="Reply to 群友’s answer"' in page
+    assert 'aria-label="Report 群友’s answer"' in page
+
+
 def test_it_lists_references_in_the_order_of_the_page_and_one_per_page(client, issue):
     news = issue.sections.get(key="news")
     recommend = issue.sections.get(key="recommend")
