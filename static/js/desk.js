@@ -47,6 +47,14 @@
 
   var TEXT_FIELDS = "input[type=text], input[type=url], textarea";
 
+  // htmx takes up what it swapped in only when it settles, a moment after
+  // the swap: a key pressed on a control focused before then would follow a
+  // plain link (Edit, Cancel) or post a plain form. So take it up first.
+  function focusReady(control, options) {
+    htmx.process(control.closest("form") || control);
+    control.focus(options);
+  }
+
   // After a fragment is swapped in, put the keyboard where the work is: back
   // on the post's Edit control when its inline editor closed (saved or
   // cancelled; data-focus-after names it), else the first field with an
@@ -72,7 +80,7 @@
       target = target.querySelector(TEXT_FIELDS);
     }
     if (target) {
-      target.focus();
+      focusReady(target);
     }
   });
 
@@ -161,7 +169,7 @@
       controls.find(function (control) { return action && formAction(control) === action; }) ||
       controls[0];
     if (next) {
-      next.focus({ preventScroll: true });
+      focusReady(next, { preventScroll: true });
     }
   });
 
