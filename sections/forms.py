@@ -168,6 +168,11 @@ class QuestionForm(CreditMixin, forms.Form):
         )
         if not section.subgroups:
             del self.fields["subgroup"]
+        elif question is None:
+            # A new question goes under the first sub-group (线上讨论) unless
+            # the asker picks another: one left without goes above them all,
+            # and would move every number below it.
+            self.fields["subgroup"].initial = section.subgroups[0]
         self._offer_credit(may_credit)
         if question is None:
             del self.fields["version"]

@@ -61,7 +61,13 @@ def _moderated(kind: str, post_id: int, user):
 
 
 def _snapshot(post) -> dict:
-    return {"status": post.status, "body": post.body, "note": post.moderation_note}
+    snapshot = {"status": post.status, "body": post.body, "note": post.moderation_note}
+    # A merged question says where its answers and votes went: a wrong
+    # merge is mended from the audit log.
+    if getattr(post, "merged_into_id", None):
+        kept = post.merged_into
+        snapshot["merged_into"] = {"id": kept.pk, "body": kept.body[:200]}
+    return snapshot
 
 
 def _record(user, action: str, post, before: dict, reason: str = "") -> None:

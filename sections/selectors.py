@@ -182,13 +182,19 @@ def _number_of(question: Question) -> int | None:
     """The number `_number_shown` gives the question, read alone."""
     if question.status != PostStatus.VISIBLE:
         return None
+    numbered = _numbered_shown(question.section_id, question.section.subgroups)
+    return next((q.number for q in numbered if q.pk == question.pk), None)
+
+
+def _numbered_shown(section_id: int, subgroups: list[str]) -> list[Question]:
+    """A section's shown questions (their id and sub-group), numbered."""
     shown = list(
-        Question.objects.filter(section=question.section_id, status=PostStatus.VISIBLE)
+        Question.objects.filter(section=section_id, status=PostStatus.VISIBLE)
         .only("pk", "subgroup", "status")
         .order_by("position", "pk")
     )
-    _number_shown(shown, question.section.subgroups)
-    return next((q.number for q in shown if q.pk == question.pk), None)
+    _number_shown(shown, subgroups)
+    return shown
 
 
 def numbered_last(question: Question) -> bool:
@@ -640,17 +646,19 @@ def moderation_queue(section: Section) -> ModerationQueue:
         waiting=[p for p in posts if p.status == PostStatus.PENDING],
         reports=reports,
         removed=[p for p in posts if p.status in (PostStatus.REJECTED, PostStatus.HIDDEN)],
-        questions=[q for q in questions if q.status == PostStatus.VISIBLE],
+        # In the order of their numbers, which a merge is typed by.
+        questions=sorted(
+            (q for q in questions if q.status == PostStatus.VISIBLE), key=lambda q: q.number
+        ),
     )
 
 
 def question_numbered(question_id: int, number: int) -> int | None:
     """The id of the shown question numbered `number` (Q7) in the section of
     `question_id`, as the page numbers them."""
-    section_id = Question.objects.filter(pk=question_id).values("section_id")
-    shown = Question.objects.filter(section_id__in=section_id, status=PostStatus.VISIBLE)
-    ids = list(shown.order_by("position", "id").values_list("pk", flat=True)[: max(number, 0)])
-    return ids[number - 1] if 0 < number <= len(ids) else None
+    section = Section.objects.only("subgroups").get(questions=question_id)
+    numbered = _numbered_shown(section.pk, section.subgroups)
+    return next((q.pk for q in numbered if q.number == number), None)
 
 
 # Links shared before

@@ -277,7 +277,10 @@ def test_merge_moves_answers_and_votes(free_talk, question, member, outsider, ow
     assert not Vote.objects.filter(question=duplicate).exists()
     merged = Question.objects.get(pk=duplicate.pk)
     assert (merged.status, merged.merged_into_id) == (PostStatus.HIDDEN, question.pk)
-    assert last_audit().action == "question.merge"
+    audit = last_audit()
+    assert audit.action == "question.merge"
+    # Where the answers went, to mend a wrong merge by.
+    assert audit.after["merged_into"] == {"id": question.pk, "body": question.body}
 
 
 def test_merge_refuses_itself_and_other_issues(series, question, host):

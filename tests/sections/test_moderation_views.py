@@ -180,6 +180,22 @@ def test_it_merges_into_the_question_the_page_shows_with_that_number(client_as, 
     assert Question.objects.get(pk=duplicate.pk).merged_into_id == kept.pk
 
 
+def test_it_merges_by_the_number_read_sub_group_by_sub_group(client_as, issue, free_talk):
+    # Asked in this order; read (and numbered) 线上讨论 first.
+    later = QuestionFactory(section=free_talk, subgroup="群里讨论", position=1)
+    kept = QuestionFactory(section=free_talk, subgroup="线上讨论", position=2)
+    duplicate = QuestionFactory(section=free_talk, subgroup="线上讨论", position=3)
+    client = client_as("admin")
+    page = client.get(issue.get_absolute_url()).text
+    assert 'class="question-label">Q1：' in by_id(page, f"question-{kept.pk}")
+    queue = client.get(reverse("sections:moderation", args=[free_talk.pk])).text
+    assert queue.index(f"question-{kept.pk}") < queue.index(f"question-{later.pk}")
+
+    act(client, "question", duplicate, "merge", {"into": "Q1"}, htmx=True)
+
+    assert Question.objects.get(pk=duplicate.pk).merged_into_id == kept.pk
+
+
 def test_it_says_when_the_number_is_wrong(client_as, free_talk):
     duplicate = QuestionFactory(section=free_talk)
 

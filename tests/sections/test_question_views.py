@@ -116,6 +116,13 @@ def test_it_has_a_list_on_the_page_for_every_sub_group(client_as, free_talk):
     assert f'hx-target="#ask-{free_talk.pk}" hx-swap="outerHTML"' in form
 
 
+def test_it_offers_the_first_sub_group_for_a_new_question(client_as, free_talk):
+    form = ask_form(client_as("outsider").get(free_talk.issue.get_absolute_url()), free_talk)
+
+    # Not "(none)": a question without one goes above all and moves every number.
+    assert '<option value="线上讨论" selected>线上讨论</option>' in form
+
+
 @pytest.mark.parametrize("subgroup", ["", "线上讨论"])
 def test_it_appends_a_question_to_its_sub_group_s_list(client_as, free_talk, subgroup):
     client = client_as("outsider")

@@ -328,6 +328,8 @@ def test_it_marks_an_imported_question_carried_over_without_a_link(client, issue
 
 
 def test_a_suspended_member_is_offered_no_claim(client, issue, member, admin_user, english):
+    question = QuestionFactory(section=issue.sections.get(key="free-talk"))
+    AnswerFactory(question=question, author_name="群友")
     member_suspend(member=member, by=admin_user, until=None, reason="刷屏")
     client.force_login(member)
 
@@ -335,6 +337,7 @@ def test_a_suspended_member_is_offered_no_claim(client, issue, member, admin_use
 
     assert "Claim this section" not in page
     assert 'id="claim-host"' not in page
+    assert "report-link" not in page  # a report would be refused too
     assert "刷屏" in by_id(page, "suspension")
 
 
