@@ -26,10 +26,7 @@ after an error or Ctrl-C.
 import asyncio
 import contextlib
 import json
-import logging
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,7 +35,6 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # A Redis database of its own: the keys it makes are deleted at the end.
@@ -51,15 +47,13 @@ os.environ.setdefault("STATIC_MANIFEST", "0")
 import django
 
 django.setup()
-# The settings log at INFO; httpx would narrate every /healthz poll.
-logging.getLogger("httpx").setLevel(logging.WARNING)
 
-import httpx  # noqa: E402
 import redis  # noqa: E402
 import redis.asyncio  # noqa: E402
 from django.db import DatabaseError, connection, connections  # noqa: E402
 from django.test import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from serving import log_lines, serving  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from sections.models import Section  # noqa: E402
@@ -69,7 +63,6 @@ from talk.live.stream import KEEPALIVE_SECONDS  # noqa: E402
 from talk.seed import ensure_openllm_talk  # noqa: E402
 from talk.services import issue_create  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ["REDIS_URL"]
 SUBSCRIBERS = 200
 WRITE_GAP = 0.1
@@ -80,12 +73,10 @@ WRITES = round((KEEPALIVE_SECONDS + 1) / WRITE_GAP)
 GOAL_P95 = 0.5
 # Every wait is bounded: a server that cannot keep up makes a short run with
 # missing events, never a hung one.
-START_TIMEOUT = 30.0
 HELLO_TIMEOUT = 30.0
 QUIET_SECONDS = 0.5
 QUIET_TIMEOUT = 10.0
 DELIVERY_TIMEOUT = 5.0
-STOP_TIMEOUT = 10.0
 # Set when the run ends early (an error, Ctrl-C): the writes' thread stops.
 STOP_WRITING = threading.Event()
 # Lines of a traceback that say nothing of what went wrong.
@@ -227,67 +218,6 @@ def server_load(pid: int) -> str:
     return f"{threads} threads, {files} open files, {database} database connections"
 
 
-def database_url() -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"], safe="") + (
-        ":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"] else ""
-    )
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{auth}@{quote(db['HOST'], safe='')}{port}/{quote(db['NAME'], safe='')}"
-
-
-@contextlib.contextmanager
-def serving(log) -> Iterator[tuple[int, int]]:
-    """A server on a free port, as production runs it; (pid, port)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": REDIS_URL,
-        "STATIC_MANIFEST": "0",
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    del env["TEST_DATABASE_NAME"]
-    command = [sys.executable, "-m", "uvicorn", "talk.asgi:application", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--no-access-log", "--log-level", "warning"]
-    # A session of its own: Ctrl-C reaches this script, which stops the server.
-    server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"the server exited ({server.returncode}):\n{log_tail(log)}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not answer /healthz:\n{log_tail(log)}")
-            time.sleep(0.1)
-        yield server.pid, port
-    finally:
-        server.terminate()
-        try:
-            server.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def log_lines(log) -> list[str]:
-    log.flush()
-    log.seek(0)
-    return log.read().decode(errors="replace").splitlines()
-
-
-def log_tail(log, lines: int = 30) -> str:
-    return "\n".join(log_lines(log)[-lines:])
-
-
 def report_log(log) -> None:
     """The server logs warnings and errors only: each message and the last
     line of each traceback (chained exceptions too), counted."""
@@ -353,7 +283,7 @@ def run() -> None:
     writer = ThreadPoolExecutor(1)
     try:
         with tempfile.TemporaryFile() as log:
-            with serving(log) as (pid, port):
+            with serving(log, env={"REDIS_URL": REDIS_URL}) as (pid, port):
                 asyncio.run(measure(pid, port, path, issue.pk, section_id, member, writer))
             report_log(log)
     finally:

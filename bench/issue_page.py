@@ -13,14 +13,25 @@ answers, and prints:
   10 rounds of 20: a bare view that only passes the middleware (CSRF,
   session, login) and answers "ok", and a bare write that inserts the same
   row with no form, checks or fragment; and the ratios (goal against the
-  bare view: >= 0.3x).
+  bare view: >= 0.3x). This is one request at a time in this process (the
+  test client): the cost of each request more than the throughput of a server;
+- the same submission and bare view served as production serves them
+  (uvicorn, one worker per core, on this benchmark's database) under 8
+  concurrent connections from wrk (Debian's package), taking turns in 3
+  rounds of 5 s: the throughput of each and their ratio. Skipped, with a
+  word, when wrk is missing or the database is not PostgreSQL.
 """
 
 import os
+import re
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talk.settings")
@@ -35,6 +46,7 @@ from django.http import HttpResponse  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.urls import include, path  # noqa: E402
 from django.views.decorators.http import require_POST  # noqa: E402
+from serving import serving  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from sections.models import Answer, Item, Question, Vote  # noqa: E402
@@ -45,6 +57,18 @@ RENDERS = 25
 SUBMISSIONS = 200
 ROUNDS = 10
 QUESTIONS = 300
+SERVED_ROUNDS = 3
+SERVED_SECONDS = 5
+SERVED_CONNECTIONS = 8
+# A POST with the member's cookies and the CSRF token, as htmx sends it.
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.body = "{body}"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "{cookie}"
+wrk.headers["X-CSRFToken"] = "{token}"
+wrk.headers["HX-Request"] = "true"
+"""
 
 
 @require_POST
@@ -69,6 +93,12 @@ def bare_write(request, pk):
     )
     return HttpResponse("ok")
 
+
+# The served app's modules: the project, and this folder (these URLs, and
+# served_settings, which points the server at them).
+PYTHONPATH = os.pathsep.join(
+    str(p) for p in (Path(__file__).resolve().parent.parent, Path(__file__).resolve().parent)
+)
 
 urlpatterns = [
     path("bench/bare/", bare),
@@ -218,12 +248,58 @@ def run() -> None:
         assert response.status_code == 200, response.status_code
 
     rates = throughputs({"bare": bare_post, "write": bare_write_post, "submit": submit})
+    print("one request at a time, in this process:")
     bare_rate, write_rate, submit_rate = rates["bare"], rates["write"], rates["submit"]
     print(f"bare view (no-op, same middleware): {bare_rate:.0f} requests/s")
     print(f"bare write (the same INSERT, no form, checks or fragment): {write_rate:.0f} requests/s")
     print(f"item submission through the desk (htmx, new row back): {submit_rate:.0f} requests/s")
     print(f"submission / bare view: {submit_rate / bare_rate:.2f}x (goal >= 0.3x)")
     print(f"submission / bare write: {submit_rate / write_rate:.2f}x")
+
+    cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in poster.cookies.items())
+    served = served_throughputs(
+        {"bare": "/bench/bare/", "submit": f"/desk/sections/{news.pk}/items/"},
+        WRK_SCRIPT.format(body=urlencode(form), cookie=cookie, token=token),
+    )
+    if served:
+        print(
+            f"served (uvicorn, {os.cpu_count()} workers, {SERVED_CONNECTIONS} connections):"
+            f" bare view {served['bare']:.0f} requests/s, submission {served['submit']:.0f}/s,"
+            f" submission / bare view {served['submit'] / served['bare']:.2f}x (goal >= 0.3x)"
+        )
+
+
+def served_throughputs(paths: dict[str, str], script: str) -> dict[str, float] | None:
+    """Requests per second of each path, served by uvicorn and loaded by wrk;
+    the median of the rounds. None (said why) when it cannot be measured."""
+    if not shutil.which("wrk"):
+        print("served: skipped (wrk is not installed: apt-get install wrk)")
+        return None
+    if connection.vendor != "postgresql":
+        print("served: skipped (the server shares the database: PostgreSQL only)")
+        return None
+    rates: dict[str, list[float]] = {name: [] for name in paths}
+    settings = {"DJANGO_SETTINGS_MODULE": "served_settings", "PYTHONPATH": PYTHONPATH}
+    with (
+        tempfile.NamedTemporaryFile("w", suffix=".lua") as lua,
+        tempfile.TemporaryFile() as log,
+        serving(log, env=settings, workers=os.cpu_count() or 1) as (_pid, port),
+    ):
+        lua.write(script)
+        lua.flush()
+        for _ in range(SERVED_ROUNDS):
+            for name, path in paths.items():
+                rates[name].append(wrk(f"http://127.0.0.1:{port}{path}", lua.name))
+    return {name: statistics.median(values) for name, values in rates.items()}
+
+
+def wrk(url: str, script: str) -> float:
+    command = ["wrk", "-t2", f"-c{SERVED_CONNECTIONS}", f"-d{SERVED_SECONDS}s", "-s", script, url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    # Every answer must be the real one: a refused post is quick and would flatter.
+    if "Non-2xx" in output:
+        raise RuntimeError(f"{url} answered with errors under load:\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
 if __name__ == "__main__":
