@@ -211,8 +211,9 @@ def _fill(issue: Issue, parsed: ParsedIssue) -> None:
     template_order = {key: position for position, key in enumerate(copies)}
     placed: list[tuple[float, Section]] = []
     for index, found in enumerate(parsed.sections):
-        section = copies.pop(found.key) if found.template and found.key in copies else None
-        section = section or _extra(issue, found)
+        # A block the series has since made a template of (后续计划, once an
+        # admin adds it) fills that template's copy: the key is the issue's once.
+        section = copies.pop(found.key, None) or _extra(issue, found)
         _shape(section, found)
         placed.append((index, section))
     for key, section in copies.items():

@@ -297,6 +297,17 @@ def test_it_writes_each_time_budget_as_the_source_did(imported):
     assert (news["time_budget_minutes"], news["time_budget_wording"]) == (10, "共~10 分钟")
 
 
+def test_a_block_the_series_made_a_template_of_fills_that_template(series):
+    series.templates.create(key="plans", title="后续计划", owner_cap=0, position=99)
+    text = (CORPUS / "openllm-talk-007.txt").read_text(encoding="utf-8")
+
+    issue = issue_import(series=series, text=text)
+
+    (plans,) = issue.sections.filter(key="plans")
+    assert plans.template_id is not None
+    assert plans.items.exists()
+
+
 def test_a_desk_issue_s_notices_come_back_from_its_export(series, issue):
     written = markdown.render(snapshot_build(issue)).decode()
     assert f"【隐私提示】：{series.privacy_notice}" in written
