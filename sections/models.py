@@ -128,9 +128,11 @@ class Claim(models.Model):
 class Attributed(models.Model):
     """Who a row is attributed to (a member, or a plain name) and who typed it."""
 
+    # PROTECT: deleting a member must not take their name off the record
+    # (a frozen issue's page and contributors); the admin suspends instead.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -140,7 +142,7 @@ class Attributed(models.Model):
         _("author name"), max_length=80, blank=True, help_text=_("For people without an account.")
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -348,7 +350,7 @@ class ChatLine(models.Model):
 
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="chat_lines")
     speaker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     speaker_name = models.CharField(max_length=80, blank=True)
     said_at = models.CharField(_("time"), max_length=20, blank=True)

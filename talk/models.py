@@ -109,7 +109,7 @@ class Issue(models.Model):
     )
     host = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # as an item's author (sections.models.Attributed)
         null=True,
         blank=True,
         related_name="+",
@@ -118,7 +118,7 @@ class Issue(models.Model):
     host_name = models.CharField(_("host (name)"), max_length=120, blank=True)
     editor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # as an item's author (sections.models.Attributed)
         null=True,
         blank=True,
         related_name="+",

@@ -74,6 +74,22 @@ def test_it_keeps_a_closed_issue_s_content_as_it_was(client, admin_user, issue):
     assert item.section.items.count() == 1
 
 
+@pytest.mark.usefixtures("english")
+def test_it_keeps_a_member_whose_name_is_on_the_record(client, admin_user, issue, member):
+    # Deleting them would blank their name on frozen pages and contributors.
+    ItemFactory(section=issue.sections.get(key="news"), author=member, submitted_by=member)
+    put_in(issue, "published")
+    client.force_login(admin_user)
+    delete = f"/admin/accounts/user/{member.pk}/delete/"
+
+    asked = client.get(delete)
+    client.post(delete, {"post": "yes"})
+
+    assert "<title>Cannot delete user" in asked.text
+    assert type(member).objects.filter(pk=member.pk).exists()
+    assert issue.sections.get(key="news").items.get().author == member
+
+
 def test_it_edits_an_open_issue_s_content(client, admin_user, issue):
     item = ItemFactory(section=issue.sections.get(key="news"), title="原来的标题")
     client.force_login(admin_user)
