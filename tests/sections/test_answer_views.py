@@ -304,7 +304,7 @@ def test_it_links_each_question_and_answer_to_its_form(client_as, question, answ
     thread = by_id(block, f"answer-{answer.pk}")
     url = answer_url(question, answer)
     assert f'<a href="{url}" hx-get="{url}" hx-target="#reply-slot-{answer.pk}" ' in thread
-    assert ">Reply</a>" in thread
+    assert f'>Reply<span class="visually-hidden"> {answer.attribution}</span></a>' in thread
     assert by_id(thread, f"reply-slot-{answer.pk}").endswith("></div>")
     # The forms themselves are not on the page.
     assert "<textarea" not in block

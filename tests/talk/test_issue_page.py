@@ -132,10 +132,12 @@ def test_it_names_each_post_s_controls_for_a_screen_reader(client_as, issue, eng
 
     page = client_as("outsider").get(issue.get_absolute_url()).text
 
-    assert 'aria-label="Vote for Q1 (1 vote so far)"' in page
+    vote = by_attr(page, "class", "vote")
+    assert '<span class="visually-hidden">Vote for Q1 </span>' in vote
+    assert '<span class="vote-count">1</span><span class="visually-hidden"> votes</span>' in vote
     assert 'Answer<span class="visually-hidden"> Q1</span>' in page
-    assert 'aria-label="Reply to 群友’s answer"' in page
-    assert 'aria-label="Report 群友’s answer"' in page
+    assert 'Reply<span class="visually-hidden"> 群友</span>' in page
+    assert 'Report<span class="visually-hidden"> 群友</span>' in page
 
 
 def test_it_lists_references_in_the_order_of_the_page_and_one_per_page(client, issue):
