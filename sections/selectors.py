@@ -414,8 +414,11 @@ def _arrange_question(question: Question, section: Section, viewer, voted: set[i
     can_post = _can_post(viewer, section)
     asker = can_post and policy.is_own(viewer, question)
     question.viewer_is_asker = asker
-    question.viewer_can_answer = can_post and not question.locked
-    question.viewer_can_vote = can_post and not asker
+    # Only a shown question takes answers and votes (the services say so):
+    # its author and the admins also see it while it waits or is hidden.
+    shown = question.status == PostStatus.VISIBLE
+    question.viewer_can_answer = can_post and shown and not question.locked
+    question.viewer_can_vote = can_post and shown and not asker
     question.viewer_can_settle = can_post and (asker or section.viewer_can_curate)
     may_edit = _editor_check(viewer, section)
     question.viewer_can_edit = may_edit(question)

@@ -350,6 +350,19 @@ def test_dismissing_a_report_is_recorded(question, outsider, admin_user):
     assert last_audit().action == "report.dismiss"
 
 
+def test_the_host_leaves_a_report_about_their_own_post_to_an_admin(
+    free_talk, outsider, host, admin_user
+):
+    own = QuestionFactory(section=free_talk, author=host, submitted_by=host)
+    report = moderation.post_report(kind="question", post_id=own.pk, user=outsider, reason="x")
+
+    with pytest.raises(NotAllowed):
+        moderation.report_dismiss(report_id=report.pk, user=host)
+    moderation.report_dismiss(report_id=report.pk, user=admin_user)
+
+    assert Report.objects.get(pk=report.pk).resolved_by == admin_user
+
+
 # A closed issue
 
 

@@ -298,6 +298,10 @@ def test_a_question_waiting_for_approval_has_no_number_and_shifts_none(
     block = by_id(response.text, f"question-{waiting.pk}")
     assert 'class="question-label"' not in block
     assert "Waiting for approval" in block
+    # Nobody answers or votes on it yet: the services would refuse.
+    assert "answer-create" not in block
+    assert "/answers/" not in block
+    assert '<button type="submit" class="vote' not in block
     page = client_as("outsider").get(issue.get_absolute_url()).text
     assert (label_of(page, question), label_of(page, waiting)) == ("Q1", "")
     # The admin, who sees the waiting question, asks the second one shown.
