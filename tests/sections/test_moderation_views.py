@@ -344,6 +344,19 @@ def test_it_dismisses_a_report(client_as, free_talk):
     assert Report.objects.get().resolved_at is not None
 
 
+def test_it_leaves_a_report_about_the_host_s_own_post_to_an_admin(client_as, people, free_talk):
+    own = QuestionFactory(section=free_talk, author=people["host"], submitted_by=people["host"])
+    client_as("outsider").post(report_url(own), {"reason": "跑题"})
+    queue = reverse("sections:moderation", args=[free_talk.pk])
+
+    host_sees = client_as("host").get(queue).text
+    admin_sees = client_as("admin").get(queue).text
+
+    assert "Dismiss the report" not in host_sees
+    assert "A report about your own post is for an admin to judge." in host_sees
+    assert "Dismiss the report" in admin_sees
+
+
 def test_it_numbers_a_reported_question_as_the_page_does(client_as, free_talk):
     QuestionFactory(section=free_talk, position=1)
     QuestionFactory(section=free_talk, status=PostStatus.PENDING, position=2)
