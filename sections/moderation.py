@@ -17,7 +17,7 @@ from accounts.services import audit_record
 from . import events
 from .errors import Invalid, NotAllowed
 from .models import Answer, PostStatus, Question, Report, Vote
-from .policy import can_curate_issue, is_admin, is_own, require_member, require_open
+from .policy import can_curate_issue, may_dismiss_report, require_member, require_open
 from .ratelimit import rate_limit
 
 KINDS = {"question": Question, "answer": Answer}
@@ -241,9 +241,7 @@ def report_dismiss(*, report_id: int, user) -> Report:
     ).get(pk=report_id)
     post = report.question or report.answer
     _require_moderator(user, post)
-    # Nobody clears a complaint about their own words: the host's own post
-    # is for an admin to judge.
-    if is_own(user, post) and not is_admin(user):
+    if not may_dismiss_report(user, post):
         raise NotAllowed(_("A report about your own post is for an admin to judge."))
     Report.objects.filter(pk=report.pk).update(resolved_at=timezone.now(), resolved_by=user)
     issue = _issue_of(post)

@@ -84,6 +84,12 @@ def is_own(user, post) -> bool:
     return user.is_authenticated and user.pk in (post.submitted_by_id, post.author_id)
 
 
+def may_dismiss_report(user, post) -> bool:
+    """A moderator dismisses reports, but not about their own words: the
+    host's own post is for an admin to judge."""
+    return is_admin(user) or not is_own(user, post)
+
+
 def can_edit_post(user, post, section) -> bool:
     """Items, questions and answers: their author, or who curates the section."""
     return is_own(user, post) or (user.is_authenticated and can_curate_section(user, section))

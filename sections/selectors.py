@@ -180,9 +180,18 @@ def question_content(question_id: int, *, issue, viewer=None) -> Question:
 
 def _number_of(question: Question) -> int | None:
     """The number `_number_shown` gives the question, read alone."""
+    return _number_among(question, _numbered_alongside(question))
+
+
+def _numbered_alongside(question: Question) -> list[Question]:
+    """The shown questions of its section, numbered; none while it is not
+    shown itself (it has no number then)."""
     if question.status != PostStatus.VISIBLE:
-        return None
-    numbered = _numbered_shown(question.section_id, question.section.subgroups)
+        return []
+    return _numbered_shown(question.section_id, question.section.subgroups)
+
+
+def _number_among(question: Question, numbered: list[Question]) -> int | None:
     return next((q.number for q in numbered if q.pk == question.pk), None)
 
 
@@ -195,18 +204,6 @@ def _numbered_shown(section_id: int, subgroups: list[str]) -> list[Question]:
     )
     _number_shown(shown, subgroups)
     return shown
-
-
-def numbered_last(question: Question) -> bool:
-    """Whether the question's number comes after every other's: else asking
-    it (线上讨论, above 群里讨论) moved the numbers of the questions below."""
-    return (
-        question.number is None
-        or not Question.objects.filter(section=question.section_id, status=PostStatus.VISIBLE)
-        .exclude(pk=question.pk)
-        .filter(subgroup__in=_subgroups_after(question.subgroup, question.section.subgroups))
-        .exists()
-    )
 
 
 def item_content(item_id: int, *, issue, viewer=None) -> Item:
@@ -240,7 +237,10 @@ def fresh_question(question: Question, section: Section, viewer) -> Question:
     """A just-asked question, numbered after the ones before it (none while
     it waits for approval)."""
     section.viewer_can_curate = policy.can_curate_section(viewer, section)
-    question.number = _number_of(question)
+    numbered = _numbered_alongside(question)
+    question.number = _number_among(question, numbered)
+    # Asked above others (线上讨论, above 群里讨论), it moved their numbers.
+    question.renumbered_others = question.number is not None and question.number < len(numbered)
     question.vote_count = 0
     _arrange_question(question, section, viewer, voted=set())
     return question
@@ -378,13 +378,6 @@ def _number_shown(questions: list[Question], subgroups: list[str]) -> None:
     shown = (q for q in read if q.status == PostStatus.VISIBLE)
     for number, question in enumerate(shown, start=1):
         question.number = number
-
-
-def _subgroups_after(name: str, subgroups: list[str]) -> list[str]:
-    """The sub-groups `_group` lists after `name`'s (as far as the template
-    tells; an imported issue's own sub-groups are its template)."""
-    order = ["", *subgroups]
-    return order[order.index(name) + 1 :] if name in order else []
 
 
 def _can_post(viewer, section: Section) -> bool:

@@ -52,6 +52,13 @@ def open_to(issue, user) -> bool:
 
 
 @register.filter
+def may_dismiss(post, user) -> bool:
+    """`{% if post|may_dismiss:user %}`: the moderator may dismiss a report
+    about the post (see policy.may_dismiss_report)."""
+    return policy.may_dismiss_report(user, post)
+
+
+@register.filter
 def post_kind(post) -> str:
     """ "question" or "answer", as the moderation URLs name them."""
     return post._meta.model_name

@@ -22,7 +22,6 @@ from ..selectors import (
     group_key,
     issue_content,
     new_contributor,
-    numbered_last,
     question_content,
     section_content,
     section_contributors,
@@ -171,7 +170,7 @@ def added(request, section: Section, *, item: Item | None = None, question: Ques
         row = fresh_question(question, section, request.user)
         list_key = group_key(question.subgroup)
         context = {"question": row}
-        if not numbered_last(row):
+        if row.renumbered_others:
             context["renumbered"] = section_content(
                 section.pk, issue=issue, viewer=request.user, sort=sort_of(request)
             )
