@@ -5,13 +5,15 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup run test lint format messages worker clean
+.PHONY: setup run test lint format messages worker lock clean
 
 $(BIN)/python:
 	@python=$$(scripts/find-python) && echo "Using $$python" && "$$python" -m venv $(VENV)
 
-$(VENV)/.installed: requirements.lock | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+# Development installs the dev lock (the runtime packages plus the test tools);
+# the Docker image installs only requirements.lock.
+$(VENV)/.installed: requirements-dev.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	@touch $@
 
 setup: $(VENV)/.installed
@@ -43,6 +45,12 @@ messages: $(VENV)/.installed
 # A Celery worker for the full stack (REDIS_URL must be set).
 worker: setup
 	$(BIN)/celery -A talk worker --loglevel=INFO
+
+# Both locks from pyproject.toml, hashed, keeping the versions already pinned
+# (add --upgrade to move them); needs uv (pip install uv).
+lock:
+	UV_PYTHON_DOWNLOADS=never uv pip compile pyproject.toml --extra dev --universal --python-version 3.12 --generate-hashes -q -o requirements-dev.lock
+	UV_PYTHON_DOWNLOADS=never uv pip compile pyproject.toml --universal --python-version 3.12 --generate-hashes -q -o requirements.lock
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3*
