@@ -209,15 +209,24 @@ class Item(Attributed):
 
     @property
     def point_list(self) -> list[str]:
-        """The points, one a line, without a number or bullet typed before
-        one: the page and the exports number them ("1. 1. 第一点" otherwise)."""
-        lines = (line.strip() for line in self.points.splitlines())
-        return [POINT_MARKER.sub("", line) or line for line in lines if line]
+        """The points, one a line, without a bullet or number typed before
+        one: the page and the exports number them ("1. 1. 第一点" otherwise).
+        A number goes only where it is the one written in its place: "2）"
+        before the first point is the writer's word and stays."""
+        lines = [line.strip() for line in self.points.splitlines() if line.strip()]
+        return [_unmarked(line, position) for position, line in enumerate(lines, 1)]
+
+
+def _unmarked(line: str, position: int) -> str:
+    marker = POINT_MARKER.match(line)
+    if not marker or (marker["n"] and int(marker["n"]) != position):
+        return line
+    return line[marker.end() :] or line
 
 
 # "1. ", "2）", "3、", "- ", "• ": a dot or bullet needs its space after
 # it, or "3.5 亿参数" and "-1" would lose their first characters.
-POINT_MARKER = re.compile(r"^(?:\d{1,3}(?:[.)]\s+|[、）]\s*)|[-*•·]\s+)")
+POINT_MARKER = re.compile(r"^(?:(?P<n>\d{1,3})(?:[.)]\s+|[、）]\s*)|[-*•·]\s+)")
 
 
 class PostStatus(models.TextChoices):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 from django.db import connection
 from django.utils import translation
 
@@ -15,6 +16,12 @@ from talk.services import issue_create
 from .factories import UserFactory
 
 IN_CI = bool(os.environ.get("CI"))
+
+# Property tests draw the same examples on every run, so CI cannot go red by
+# chance; `HYPOTHESIS_PROFILE=wide` searches afresh and far wider.
+hypothesis_settings.register_profile("repeatable", max_examples=50, derandomize=True, database=None)
+hypothesis_settings.register_profile("wide", max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 # Hashing a password the production way takes a good part of a second; tests
 # create hundreds of users. Servers the tests start (tests/e2e/asgi_server.py)
