@@ -3,6 +3,7 @@ from django.core.validators import URLValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .invisible import made_visible, refuse_hidden
 from .models import Item
 from .services import item_kinds
 
@@ -11,12 +12,27 @@ POST_MAX = 5_000
 
 
 class LinkField(forms.URLField):
-    """An http(s) link; anything else (javascript:, data:, ftp:) is refused."""
+    """An http(s) link; anything else (javascript:, data:, ftp:) is refused,
+    and so is one with characters that would make it read as another."""
 
-    default_validators = [URLValidator(schemes=["http", "https"])]
+    default_validators = [URLValidator(schemes=["http", "https"]), refuse_hidden]
 
     def __init__(self, **kwargs):
         super().__init__(assume_scheme="https", max_length=2000, **kwargs)
+
+
+class LineField(forms.CharField):
+    """A title or a name: refused if it holds invisible characters."""
+
+    default_validators = [refuse_hidden]
+
+
+class ProseField(forms.CharField):
+    """What a member writes at length: invisible characters are kept, written
+    out where they stood, so they show instead of acting."""
+
+    def to_python(self, value):
+        return made_visible(super().to_python(value))
 
 
 def _subgroup_choices(subgroups: list[str], current: str = ""):
@@ -44,33 +60,33 @@ CREDIT_HELP = _("A member's alias, or the name of someone without an account (e.
 class ItemForm(CreditMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"))
     subgroup = forms.ChoiceField(label=_("Sub-group"), required=False)
-    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    title = LineField(label=_("Title"), max_length=300, required=False)
     url = LinkField(label=_("Link"), required=False)
-    body = forms.CharField(
+    body = ProseField(
         label=_("Summary"),
         max_length=BODY_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Markdown: **bold**, lists, links, ```code``` blocks."),
     )
-    points = forms.CharField(
+    points = ProseField(
         label=_("Points"),
         max_length=BODY_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Sub-points or an outline, one per line: they are numbered for you."),
     )
-    code = forms.CharField(
+    code = ProseField(
         label=_("Code"),
         max_length=BODY_MAX,
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    language = forms.CharField(
+    language = LineField(
         label=_("Code language"), max_length=30, required=False, help_text=_("For example python.")
     )
-    credit_to = forms.CharField(
+    credit_to = LineField(
         label=_("Credit to"), max_length=80, required=False, help_text=CREDIT_HELP
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -147,16 +163,14 @@ class ItemForm(CreditMixin, forms.Form):
 
 
 class QuestionForm(CreditMixin, forms.Form):
-    body = forms.CharField(
+    body = ProseField(
         label=_("Question"),
         max_length=POST_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Markdown works here."),
     )
     subgroup = forms.ChoiceField(label=_("Where"), required=False)
-    credit_to = forms.CharField(
-        label=_("Asked by"), max_length=80, required=False, help_text=CREDIT_HELP
-    )
+    credit_to = LineField(label=_("Asked by"), max_length=80, required=False, help_text=CREDIT_HELP)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, section, may_credit: bool, question=None, **kwargs):
@@ -179,11 +193,11 @@ class QuestionForm(CreditMixin, forms.Form):
 
 
 class AnswerForm(CreditMixin, forms.Form):
-    body = forms.CharField(
+    body = ProseField(
         label=_("Answer"), max_length=POST_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    credit_to = forms.CharField(
+    credit_to = LineField(
         label=_("Answered by"), max_length=80, required=False, help_text=CREDIT_HELP
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -199,12 +213,12 @@ class AnswerForm(CreditMixin, forms.Form):
 
 class ThemeForm(forms.Form):
     nomination = forms.IntegerField(required=False)
-    text = forms.CharField(label=_("Theme"), max_length=300, required=False)
+    text = LineField(label=_("Theme"), max_length=300, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class ReportForm(forms.Form):
-    reason = forms.CharField(
+    reason = ProseField(
         label=_("What is wrong with it?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),

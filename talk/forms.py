@@ -1,11 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sections.forms import LineField, ProseField
+
 from .services import CHANGE_NOTE_MAX
 
 
 class FreezeForm(forms.Form):
-    note = forms.CharField(
+    note = ProseField(
         label=_("What changed"),
         required=False,
         max_length=CHANGE_NOTE_MAX,
@@ -15,7 +17,7 @@ class FreezeForm(forms.Form):
 
 
 class HighlightsForm(forms.Form):
-    text = forms.CharField(
+    text = LineField(
         label=_("Highlights (本期提要)"),
         required=False,
         max_length=2000,

@@ -48,6 +48,12 @@ def series_overview() -> list[SeriesOverview]:
     return overview
 
 
+def current_issue(series: Series) -> Issue | None:
+    """The issue the series is preparing now (see `_current`)."""
+    issues = series.issues.filter(status__in=OPEN_STATUSES).select_related("series")
+    return _current(_issue_order(list(issues)))
+
+
 def _current(open_issues: list[Issue]) -> Issue | None:
     """The issue members mean by this week's: the meeting under way, else
     the next meeting's draft (one without a date has its meeting to come),

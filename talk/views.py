@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import (
     HttpResponseClientRedirect,
     HttpResponseClientRefresh,
@@ -70,12 +70,12 @@ def not_found(request, exception):
     return render(request, "404.html", status=404)
 
 
-@require_GET
+@require_safe
 def home(request):
     return render(request, "talk/home.html", {"series_list": selectors.series_overview()})
 
 
-@require_GET
+@require_safe
 def series_detail(request, series_slug):
     series = get_object_or_404(Series, slug=series_slug)
     return render(
@@ -85,7 +85,7 @@ def series_detail(request, series_slug):
     )
 
 
-@require_GET
+@require_safe
 def series_archive(request, series_slug):
     """The public archive: published issues with their files."""
     series = get_object_or_404(Series, slug=series_slug)
@@ -96,14 +96,14 @@ def series_archive(request, series_slug):
     )
 
 
-@require_GET
+@require_safe
 def series_rules(request, series_slug):
     """The series' moderation rules, for anyone: linked from the Q&A."""
     series = get_object_or_404(Series, slug=series_slug)
     return render(request, "talk/rules.html", {"series": series})
 
 
-@require_GET
+@require_safe
 def issue_detail(request, series_slug, code):
     try:
         issue = ISSUE_ROWS.get(series__slug=series_slug, code=code)
@@ -136,13 +136,13 @@ def _record(request, issue, status=200):
     return render(request, "talk/issue.html#issue-record", context, status=status)
 
 
-@require_GET
+@require_safe
 def record_fragment(request, series_slug, code):
     issue = get_issue(series_slug, code)
     return _fragment_or_page(request, issue, "issue-record", lambda: _record(request, issue))
 
 
-@require_GET
+@require_safe
 def references_fragment(request, series_slug, code):
     issue = get_issue(series_slug, code)
 
@@ -155,7 +155,7 @@ def references_fragment(request, series_slug, code):
     return _fragment_or_page(request, issue, "references", fragment)
 
 
-@require_GET
+@require_safe
 def section_fragment(request, series_slug, code, pk):
     issue = get_issue(series_slug, code)
 
@@ -177,7 +177,7 @@ def section_fragment(request, series_slug, code, pk):
     return _fragment_or_page(request, issue, f"section-{pk}", fragment, exists)
 
 
-@require_GET
+@require_safe
 def question_fragment(request, series_slug, code, pk):
     issue = get_issue(series_slug, code)
 
@@ -313,7 +313,7 @@ def _freeze_form_again(request, issue: Issue, error: Invalid) -> HttpResponse:
     return render_issue_page(request, issue, status=422, flash=error.message)
 
 
-@require_GET
+@require_safe
 def exports_fragment(request, series_slug, code):
     """The exports panel, polled while files are being rendered."""
     issue = get_issue(series_slug, code)
@@ -339,7 +339,7 @@ def export_retry(request, series_slug, code, pk):
     return redirect(f"{issue.get_absolute_url()}#issue-exports")
 
 
-@require_GET
+@require_safe
 def export_download(request, series_slug, code, revision, format):
     """A rendered file, as stored (with its SHA-256 in a header for checking)."""
     export = get_object_or_404(
@@ -370,7 +370,7 @@ def export_download(request, series_slug, code, revision, format):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     try:
         with connection.cursor() as cursor:
@@ -402,7 +402,7 @@ def _stream_viewer(request, series_slug, code, streaming: bool) -> tuple[int, st
             connections.close_all()
 
 
-@require_GET
+@require_safe
 async def issue_events(request, series_slug, code):
     """Server-Sent Events of one issue. Events name what changed, never its
     content, so the stream serves anyone who may read the issue (everyone);
@@ -428,7 +428,7 @@ def _live_bar(request, issue):
     return render(request, "talk/issue.html#live-bar", {"issue": issue})
 
 
-@require_GET
+@require_safe
 def live_bar_fragment(request, series_slug, code):
     issue = get_issue(series_slug, code)
     return _fragment_or_page(request, issue, "live", lambda: _live_bar(request, issue))
@@ -439,7 +439,7 @@ def _steward(request, issue, status=200, **extra):
     return render(request, "talk/issue.html#issue-steward", context, status=status)
 
 
-@require_GET
+@require_safe
 def steward_fragment(request, series_slug, code):
     issue = get_issue(series_slug, code)
     return _fragment_or_page(request, issue, "issue-steward", lambda: _steward(request, issue))
@@ -560,7 +560,7 @@ def open_next_issue(request, series_slug, code):
 
 
 @login_required
-@require_GET
+@require_safe
 def jobs(request):
     """For admins: scheduled runs that failed or never finished, a schedule
     that has stopped running, and series whose next issue is overdue."""

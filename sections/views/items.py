@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .. import services
 from ..errors import DeskError, StaleWrite
@@ -54,7 +54,7 @@ def item_create(request, pk):
 
 
 @member_required
-@require_GET
+@require_safe
 def link_check(request, pk):
     """Where the link being typed into a section's add form was shared
     before: in this issue or a recent one. It only informs; the form still

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .. import moderation
 from ..errors import DeskError, Invalid
@@ -55,7 +55,7 @@ def _queue(request, section: Section, *, status=200, flash="", partial="", kept=
 
 
 @member_required
-@require_GET
+@require_safe
 def moderation_page(request, pk):
     return _queue(request, _get_section(pk))
 

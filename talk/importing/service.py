@@ -4,6 +4,7 @@ import datetime
 import re
 import zoneinfo
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.services import audit_record
 from sections import events
 from sections.errors import DeskError
+from sections.invisible import made_visible
 from sections.links import normalize_url
 from sections.models import Answer, ChatLine, Claim, Item, Question, Section, SectionKind, Vote
 
@@ -50,6 +52,21 @@ def import_series(slug: str) -> Series:
     return series
 
 
+def _rows(parsed: ParsedIssue) -> int:
+    """What the import would store, row by row: a runaway text (a log
+    pasted whole) would otherwise make a draft no page can show."""
+
+    def answers(found) -> int:
+        return sum(1 + answers(answer.replies) for answer in found)
+
+    return sum(
+        len(section.items)
+        + len(section.chat)
+        + sum(1 + answers(question.answers) for question in section.questions)
+        for section in parsed.sections
+    )
+
+
 def series_text(series: Series) -> SeriesText:
     return SeriesText(
         name=series.name,
@@ -69,7 +86,9 @@ def issue_import(*, series: Series, text: str, by=None, replace: bool = False) -
     """
     if "\x00" in text:
         raise ImportRefused(NUL_REFUSED)
-    parsed = parse_issue(text, series_text(series))
+    # Bidi and zero-width characters are written out where they stood, as
+    # in what members type: they show instead of reordering the page.
+    parsed = parse_issue(made_visible(text.removeprefix("\ufeff")), series_text(series))
     if not parsed.identified:
         raise ImportRefused(
             _(
@@ -85,6 +104,14 @@ def issue_import(*, series: Series, text: str, by=None, replace: bool = False) -
                 "public. Put a name or alias in its place and import again."
             )
             % {"name": email}
+        )
+    if (count := _rows(parsed)) > settings.IMPORT_MAX_ROWS:
+        raise ImportRefused(
+            _(
+                "The text holds %(count)s entries, questions, answers and chat lines; an issue "
+                "takes at most %(limit)s. Split it into several issues, or trim it."
+            )
+            % {"count": f"{count:,}", "limit": f"{settings.IMPORT_MAX_ROWS:,}"}
         )
     replaced = _clear_the_way(series, parsed, replace)
     issue = issue_create(

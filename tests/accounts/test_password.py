@@ -176,3 +176,21 @@ def test_it_refuses_a_tampered_link(client, reader):
     response = client.get(link[:-4] + "abc/", follow=True)
 
     assert not response.context["validlink"]
+
+
+def test_the_console_mail_of_make_run_shows_the_reset_link_as_sent(
+    client, reader, settings, capsys
+):
+    # `make run` has no SMTP server: the mail goes to the console, where the
+    # member (or the admin helping them) copies the link from.
+    settings.MAILERS = {"default": {"BACKEND": "talk.mail.ReadableConsoleBackend"}}
+    settings.LANGUAGE_CODE = "zh-hans"
+
+    client.post(RESET, {"email": "reader@example.com"}, headers={"accept-language": "zh-hans"})
+
+    printed = capsys.readouterr().out
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", printed).group(1)
+    assert client.get(link, follow=True).status_code == 200
+    assert "To: reader@example.com" in printed
+    assert "base64" not in printed
+    assert "reader，你好" in printed.split("[text/plain]")[1]

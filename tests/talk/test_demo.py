@@ -70,3 +70,16 @@ def test_it_publishes_the_corpus_as_the_archive(db, client, django_capture_on_co
     assert not Export.objects.exclude(status=Export.Status.DONE).exists()
     # The issue itself, as the corpus has it: 000's first question.
     assert "falcon 相比 llama 有何特殊之处" in client.get("/s/openllm-talk/0/").text
+
+
+def test_it_names_the_open_issue_once_the_demo_issue_has_met(db):
+    run_demo()
+    issue = Issue.objects.get(number=8)
+    issue.status = Issue.Status.PUBLISHED
+    issue.save(update_fields=["status"])
+    Issue.objects.create(series=issue.series, number=9, code="9")
+
+    output = run_demo()
+
+    assert "Open issue: /s/openllm-talk/9/" in output
+    assert "/s/openllm-talk/8/" not in output

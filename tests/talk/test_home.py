@@ -113,3 +113,10 @@ def test_it_invites_anonymous_visitors_to_log_in(client, issue):
 
     assertContains(response, "/accounts/login/?next=")
     assertNotContains(response, 'action="/accounts/logout/"')
+
+
+def test_it_answers_head_as_get_without_a_body(client, series):
+    response = client.head("/")
+
+    assert response.status_code == 200
+    assert response.content == b""

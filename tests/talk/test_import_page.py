@@ -281,3 +281,27 @@ def test_it_refuses_a_file_with_a_nul_in_the_same_words(client, admin_user, seri
     assert response.status_code == 422
     assert response.context["form"].errors["file"] == [NUL_REFUSED]
     assert not Issue.objects.filter(series=series, number=21).exists()
+
+
+def test_it_refuses_a_text_with_more_rows_than_an_issue_takes(client, admin_user, series, settings):
+    settings.IMPORT_MAX_ROWS = 20
+    client.force_login(admin_user)
+    lines = "\n".join(f"{n}. Entry {n}\nhttps://example.com/{n}" for n in range(1, 31))
+
+    response = paste(client, f"OpenLLM Talk 021\n本周新闻\n{lines}\n")
+
+    assert response.status_code == 422
+    form = by_id(response.text, "import-form")
+    assert "holds 30 entries, questions, answers and chat lines" in form
+    assert "at most 20" in form
+    assert "Entry 30" in form  # the pasted text, back in the box
+    assert not Issue.objects.filter(series=series, number=21).exists()
+
+
+def test_it_shows_hidden_characters_of_an_imported_text(client, admin_user, series):
+    client.force_login(admin_user)
+
+    paste(client, "\ufeffOpenLLM Talk 021\n本周新闻\n1. Safe\u202etxt.exe\nhttps://example.com/a\n")
+
+    issue = Issue.objects.get(series=series, number=21)
+    assert Item.objects.get(section__issue=issue).title == "Safe⟨U+202E⟩txt.exe"
