@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from hypothesis import settings as hypothesis_settings
 from django.db import connection
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from sections.models import Claim
 from talk.seed import ensure_openllm_talk
