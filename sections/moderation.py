@@ -17,7 +17,12 @@ from accounts.services import audit_record
 from . import events
 from .errors import Invalid, NotAllowed
 from .models import Answer, PostStatus, Question, Report, Vote
-from .policy import can_curate_issue, may_dismiss_report, require_member, require_open
+from .policy import (
+    can_curate_issue,
+    may_dismiss_report,
+    require_member,
+    require_open,
+)
 from .ratelimit import rate_limit
 
 KINDS = {"question": Question, "answer": Answer}
@@ -221,6 +226,8 @@ def post_report(*, kind: str, post_id: int, user, reason: str) -> Report:
     post = _post(kind, post_id)
     if post.status != PostStatus.VISIBLE:
         raise Invalid(_("Only a post that is shown can be reported."))
+    if post.submitted_by_id == user.pk:
+        raise NotAllowed(_("This is your own post: edit or delete it instead of reporting it."))
     reason = reason.strip()
     if not reason:
         raise Invalid(_("Say what is wrong with it."))

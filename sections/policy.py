@@ -84,6 +84,17 @@ def is_own(user, post) -> bool:
     return user.is_authenticated and user.pk in (post.submitted_by_id, post.author_id)
 
 
+def may_report(user, post) -> bool:
+    """Any member may report a shown post, but not one they typed: they can
+    edit or delete it themselves."""
+    return (
+        user.is_authenticated
+        and not user.is_suspended
+        and post.status == "visible"
+        and post.submitted_by_id != user.pk
+    )
+
+
 def may_dismiss_report(user, post) -> bool:
     """A moderator dismisses reports, but not about their own words: the
     host's own post is for an admin to judge."""

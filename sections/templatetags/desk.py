@@ -59,6 +59,12 @@ def may_dismiss(post, user) -> bool:
 
 
 @register.filter
+def may_report(post, user) -> bool:
+    """`{% if post|may_report:user %}`: the Report link (policy.may_report)."""
+    return policy.may_report(user, post)
+
+
+@register.filter
 def post_kind(post) -> str:
     """ "question" or "answer", as the moderation URLs name them."""
     return post._meta.model_name

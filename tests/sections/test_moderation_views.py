@@ -301,6 +301,22 @@ def test_it_takes_a_report(client_as, issue, free_talk, htmx):
         assert response.url == f"{issue.get_absolute_url()}#question-{question.pk}"
 
 
+def test_it_refuses_a_report_of_one_s_own_post_posted_directly(client_as, people, free_talk):
+    # The page offers no Report link on one's own post; a direct POST meets
+    # the same rule in the service.
+    question = QuestionFactory(
+        section=free_talk, author=people["author"], submitted_by=people["author"]
+    )
+
+    response = client_as("author").post(report_url(question), {"reason": "test"}, headers=HTMX)
+
+    assert response.status_code == 403
+    assert "your own post" in response.text
+    assert not Report.objects.exists()
+    page = client_as("author").get(free_talk.issue.get_absolute_url()).text
+    assert report_url(question) not in page
+
+
 def test_it_keeps_an_empty_report_in_its_form(client_as, free_talk):
     question = QuestionFactory(section=free_talk)
 
