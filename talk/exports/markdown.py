@@ -394,10 +394,12 @@ def _inert_text(text: str) -> str:
 
 
 def _paragraphs(label: str, text: str) -> list[list[str]]:
-    """A labelled series text, one paragraph per line as the admin wrote it."""
+    """A labelled series text, one paragraph per line as the admin wrote it.
+    A label with no text stays, as the record's do: an imported text that
+    wrote "【小要求】" alone said so."""
     lines = [line for line in text_lines(text) if line.strip()]
     if not lines:
-        return []
+        return [[label]] if label else []
     return [[f"{label}{lines[0]}" if label else lines[0]], *([line] for line in lines[1:])]
 
 
