@@ -20,7 +20,7 @@ from sections.models import Answer, Item, PostStatus, Question, Section, Section
 from sections.policy import can_curate_issue, is_admin, require_member, require_open
 from sections.selectors import SHOWN, carried_links
 
-from .exports import render
+from .exports import RenderError, render
 from .exports.storage import export_path, write_atomically
 from .models import Export, Issue, IssueStatus, JobRun, Revision, Series
 from .schedule import meeting_after
@@ -467,6 +467,10 @@ def export_retry(*, export_id: int, user) -> Export:
 
 
 def _describe(error: Exception) -> str:
+    # A renderer's refusal is written for the host; any other error is a
+    # fault, and its type says where to look.
+    if isinstance(error, RenderError):
+        return str(error)[:2000]
     return f"{type(error).__name__}: {error}"[:2000]
 
 

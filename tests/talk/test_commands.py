@@ -139,7 +139,7 @@ def test_it_says_which_files_failed(transactional_db, series, media, monkeypatch
         )
 
     assert str(failed.value) == "Some exports failed; retry them from the issue page."
-    assert err.getvalue() == "  md: failed: RenderError: a table too wide for a page\n"
+    assert err.getvalue() == "  md: failed: a table too wide for a page\n"
     assert [line.split(":")[0].strip() for line in out.getvalue().splitlines()[1:]] == [
         "html",
         "json",

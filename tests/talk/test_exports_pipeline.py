@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from sections.errors import Invalid, NotAllowed
 from talk import services
-from talk.exports import RENDERERS, RenderError
+from talk.exports import RENDERERS, RenderError, fonts
 from talk.exports.storage import absolute, export_path, write_atomically
 from talk.models import Export, Issue
 from talk.services import export_give_up, export_retry, export_run, issue_freeze
@@ -135,7 +135,8 @@ def test_a_task_that_lost_its_lease_does_not_mark_the_row(md, monkeypatch):
 @pytest.mark.parametrize(
     ("error", "message"),
     [
-        (RenderError("a table too wide for a page"), "RenderError: a table too wide for a page"),
+        # A refusal is the renderer's words to the host; any other error a fault.
+        (RenderError("a table too wide for a page"), "a table too wide for a page"),
         (ValueError("no such glyph"), "ValueError: no such glyph"),
     ],
 )
@@ -262,6 +263,33 @@ def test_only_a_failed_export_is_retried(md, host, status):
 
     assert str(refused.value.message) == "Only a failed or stalled export can be tried again."
     assert row(md) == before
+
+
+# The PDF's font
+
+
+@pytest.fixture
+def take_fonts_away(monkeypatch, settings, tmp_path):
+    """From the call on, neither the system nor the environment has a CJK font."""
+
+    def take() -> None:
+        monkeypatch.setattr(fonts, "system_families", set)
+        settings.PDF_CJK_FONT = str(tmp_path / "missing.ttc")
+
+    return take
+
+
+def test_without_a_cjk_font_a_pdf_fails_with_a_message_and_no_file(take_fonts_away, revision):
+    take_fonts_away()
+    pdf = revision.exports.get(format="pdf")
+
+    failed = export_run(export_id=pdf.pk, task_id="task-1")
+
+    assert failed.status == "failed"
+    assert failed.error == str(fonts.NoCJKFont())
+    assert failed.error.startswith("The PDF was not made: no font on this server has its Chinese")
+    assert failed.sha256 == ""
+    assert nothing_written(pdf)
 
 
 # Files on disk
