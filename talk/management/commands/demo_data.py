@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.urls import reverse
 
 from talk.demo import load_demo
+from talk.services import pdf_exports_rerender
 
 
 class Command(BaseCommand):
@@ -12,6 +13,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         issue, accounts = load_demo()
+        # PDFs an earlier run made without a CJK font (boxes), now that there is one.
+        if rerendered := pdf_exports_rerender():
+            self.stdout.write(f"PDFs without a CJK font, rendered again: {rerendered}")
         self.stdout.write(f"Demo issue: {issue.get_absolute_url()}")
         self.stdout.write(f"Archive: {reverse('series-archive', args=[issue.series.slug])}")
         self.stdout.write("Demo accounts (alias / password / role):")
