@@ -10,6 +10,7 @@ class TalkConfig(AppConfig):
         from sections.events import changed
         from sections.views.page import page_context_providers
 
+        from . import checks  # noqa: F401 (registers them)
         from .live.publish import publish_change
         from .views import issue_page_context
 

@@ -328,6 +328,9 @@ class Export(models.Model):
     path = models.CharField(max_length=300, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
+    # The CJK font a PDF's Chinese is set in; blank for the other formats and
+    # for a PDF rendered before the desk made sure it had one (maybe boxes).
+    font = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     # Who holds the row while rendering, and until when: a redelivered task

@@ -20,7 +20,8 @@ from sections.models import Answer, Item, PostStatus, Question, Section, Section
 from sections.policy import can_curate_issue, is_admin, require_member, require_open
 from sections.selectors import SHOWN, carried_links
 
-from .exports import render
+from .exports import RenderError, render
+from .exports.fonts import NoCJKFont, cjk_font
 from .exports.storage import export_path, write_atomically
 from .models import Export, Issue, IssueStatus, JobRun, Revision, Series
 from .schedule import meeting_after
@@ -411,7 +412,14 @@ def export_run(*, export_id: int, task_id: str) -> Export | None:
     issue_id = export.revision.issue_id
     events.announce(issue_id, events.EXPORTS)
     mine = Export.objects.filter(pk=export_id, task_id=task_id, status=Export.Status.RUNNING)
+    font = ""
     try:
+        if export.format == Export.Format.PDF:
+            # The renderer finds the same font again; it refuses to draw boxes.
+            found = cjk_font()
+            if found is None:
+                raise NoCJKFont()
+            font = found.name
         data = render(export.format, export.revision.snapshot)
     except Exception as error:  # the renderers read only the snapshot: this is its content
         mine.update(
@@ -429,6 +437,7 @@ def export_run(*, export_id: int, task_id: str) -> Export | None:
         path=path,
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
+        font=font,
         finished_at=timezone.now(),
         lease_until=None,
     )
@@ -466,7 +475,44 @@ def export_retry(*, export_id: int, user) -> Export:
     return export
 
 
+@transaction.atomic
+def pdf_exports_rerender() -> int:
+    """Queue again the PDFs that have no CJK font recorded: rendered before
+    the desk made sure of one (their Chinese may be boxes) or failed; returns
+    how many. Nothing while no CJK font can be found, or they would fail
+    again. The revision and its snapshot stay as they are: when the render is
+    done, the file and its checksum are replaced (the audit log keeps the old
+    checksum). Once rendered, a PDF records its font and is left alone."""
+    if cjk_font() is None:
+        return 0
+    unset = Export.objects.filter(
+        format=Export.Format.PDF, font="", status__in=[Export.Status.DONE, Export.Status.FAILED]
+    )
+    exports = list(unset.select_related("revision__issue__series").select_for_update(of=("self",)))
+    unset.filter(pk__in=[export.pk for export in exports]).update(
+        status=Export.Status.PENDING, error="", task_id="", lease_until=None
+    )
+    for export in exports:
+        issue = export.revision.issue
+        audit_record(
+            actor=None,
+            action="export.rerender",
+            target=export,
+            reason="no CJK font recorded",
+            before={"status": export.status, "sha256": export.sha256},
+            scope=f"{issue.series.slug}/{issue.code}",
+        )
+    for issue_id in {export.revision.issue_id for export in exports}:
+        events.announce(issue_id, events.EXPORTS)
+    transaction.on_commit(lambda: _enqueue([export.pk for export in exports]))
+    return len(exports)
+
+
 def _describe(error: Exception) -> str:
+    # A renderer's refusal is written for the host; any other error is a
+    # fault, and its type says where to look.
+    if isinstance(error, RenderError):
+        return str(error)[:2000]
     return f"{type(error).__name__}: {error}"[:2000]
 
 

@@ -315,6 +315,10 @@ CELERY_BEAT_SCHEDULE = {
 # over (a worker killed mid-export frees it after this).
 EXPORT_LEASE_SECONDS = env_int("EXPORT_LEASE_SECONDS", 300)
 
+# The Noto Sans CJK file the PDF export loads when the system has no Noto Sans
+# CJK SC (talk/exports/fonts.py); unset: the noto-cjk-sans-otc package's.
+PDF_CJK_FONT = env_str("PDF_CJK_FONT", "")
+
 # Posting limits per member and minute; admins can tighten them per series.
 POSTS_PER_MINUTE = env_int("POSTS_PER_MINUTE", 10)
 

@@ -5,6 +5,9 @@ always renders the same Markdown, HTML and JSON, byte for byte.
 """
 
 from . import html, jsonfmt, markdown, pdf
+from .errors import RenderError
+
+__all__ = ["MEDIA_TYPES", "RENDERERS", "RenderError", "render"]
 
 RENDERERS = {
     "md": markdown.render,
@@ -19,11 +22,6 @@ MEDIA_TYPES = {
     "json": "application/json",
     "pdf": "application/pdf",
 }
-
-
-class RenderError(Exception):
-    """The content cannot be rendered in this format (not a passing fault):
-    the export is marked failed with this message instead of retried."""
 
 
 def render(format: str, snapshot: dict) -> bytes:

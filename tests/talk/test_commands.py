@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from sections.models import Claim
-from talk.exports import RENDERERS, RenderError, render
+from talk.exports import RENDERERS, RenderError, fonts, render
 from talk.models import Issue
 from talk.services import issue_correct, issue_create, issue_freeze
 from tests.factories import ItemFactory
@@ -139,12 +139,40 @@ def test_it_says_which_files_failed(transactional_db, series, media, monkeypatch
         )
 
     assert str(failed.value) == "Some exports failed; retry them from the issue page."
-    assert err.getvalue() == "  md: failed: RenderError: a table too wide for a page\n"
+    assert err.getvalue() == "  md: failed: a table too wide for a page\n"
     assert [line.split(":")[0].strip() for line in out.getvalue().splitlines()[1:]] == [
         "html",
         "json",
         "pdf",
     ]
+
+
+# rerender_pdfs
+
+
+@pytest.mark.usefixtures("quick_pdf")
+def test_it_renders_again_the_pdfs_without_a_font(
+    issue, freeze, django_capture_on_commit_callbacks
+):
+    revision = freeze(issue)
+    revision.exports.filter(format="pdf").update(font="")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        out, _err = run("rerender_pdfs")
+
+    assert out == "PDFs without a CJK font, rendered again (or queued): 1\n"
+    assert revision.exports.get(format="pdf").font
+    assert run("rerender_pdfs")[0].endswith(": 0\n")
+
+
+def test_it_says_when_there_is_no_font_to_render_them_in(db, monkeypatch, settings):
+    monkeypatch.setattr(fonts, "system_families", set)
+    settings.PDF_CJK_FONT = "/nonexistent.ttc"
+
+    with pytest.raises(CommandError) as refused:
+        run("rerender_pdfs")
+
+    assert str(refused.value) == "No CJK font can be found: the PDFs would fail again."
 
 
 # export_issue

@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from sections.models import Item, Question
+from talk.exports import fonts
 from talk.models import Export, Issue, SectionTemplate, Series
 
 
@@ -83,3 +84,24 @@ def test_it_names_the_open_issue_once_the_demo_issue_has_met(db):
 
     assert "Open issue: /s/openllm-talk/9/" in output
     assert "/s/openllm-talk/8/" not in output
+
+
+@pytest.mark.usefixtures("english", "media", "quick_pdf")
+def test_a_run_after_the_fonts_came_renders_the_pdfs_again_once(
+    db, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(fonts, "system_families", set)
+    settings.PDF_CJK_FONT = "/nonexistent/NotoSansCJK-Regular.ttc"
+    with django_capture_on_commit_callbacks(execute=True):
+        run_demo()
+    pdfs = Export.objects.filter(format="pdf")
+    assert set(pdfs.values_list("status", "error")) == {("failed", str(fonts.NoCJKFont()))}
+
+    settings.PDF_CJK_FONT = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run_demo()
+
+    assert "PDFs without a CJK font, rendered again: 8" in output
+    assert set(pdfs.values_list("status", "font")) == {("done", fonts.cjk_font().name)}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "rendered again" not in run_demo()

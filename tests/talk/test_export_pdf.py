@@ -1,16 +1,22 @@
-"""The PDF export: Chinese laid out in an embedded CJK font, and nothing ever
-fetched while rendering it."""
+"""The PDF export: Chinese laid out in an embedded CJK font (the system's, or
+the bundled one where the system has none), never in boxes, and nothing but
+that font's file ever fetched while rendering it."""
 
+import json
 import logging
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import urllib.request
+from pathlib import Path
 
+import noto_cjk_sans_otc
 import pytest
 
-from talk.exports import html, pdf
+from talk.checks import pdf_font_check
+from talk.exports import fonts, html, pdf
 from talk.snapshot import snapshot_build
 from tests.talk.test_export_html import hostile_issue
 from tests.talk.test_export_markdown import rich_issue
@@ -34,6 +40,34 @@ body { background: url("file:///etc/passwd"); font-family: Remote, sans-serif; }
 <object data="file:///etc/passwd"></object>
 <embed src="http://example.com/embed.svg">
 </body></html>"""
+
+
+ROOT = Path(__file__).resolve().parents[2]
+BUNDLED = fonts.CJKFont("bundled", Path(str(noto_cjk_sans_otc.FONT_PATH)))
+# fontconfig with no font folder at all: a machine without a single font.
+NO_FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig><cachedir>{cache}</cachedir></fontconfig>
+"""
+# Run in a process of its own: fontconfig is read once WeasyPrint is loaded.
+RENDER_ALONE = """
+import json, sys
+import django
+django.setup()
+from django.core import checks
+from talk.exports import fonts, pdf
+report = {
+    "families": sorted(fonts.system_families()),
+    "checks": [message.id for message in checks.run_checks()],
+    "error": "",
+}
+try:
+    data = pdf.render(json.loads(open(sys.argv[1], encoding="utf-8").read()))
+    open(sys.argv[2], "wb").write(data)
+except fonts.NoCJKFont as error:
+    report["error"] = str(error)
+print(json.dumps(report))
+"""
 
 
 def pdf_text(data: bytes, tmp_path) -> str:
@@ -76,6 +110,33 @@ def _watch(monkeypatch):
     return asked, connected
 
 
+def render_without_system_fonts(snapshot: dict, tmp_path, **env) -> tuple[dict, bytes, str]:
+    """Render the snapshot in a process whose fontconfig knows no font: what
+    it reported, the PDF (b"" when none was made) and what it logged."""
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(NO_FONTS_CONF.format(cache=tmp_path / "fontconfig-cache"))
+    source, target = tmp_path / "snapshot.json", tmp_path / "alone.pdf"
+    source.write_text(json.dumps(snapshot), encoding="utf-8")
+    target.unlink(missing_ok=True)
+    done = subprocess.run(
+        [sys.executable, "-c", RENDER_ALONE, source, target],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "talk.settings",
+            "FONTCONFIG_FILE": str(conf),
+            "PDF_CJK_FONT": "",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    data = target.read_bytes() if target.exists() else b""
+    return json.loads(done.stdout.splitlines()[-1]), data, done.stderr
+
+
 @needs_poppler
 def test_it_lays_out_the_chinese_title_and_section_titles(issue, tmp_path):
     rich_issue(issue)
@@ -96,10 +157,10 @@ def test_it_lays_out_the_chinese_title_and_section_titles(issue, tmp_path):
 def test_it_embeds_a_cjk_font(issue, tmp_path):
     rich_issue(issue)
 
-    fonts = pdf_fonts(pdf.render(snapshot_build(issue)), tmp_path)
+    rows = pdf_fonts(pdf.render(snapshot_build(issue)), tmp_path)
 
-    cjk = [row for row in fonts if "Noto-Sans-CJK" in row[0] or "Noto-Serif-CJK" in row[0]]
-    assert cjk, fonts
+    cjk = [row for row in rows if "Noto-Sans-CJK" in row[0] or "Noto-Serif-CJK" in row[0]]
+    assert cjk, rows
     # pdffonts: name, type…, encoding, emb, sub, uni, object id
     assert all(row[-5] == "yes" for row in cjk), cjk
 
@@ -116,40 +177,147 @@ def test_the_fetcher_refuses_local_files_and_the_network():
         fetcher.open(urllib.request.Request("data:text/plain,evil"))
 
 
+def test_the_fetcher_reads_the_font_file_and_nothing_beside_it(tmp_path):
+    font, beside = tmp_path / "font.ttc", tmp_path / "secret.txt"
+    font.write_bytes(b"ttcf-font")
+    beside.write_text("secret")
+    fetcher = pdf.RefusingFetcher(font)
+
+    assert fetcher.fetch(font.as_uri()).read() == b"ttcf-font"
+    for url in (
+        beside.as_uri(),
+        f"{font.as_uri()}?x",
+        f"{tmp_path.as_uri()}/./font.ttc",
+        "file:///etc/passwd",
+        "http://example.com/font.ttc",
+        f"http://example.com{font}",
+    ):
+        with pytest.raises(pdf.FetchRefused, match="fetches nothing"):
+            fetcher.fetch(url)
+
+
 @needs_poppler
+@pytest.mark.parametrize("font", [None, BUNDLED], ids=["found", "bundled"])
 def test_a_document_that_reaches_out_renders_without_fetching_anything(
-    watch_fetches, caplog, tmp_path
+    watch_fetches, caplog, tmp_path, font
 ):
+    bundled_url = Path(str(noto_cjk_sans_otc.FONT_PATH)).as_uri()
+    beside = Path(str(noto_cjk_sans_otc.FONT_PATH)).with_name("__init__.py").as_uri()
+    document = REACHING_OUT.replace(
+        "</body>", f'<img src="{beside}" alt=""><img src="{bundled_url}?x" alt=""></body>'
+    )
     asked, connected = watch_fetches()
 
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        data = pdf.html_to_pdf(REACHING_OUT)
+        data = pdf.html_to_pdf(document, font)
 
-    assert set(asked) == {
+    assert set(asked) - {bundled_url} == {
         "http://example.com/style.css",
         "http://example.com/import.css",
         "http://example.com/font.woff2",
         "file:///etc/passwd",
         "http://example.com/pixel.png",
         "http://example.com/embed.svg",
+        beside,
+        f"{bundled_url}?x",
     }
     assert connected == []
     assert (
         "FetchRefused: the PDF export fetches nothing; refused 'file:///etc/passwd'" in caplog.text
     )
+    assert f"refused {beside!r}" in caplog.text
     text = pdf_text(data, tmp_path)
     assert "外部资源" in text
     assert "root:" not in text
+    assert "FONT_PATH" not in text
 
 
-def test_the_export_asks_for_nothing_even_with_hostile_input(issue, watch_fetches):
+def test_the_export_asks_for_nothing_but_its_font_even_with_hostile_input(issue, watch_fetches):
     hostile_issue(issue)
     snapshot = snapshot_build(issue)
+    font = fonts.cjk_font()
     asked, connected = watch_fetches()
 
     data = pdf.render(snapshot)
 
     assert data.startswith(b"%PDF-")
-    assert asked == []
+    assert asked == ([font.file.as_uri()] if font.file else [])
     assert connected == []
     assert b"<img" not in html.render(snapshot)
+
+
+# Where the font comes from
+
+
+@needs_poppler
+def test_without_system_fonts_it_embeds_the_bundled_font(issue, tmp_path):
+    rich_issue(issue)
+
+    report, data, logged = render_without_system_fonts(snapshot_build(issue), tmp_path)
+
+    assert report == {"families": [], "checks": [], "error": ""}
+    rows = pdf_fonts(data, tmp_path)
+    assert [row[0].split("+")[1] for row in rows] == ["Noto-Sans-CJK-bundled"], rows
+    assert all(row[-5] == "yes" for row in rows), rows
+    text = pdf_text(data, tmp_path)
+    for title in SECTION_TITLES:
+        assert title in text, title
+    assert "LLaMA 只有几百个中文 token" in text
+    assert ".notdef" not in logged
+
+
+@needs_poppler
+def test_with_no_cjk_font_at_all_it_makes_no_pdf_and_the_check_warns(issue, tmp_path):
+    rich_issue(issue)
+    # A font is found, but it has no Chinese: the PDF would be boxes.
+    latin = next(Path("/usr/share/fonts").rglob("DejaVuSans.ttf"), None)
+    if latin is None:
+        pytest.skip("DejaVu Sans is not installed")
+
+    latin_only, data, logged = render_without_system_fonts(
+        snapshot_build(issue), tmp_path, PDF_CJK_FONT=str(latin)
+    )
+    missing, _data, _logged = render_without_system_fonts(
+        snapshot_build(issue), tmp_path, PDF_CJK_FONT=str(tmp_path / "missing.ttc")
+    )
+
+    assert "fonts-noto-cjk" in latin_only["error"]
+    assert (data, latin_only["checks"]) == (b"", [])
+    # Nothing flooded the console: not one line per character.
+    assert ".notdef" not in logged
+    assert len(logged.splitlines()) < 10, logged
+    assert "fonts-noto-cjk" in missing["error"]
+    assert missing["checks"] == ["talk.W001"]
+
+
+def test_it_refuses_to_lay_out_boxes_when_it_finds_no_cjk_font(issue, monkeypatch, settings):
+    monkeypatch.setattr(fonts, "system_families", set)
+    settings.PDF_CJK_FONT = "/nonexistent/NotoSansCJK-Regular.ttc"
+
+    with pytest.raises(fonts.NoCJKFont, match="fonts-noto-cjk"):
+        pdf.render(snapshot_build(issue))
+    (warning,) = pdf_font_check(None)
+    assert warning.id == "talk.W001"
+    assert "PDF_CJK_FONT" in warning.hint
+
+
+def test_it_prefers_the_system_font_then_the_bundled_one(monkeypatch, settings):
+    settings.PDF_CJK_FONT = ""
+    monkeypatch.setattr(fonts, "system_families", lambda: {"DejaVu Sans", "Noto Sans CJK SC"})
+    assert fonts.cjk_font() == fonts.CJKFont("Noto Sans CJK SC (system)")
+
+    monkeypatch.setattr(fonts, "system_families", lambda: {"DejaVu Sans"})
+    bundled = fonts.cjk_font()
+    assert bundled.file == BUNDLED.file
+    assert bundled.name.startswith("Noto Sans CJK SC (noto-cjk-sans-otc ")
+    assert pdf_font_check(None) == []
+
+
+def test_characters_no_font_has_are_one_warning_not_one_each(caplog):
+    with caplog.at_level(logging.WARNING):
+        data = pdf.html_to_pdf("<p>中文 \U000f0000\U000f0001 \U000f0000</p>" * 50)
+
+    assert data.startswith(b"%PDF-")
+    assert [record.getMessage() for record in caplog.records] == [
+        "The PDF shows 2 characters that no font has as boxes: \U000f0000\U000f0001"
+    ]

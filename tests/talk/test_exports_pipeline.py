@@ -8,12 +8,20 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from sections.errors import Invalid, NotAllowed
 from talk import services
-from talk.exports import RENDERERS, RenderError
+from talk.exports import RENDERERS, RenderError, fonts
 from talk.exports.storage import absolute, export_path, write_atomically
-from talk.models import Export, Issue
-from talk.services import export_give_up, export_retry, export_run, issue_freeze
+from talk.models import Export, Issue, Revision
+from talk.services import (
+    export_give_up,
+    export_retry,
+    export_run,
+    issue_correct,
+    issue_freeze,
+    pdf_exports_rerender,
+)
 from talk.tasks import export_render
 from tests.talk.conftest import sha256, stored
 
@@ -135,7 +143,8 @@ def test_a_task_that_lost_its_lease_does_not_mark_the_row(md, monkeypatch):
 @pytest.mark.parametrize(
     ("error", "message"),
     [
-        (RenderError("a table too wide for a page"), "RenderError: a table too wide for a page"),
+        # A refusal is the renderer's words to the host; any other error a fault.
+        (RenderError("a table too wide for a page"), "a table too wide for a page"),
         (ValueError("no such glyph"), "ValueError: no such glyph"),
     ],
 )
@@ -262,6 +271,94 @@ def test_only_a_failed_export_is_retried(md, host, status):
 
     assert str(refused.value.message) == "Only a failed or stalled export can be tried again."
     assert row(md) == before
+
+
+# The PDF's font
+
+
+@pytest.fixture
+def pdf_export(revision, quick_pdf):
+    return revision.exports.get(format="pdf")
+
+
+@pytest.fixture
+def take_fonts_away(monkeypatch, settings, tmp_path):
+    """From the call on, neither the system nor the environment has a CJK font."""
+
+    def take() -> None:
+        monkeypatch.setattr(fonts, "system_families", set)
+        settings.PDF_CJK_FONT = str(tmp_path / "missing.ttc")
+
+    return take
+
+
+def test_a_pdf_records_the_font_its_chinese_is_set_in(pdf_export, md):
+    done = export_run(export_id=pdf_export.pk, task_id="task-1")
+
+    assert done.status == "done"
+    assert done.font == fonts.cjk_font().name
+    assert done.font.startswith("Noto Sans CJK SC (")
+    assert export_run(export_id=md.pk, task_id="task-1").font == ""
+
+
+def test_without_a_cjk_font_a_pdf_fails_with_a_message_and_no_file(pdf_export, take_fonts_away):
+    take_fonts_away()
+
+    failed = export_run(export_id=pdf_export.pk, task_id="task-1")
+
+    assert failed.status == "failed"
+    assert failed.error == str(fonts.NoCJKFont())
+    assert failed.error.startswith("The PDF was not made: no font on this server has its Chinese")
+    assert (failed.sha256, failed.font) == ("", "")
+    assert nothing_written(pdf_export)
+
+
+def unfonted(revision) -> list[Export]:
+    """The revision's PDF as rendered before the desk recorded fonts (maybe
+    boxes), and the same issue's correction whose PDF failed without one."""
+    pdf = revision.exports.get(format="pdf")
+    export_run(export_id=pdf.pk, task_id="task-1")
+    Export.objects.filter(pk=pdf.pk).update(font="", sha256="0" * 64)
+    issue_correct(issue_id=revision.issue_id, user=None)
+    correction = issue_freeze(issue_id=revision.issue_id, user=None, note="typo")
+    failed = correction.exports.get(format="pdf")
+    Export.objects.filter(pk=failed.pk).update(status="failed", error="no font", attempts=1)
+    return [Export.objects.get(pk=pdf.pk), Export.objects.get(pk=failed.pk)]
+
+
+def test_pdfs_without_a_font_are_rendered_again_in_their_revision(
+    pdf_export, revision, django_capture_on_commit_callbacks
+):
+    boxed, failed = unfonted(revision)
+    snapshot, revisions = revision.snapshot, Revision.objects.count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert pdf_exports_rerender() == 2
+
+    for before in (boxed, failed):
+        after = Export.objects.get(pk=before.pk)
+        assert (after.status, after.font) == ("done", fonts.cjk_font().name)
+        assert after.sha256 == sha256(stored(after))
+    # The same file of the same revision, in a font this time.
+    assert Export.objects.get(pk=boxed.pk).path == boxed.path
+    assert Revision.objects.get(pk=revision.pk).snapshot == snapshot
+    assert Revision.objects.count() == revisions
+    audit = AuditEvent.objects.get(action="export.rerender", target_id=str(boxed.pk))
+    assert audit.before == {"status": "done", "sha256": "0" * 64}
+    # Done once: a PDF with its font recorded is left alone, run after run.
+    assert pdf_exports_rerender() == 0
+
+
+def test_nothing_is_rendered_again_while_there_is_no_cjk_font(
+    pdf_export, revision, take_fonts_away
+):
+    boxed, failed = unfonted(revision)
+    take_fonts_away()
+
+    assert pdf_exports_rerender() == 0
+
+    assert Export.objects.get(pk=boxed.pk).status == "done"
+    assert Export.objects.get(pk=failed.pk).status == "failed"
 
 
 # Files on disk

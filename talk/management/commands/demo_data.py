@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from talk.demo import load_demo
 from talk.selectors import current_issue
+from talk.services import pdf_exports_rerender
 
 
 class Command(BaseCommand):
@@ -13,6 +14,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         issue, accounts = load_demo()
+        # PDFs an earlier run made without a CJK font (boxes), now that there is one.
+        if rerendered := pdf_exports_rerender():
+            self.stdout.write(f"PDFs without a CJK font, rendered again: {rerendered}")
         # Once the demo issue has met, the issue to open is the one after it.
         if current := current_issue(issue.series):
             self.stdout.write(f"Open issue: {current.get_absolute_url()}")
