@@ -501,6 +501,8 @@ def test_it_counts_login_failures_by_the_address_the_proxy_saw(stack):
         "SELECT host(ip_address) FROM axes_accessattempt WHERE username = %s", [ALIAS]
     )
     assert seen == [("127.0.0.2",)]
+    guesser.close()
+    member.close()
 
 
 def test_it_answers_healthz_through_the_proxy_with_the_production_hosts(stack):
