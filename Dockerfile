@@ -1,13 +1,18 @@
 # One image for web, worker and beat; docker-compose.yml picks the command.
+# Runtime packages only: requirements.lock has no test or lint tools.
 FROM python:3.13-slim-bookworm
 
+# uvicorn believes X-Forwarded-For only from the proxy named here: nobody,
+# unless the deployment names its proxy (docker-compose.yml does).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    FORWARDED_ALLOW_IPS=""
 
-# WeasyPrint needs Pango; Chinese PDFs need the Noto CJK fonts; compilemessages needs gettext.
+# WeasyPrint needs Pango; Chinese PDFs need the Noto CJK fonts. The compiled
+# translations are in the repository, so gettext is not needed here.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk gettext \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The addresses of the proxy in front, whose X-Forwarded-For uvicorn believes.
+# None by default: uvicorn's own default trusts 127.0.0.1, so anyone on this
+# host could claim any address and guess passwords without end.
+FORWARDED_ALLOW_IPS ?=
 
 .PHONY: setup run test lint format messages worker lock clean
 
@@ -23,7 +27,7 @@ setup: $(VENV)/.installed
 run: setup
 	$(BIN)/python manage.py demo_data
 	@echo "Serving on http://127.0.0.1:$(PORT)/"
-	$(BIN)/uvicorn talk.asgi:application --host 127.0.0.1 --port $(PORT)
+	$(BIN)/uvicorn talk.asgi:application --host 127.0.0.1 --port $(PORT) --forwarded-allow-ips '$(FORWARDED_ALLOW_IPS)'
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -37,6 +37,8 @@ def _service_missing(item) -> str | None:
         return "Redis is not configured"
     if item.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
         return "Chromium is not installed"
+    if item.get_closest_marker("caddy") and not shutil.which("caddy"):
+        return "Caddy is not installed"
     return None
 
 

@@ -1,5 +1,9 @@
+from datetime import timedelta
+
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import F
 from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory
@@ -146,6 +150,59 @@ def test_it_does_not_lock_another_alias_from_the_same_address(client, member, ou
 
 def test_it_does_not_lock_the_alias_from_another_address(client, member):
     fail_until_locked(client, "初七", REMOTE_ADDR="203.0.113.9")
+
+    log_in(client, "初七", REMOTE_ADDR="198.51.100.7")
+
+    assert logged_in_user(client) == member
+
+
+def test_it_counts_failures_by_the_address_the_server_saw_not_by_x_forwarded_for(client, member):
+    # The test client's REMOTE_ADDR is 127.0.0.1, as a forged header is not.
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "初七", WRONG, HTTP_X_FORWARDED_FOR=f"203.0.113.{number}")
+
+    response = log_in(client, "初七", HTTP_X_FORWARDED_FOR="198.51.100.7")
+
+    assert response.status_code == 429
+    assert AccessAttempt.objects.get().ip_address == "127.0.0.1"
+
+
+def fail_from_many_addresses(client, alias, count):
+    for number in range(count):
+        log_in(client, alias, WRONG, REMOTE_ADDR=f"203.0.113.{number}")
+
+
+def test_it_locks_an_alias_guessed_from_many_addresses(client, member):
+    fail_from_many_addresses(client, "初七", settings.AXES_ALIAS_FAILURE_LIMIT)
+
+    response = log_in(client, "初七", REMOTE_ADDR="198.51.100.7")
+
+    assert response.status_code == 429
+    assert 'id="locked-out"' in response.text
+    assert not logged_in_user(client).is_authenticated
+
+
+def test_it_keeps_the_alias_open_below_its_limit(client, member):
+    fail_from_many_addresses(client, "初七", settings.AXES_ALIAS_FAILURE_LIMIT - 1)
+
+    log_in(client, "初七", REMOTE_ADDR="198.51.100.7")
+
+    assert logged_in_user(client) == member
+
+
+def test_it_does_not_lock_other_aliases_with_the_alias_limit(client, member, outsider):
+    fail_from_many_addresses(client, "初七", settings.AXES_ALIAS_FAILURE_LIMIT)
+
+    log_in(client, "路人", REMOTE_ADDR="203.0.113.1")
+
+    assert logged_in_user(client) == outsider
+
+
+def test_it_opens_the_alias_again_after_the_cool_off(client, member):
+    fail_from_many_addresses(client, "初七", settings.AXES_ALIAS_FAILURE_LIMIT)
+    AccessAttempt.objects.update(
+        attempt_time=F("attempt_time") - settings.AXES_COOLOFF_TIME - timedelta(seconds=1)
+    )
 
     log_in(client, "初七", REMOTE_ADDR="198.51.100.7")
 

@@ -67,9 +67,8 @@ class AsgiServer:
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         return env
 
-    def start(self) -> "AsgiServer":
-        assert self.process is None, "already running"
-        command = [
+    def command(self) -> list[str]:
+        return [
             sys.executable,
             "-m",
             "uvicorn",
@@ -82,9 +81,12 @@ class AsgiServer:
             "--lifespan",
             "off",
         ]
+
+    def start(self) -> "AsgiServer":
+        assert self.process is None, "already running"
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                command, cwd=ROOT, env=self._env(), stdout=log, stderr=subprocess.STDOUT
+                self.command(), cwd=ROOT, env=self._env(), stdout=log, stderr=subprocess.STDOUT
             )
         self._wait_until_healthy()
         return self

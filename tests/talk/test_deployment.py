@@ -1,8 +1,11 @@
 """The deployment contract: production settings pass Django's checks, the
-compose file is valid, and the committed translations match their sources."""
+compose file is valid and holds together, every setting is documented, and
+the committed translations match their sources."""
 
 import gettext
+import ipaddress
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -10,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML  # check-jsonschema's YAML reader, in the dev lock
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -65,6 +69,67 @@ def test_it_describes_a_valid_compose_stack():
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def compose() -> dict:
+    return YAML(typ="safe").load((ROOT / "docker-compose.yml").read_text())
+
+
+APP_SERVICES = ["migrate", "web", "worker", "beat"]
+
+
+def test_it_publishes_ports_on_the_proxy_only():
+    # A fixed host port on web would stop `--scale web=3` at the second one.
+    services = compose()["services"]
+
+    assert [name for name, service in services.items() if "ports" in service] == ["proxy"]
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in services["proxy"]["volumes"]
+
+
+def test_it_trusts_forwarded_headers_from_the_proxy_alone():
+    stack = compose()
+    proxy = stack["services"]["proxy"]["networks"]["default"]["ipv4_address"]
+    network = stack["networks"]["default"]["ipam"]["config"][0]
+
+    assert stack["services"]["web"]["environment"]["FORWARDED_ALLOW_IPS"] == proxy
+    assert ipaddress.ip_address(proxy) in ipaddress.ip_network(network["subnet"])
+    # Addresses handed out to the other containers never include the proxy's.
+    assert ipaddress.ip_address(proxy) not in ipaddress.ip_network(network["ip_range"])
+    for name in ("worker", "beat", "migrate"):
+        assert "FORWARDED_ALLOW_IPS" not in stack["services"][name]["environment"]
+
+
+def test_it_gives_every_app_container_the_env_file():
+    services = compose()["services"]
+
+    assert {services[name]["env_file"] for name in APP_SERVICES} == {".env"}
+    assert ".env" in (ROOT / ".gitignore").read_text().splitlines()
+    assert ".env" in (ROOT / ".dockerignore").read_text().splitlines()
+
+
+def test_it_documents_every_setting():
+    settings_source = (ROOT / "talk/settings.py").read_text()
+    read = set(re.findall(r'env_\w+\("([A-Z_]+)"', settings_source))
+    read |= set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', settings_source))
+    read -= {"TEST_DATABASE_NAME"}  # the test runs' own, in README's Tests section
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## Configuration") : readme.index("## Tests")]
+
+    assert sorted(name for name in read if f"`{name}`" not in table) == []
+
+
+def test_it_offers_only_known_settings_in_the_example_env_file():
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## Configuration") : readme.index("## Tests")]
+    compose_file = (ROOT / "docker-compose.yml").read_text()
+    example = (ROOT / ".env.example").read_text()
+    offered = re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", example, flags=re.MULTILINE)
+
+    assert offered
+    unknown = [
+        name for name in offered if f"`{name}`" not in table and f"${{{name}" not in compose_file
+    ]
+    assert unknown == []
 
 
 @pytest.mark.skipif(

@@ -15,3 +15,29 @@ def test_it_answers_503_when_the_database_does_not_answer(client, db):
         response = client.get("/healthz")
 
     assert response.status_code == 503
+
+
+def test_it_answers_a_health_check_on_any_host_and_over_plain_http(client, db, settings):
+    # A container's health check asks on 127.0.0.1 over HTTP; production
+    # names its domain only and redirects HTTP to HTTPS.
+    settings.ALLOWED_HOSTS = ["desk.example"]
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = client.get("/healthz", HTTP_HOST="127.0.0.1:8000")
+
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+
+
+def test_it_still_checks_the_host_of_every_other_page(client, db, settings):
+    settings.ALLOWED_HOSTS = ["desk.example"]
+
+    response = client.get("/", HTTP_HOST="127.0.0.1:8000")
+
+    assert response.status_code == 400
+
+
+def test_it_still_refuses_a_post(client, db):
+    response = client.post("/healthz")
+
+    assert response.status_code == 405
