@@ -20,7 +20,7 @@ HIDDEN = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\
 
 
 def hidden_in(text: str) -> list[str]:
-    """The hidden characters of `text`, as U+XXXX, in order, once each."""
+    """The hidden characters of `text`, named as "U+202E", in order, once each."""
     return list(dict.fromkeys(_code(char) for char in HIDDEN.findall(text or "")))
 
 
