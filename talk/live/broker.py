@@ -96,6 +96,9 @@ class LocalBroker:
         with self._lock:
             return len(self._subscribers[issue_id])
 
+    def answers(self) -> bool:
+        return True
+
     def _add(self, subscription: "LocalSubscription") -> None:
         with self._lock:
             self._subscribers[subscription.issue_id].add(subscription)
@@ -235,6 +238,12 @@ class RedisBroker:
     def subscriber_count(self, issue_id: int) -> int:
         [(_name, count)] = self._client.pubsub_numsub(self.channel(issue_id))
         return int(count)
+
+    def answers(self) -> bool:
+        try:
+            return bool(self._client.ping())
+        except (redis.RedisError, OSError):
+            return False
 
 
 class RedisSubscription:
