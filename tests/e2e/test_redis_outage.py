@@ -1,7 +1,8 @@
 """Redis stopped in the middle of use, in a real browser against a real
 uvicorn process and a Redis of the test's own (tests/redis_server.py, never
-the machine's): the host still freezes and is told in words that the files
-wait; when Redis comes back the exports render by themselves.
+the machine's): members still post, the host still freezes and is told in
+words that the files wait, /healthz says Redis is out; when Redis comes back
+empty, open pages resume live updates by themselves and the exports render.
 
 The figures printed (run with -s) are for the record; nothing asserts them.
 """
@@ -11,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.request
 
 import pytest
 from django.urls import reverse
@@ -18,13 +20,17 @@ from playwright.sync_api import expect
 
 from talk.exports.storage import absolute
 from talk.models import Export
+from tests.conftest import section_of
+from tests.factories import UserFactory
 from tests.redis_server import RedisServer
 
 from .asgi_server import ROOT, AsgiServer, database_url, log_in_cookie
-from .test_live import MARK_PAGE, zh
+from .test_live import MARK_PAGE, PROPAGATION_MS, SAME_PAGE, zh
 
 pytestmark = pytest.mark.postgres  # the server process reads the test database
 
+# The stream tries Redis again every 2 s; the page fetches what it missed.
+BACK_MS = 10_000
 # A worker and beat start, beat sends the sweep (every second here), the
 # worker renders four files; the page polls the panel every 2 s.
 EXPORTS_MS = 60_000
@@ -93,6 +99,69 @@ def celery(tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def add_item(page, section, title: str, url: str) -> None:
+    """The add form stays open after a save, for the next entry."""
+    form = page.locator(f"#add-item-{section.pk}")
+    if form.get_attribute("open") is None:
+        form.locator("> summary").click()
+    page.locator(f"#section-{section.pk}-new-title").fill(title)
+    page.locator(f"#section-{section.pk}-new-url").fill(url)
+    form.locator("button[type=submit]").click()
+
+
+def health(server: AsgiServer) -> tuple[int, bytes]:
+    with urllib.request.urlopen(server.url + reverse("healthz"), timeout=5) as response:
+        return response.status, response.read()
+
+
+def test_it_keeps_posting_while_redis_is_down_and_goes_live_again_when_it_restarts_empty(
+    transactional_db, issue, member, own_redis, serve, open_issue
+):
+    own_redis.start()
+    server = serve(own_redis.url)
+    news = section_of(issue, "news")
+    reader = open_issue(server, UserFactory(alias="阿九"))
+    writer = open_issue(server, member)
+    titles = reader.locator(f"#section-{news.pk} .entry-title")
+    # Events before the restart: the page's count is past the one a Redis
+    # restarted empty starts again from.
+    for n in range(3):
+        add_item(writer, news, f"重启前{n}", f"https://example.com/before-{n}")
+        expect(titles).to_have_count(n + 1, timeout=PROPAGATION_MS)
+
+    own_redis.stop()
+
+    state = reader.locator("#live-state")
+    expect(state).to_have_attribute("data-state", "paused")
+    expect(state).to_contain_text(zh("Updates paused: the server is catching up"))
+    assert health(server) == (200, b"ok\nredis: unavailable\n")
+    # A member's post (rate-limited, announced) is saved, not a 500.
+    add_item(writer, news, "Redis 停了也能加", "https://example.com/during")
+    expect(writer.locator(f"#section-{news.pk} .entry-title")).to_have_count(4)
+    expect(writer.locator("#flash")).to_be_empty()
+
+    own_redis.start()
+    restarted = time.monotonic()
+
+    # What was written meanwhile comes with the resync ...
+    expect(titles.nth(3)).to_have_text("Redis 停了也能加", timeout=BACK_MS)
+    caught_up = time.monotonic() - restarted
+    expect(state).to_have_attribute("data-state", "live")
+    assert health(server) == (200, b"ok\n")
+    # ... and what is written after it comes as an event, numbered 1 again.
+    added = time.monotonic()
+    add_item(writer, news, "重启后加的", "https://example.com/after")
+    expect(titles.nth(4)).to_have_text("重启后加的", timeout=PROPAGATION_MS)
+    propagated = time.monotonic() - added
+
+    assert reader.evaluate(SAME_PAGE), "no reload"
+    print(
+        f"\nRedis restarted empty: the open page caught up {caught_up:.2f} s later; "
+        f"the next item reached it {propagated:.2f} s after it was added "
+        f"({time.monotonic() - restarted:.2f} s after the restart)"
+    )
 
 
 def test_a_freeze_with_redis_down_answers_says_the_files_wait_and_they_render_once_it_is_back(
