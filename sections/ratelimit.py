@@ -1,16 +1,31 @@
-"""Posting limits per member and minute, counted in the cache (Redis when set)."""
+"""Posting limits per member and minute, counted in the cache (Redis when set).
 
+While Redis does not answer, each process counts in its own memory instead:
+a post is never refused, nor failed, for want of Redis, and a flood is still
+held to the limit once per web process (docs/decisions.md).
+"""
+
+import logging
 import time
 from functools import cache as once
 
 import redis
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
 from .errors import RateLimited
 
+logger = logging.getLogger(__name__)
+
 WINDOW = 60  # seconds
+
+# Room for every member posting in a minute: a full cache culls counters,
+# and a culled counter starts again at zero.
+_in_process = LocMemCache("rate-limits", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
+_redis_down = False
 
 
 def rate_limit(*, user, action: str, per_minute: int | None = None) -> None:
@@ -29,6 +44,10 @@ def _count(key: str) -> int:
     if isinstance(counters, RedisCache):
         # The key as the cache names it (its prefix keeps test runs apart).
         return _redis_count(counters.make_and_validate_key(key))
+    return _cache_count(counters, key)
+
+
+def _cache_count(counters: BaseCache, key: str) -> int:
     return 1 if counters.add(key, 1, timeout=2 * WINDOW) else counters.incr(key)
 
 
@@ -36,10 +55,20 @@ def _redis_count(key: str) -> int:
     # Every post passes here: one round trip (MULTI INCR EXPIRE-NX EXEC) on a
     # client kept for the process, where the cache API would take three and
     # build a new client for each.
-    with _client(settings.REDIS_URL).pipeline() as pipe:
-        pipe.incr(key)
-        pipe.expire(key, 2 * WINDOW, nx=True)
-        count, _ = pipe.execute()
+    global _redis_down
+    try:
+        with _client(settings.REDIS_URL).pipeline() as pipe:
+            pipe.incr(key)
+            pipe.expire(key, 2 * WINDOW, nx=True)
+            count, _ = pipe.execute()
+    except (redis.RedisError, OSError) as error:
+        if not _redis_down:
+            logger.warning("Posting limits counted per process: Redis did not answer (%s)", error)
+            _redis_down = True
+        return _cache_count(_in_process, key)
+    if _redis_down:
+        logger.warning("Posting limits counted in Redis again")
+        _redis_down = False
     return count
 
 

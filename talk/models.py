@@ -337,6 +337,11 @@ class Export(models.Model):
     # (same id) or any task after the lease may take it over.
     task_id = models.CharField(max_length=80, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # When its task was last handed to the queue while no worker held it:
+    # empty when the queue could not be reached (the sweep sends it once it
+    # can) and once a worker claims it. A queued message can be lost (Redis
+    # keeps nothing on disk), so the sweep sends one again after a while.
+    queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -365,6 +370,12 @@ class Export(models.Model):
             and self.lease_until is not None
             and self.lease_until < timezone.now()
         )
+
+    @property
+    def unqueued(self) -> bool:
+        """Waiting, and its task could not be handed to the queue (Redis
+        down): the sweep sends it when the queue is back."""
+        return self.status == ExportStatus.PENDING and self.queued_at is None
 
     @property
     def filename(self) -> str:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from kombu.exceptions import OperationalError
 
 from accounts.services import audit_record
 from sections import events
@@ -27,6 +28,7 @@ from .models import Export, Issue, IssueStatus, JobRun, Revision, Series
 from .schedule import meeting_after
 from .selectors import latest_issues
 from .snapshot import snapshot_build
+from .tasks import export_render
 
 logger = logging.getLogger(__name__)
 
@@ -359,26 +361,62 @@ def issue_highlights_save(*, issue_id: int, user, version: int, text: str) -> Is
     return current
 
 
-def _enqueue(export_ids: list[int]) -> None:
-    """Queue the exports (after the commit). An export that cannot be queued
-    (no broker), or that fails when rendered in-process (embedded mode), is
-    marked failed with the reason, so the host can try it again; the others
-    are still queued and the freeze itself stands."""
-    from .tasks import export_render  # the task module imports these services
-
+def _enqueue(export_ids: list[int]) -> list[int]:
+    """Hand the exports' tasks to the queue (after the commit); returns the
+    ids handed. When the queue cannot be reached (Redis down) the rest stay
+    waiting, unqueued: the page says so in words, the freeze itself stands
+    and answers at once (sending gives up within seconds, see
+    CELERY_TASK_PUBLISH_RETRY_POLICY), and the sweep (`exports_requeue`)
+    sends them once the queue is back. In-process (embedded mode) `delay`
+    renders them there and then."""
+    queued = []
     for export_id in export_ids:
         try:
             export_render.delay(export_id)
-        except Exception as error:
-            logger.exception("Export %s could not be rendered now", export_id)
-            Export.objects.filter(
-                pk=export_id, status__in=[Export.Status.PENDING, Export.Status.RUNNING]
-            ).update(
-                status=Export.Status.FAILED,
-                error=_describe(error),
-                lease_until=None,
-                finished_at=timezone.now(),
+        except OperationalError as error:  # kombu's word for "the broker did not answer"
+            # The others would only wait as long again to fail the same way.
+            logger.warning(
+                "Exports %s not queued, the sweep sends them when the queue answers: %s",
+                export_ids[len(queued) :],
+                error,
             )
+            break
+        except Exception:
+            logger.exception("Exports %s not queued", export_ids[len(queued) :])
+            break
+        now = timezone.now()
+        Export.objects.filter(_waiting(now), pk=export_id).update(queued_at=now)
+        queued.append(export_id)
+    return queued
+
+
+def _waiting(now: datetime.datetime) -> Q:
+    """Exports no worker holds: not started, or started by a worker that
+    died (its lease ran out)."""
+    return Q(status=Export.Status.PENDING) | Q(status=Export.Status.RUNNING, lease_until__lt=now)
+
+
+# A queued task no worker took after this long was probably lost (Redis
+# restarted empty, or a worker died with it prefetched): it is sent again. A
+# task that was only waiting its turn finds the row taken or done when its
+# second copy comes, which changes nothing.
+REQUEUE_AFTER = datetime.timedelta(minutes=2)
+
+
+def exports_requeue(*, now: datetime.datetime | None = None) -> list[int]:
+    """The sweep (beat, every EXPORT_SWEEP_SECONDS): send again the exports
+    that nobody will render otherwise: never queued (Redis was down), queued
+    long ago and never taken, or held by a worker whose lease ran out (killed
+    mid-export; the broker would give its message back only after the
+    visibility timeout). Returns the ids sent."""
+    now = now or timezone.now()
+    due = (
+        Export.objects.filter(_waiting(now))
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return _enqueue(list(due))
 
 
 # Exports
@@ -405,6 +443,7 @@ def export_run(*, export_id: int, task_id: str) -> Export | None:
         started_at=now,
         attempts=F("attempts") + 1,
         error="",
+        queued_at=None,
     )
     if not claimed:
         return None
@@ -466,7 +505,7 @@ def export_retry(*, export_id: int, user) -> Export:
     _require_steward(user, export.revision.issue)
     stalled = Q(status=Export.Status.RUNNING, lease_until__lt=timezone.now())
     if not Export.objects.filter(Q(status=Export.Status.FAILED) | stalled, pk=export_id).update(
-        status=Export.Status.PENDING, error="", task_id="", lease_until=None
+        status=Export.Status.PENDING, error="", task_id="", lease_until=None, queued_at=None
     ):
         raise Invalid(_("Only a failed or stalled export can be tried again."))
     transaction.on_commit(lambda: _enqueue([export_id]))

@@ -288,7 +288,11 @@ SECURE_CSP = {
 # Celery: with REDIS_URL the broker is Redis and a worker runs the tasks;
 # without it tasks run in the calling process (embedded mode).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# Nothing reads a task's result (exports and job runs keep their state in the
+# database), so there is no result backend: with one in Redis, sending a task
+# while Redis was down waited ~20 s on it, then failed with "the Celery
+# application must be restarted".
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # In-process, a task's retries run at once (without the backoff) and, once
 # they run out, its on_failure marks the export failed with the fault; with
@@ -297,7 +301,23 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
+# Sending a task while Redis is down gives up within seconds instead of
+# holding the request (a freeze then leaves its exports for the sweep below):
+# a refused connection after three tries in half a second, a Redis that
+# hangs after the socket timeout (3 s), measured with kombu 5.7.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),
+    "socket_connect_timeout": 2,
+    # Above the workers' BRPOP wait (1 s), which a shorter timeout would cut.
+    "socket_timeout": 3,
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # The schedule: beat wakes `open_next_issues` every NEXT_ISSUE_CHECK_MINUTES;
@@ -309,6 +329,7 @@ NEXT_ISSUE_AFTER_MINUTES = env_int("NEXT_ISSUE_AFTER_MINUTES", 60)
 # lists it as overdue.
 NEXT_ISSUE_WITHIN_DAYS = env_int("NEXT_ISSUE_WITHIN_DAYS", 14)
 NEXT_ISSUE_CHECK_MINUTES = env_int("NEXT_ISSUE_CHECK_MINUTES", 15)
+EXPORT_SWEEP_SECONDS = env_int("EXPORT_SWEEP_SECONDS", 30)
 CELERY_BEAT_SCHEDULE = {
     "open-next-issues": {
         "task": "talk.tasks.open_next_issues",
@@ -316,10 +337,19 @@ CELERY_BEAT_SCHEDULE = {
         # A run still queued when the next one is due is dropped, not piled up.
         "options": {"expires": NEXT_ISSUE_CHECK_MINUTES * 60},
     },
+    # Exports that nobody would render otherwise: never queued (Redis was
+    # down), lost from the queue, or held by a worker that was killed.
+    "requeue-exports": {
+        "task": "talk.tasks.requeue_exports",
+        "schedule": timedelta(seconds=EXPORT_SWEEP_SECONDS),
+        "options": {"expires": EXPORT_SWEEP_SECONDS},
+    },
 }
 
 # How long a worker holds an export it renders before another may take it
-# over (a worker killed mid-export frees it after this).
+# over: a worker killed mid-export frees it after this, and the next sweep
+# (every EXPORT_SWEEP_SECONDS) sends it to another. Above the export task's
+# hard time limit (180 s), so a worker still rendering never loses it.
 EXPORT_LEASE_SECONDS = env_int("EXPORT_LEASE_SECONDS", 300)
 
 # The Noto Sans CJK file the PDF export loads when the system has no Noto Sans

@@ -372,12 +372,16 @@ def export_download(request, series_slug, code, revision, format):
 @never_cache
 @require_safe
 def healthz(request):
+    """200 while the database answers: without Redis the desk still serves
+    and saves (live updates pause, exports wait), so Redis down is said in
+    the body, not by a status that would take the process out of service."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+    body = "ok\n" if broker().answers() else "ok\nredis: unavailable\n"
+    return HttpResponse(body, content_type="text/plain")
 
 
 # Live: the stream every open page keeps, and the meeting's host console.

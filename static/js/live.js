@@ -273,7 +273,11 @@
         setState("paused");
         return;
       case "resync":
+        // Redis was away: events went by unseen, and a Redis restarted
+        // empty numbers them from 1 again, so the number read afresh is the
+        // page's from now on (an older, higher one would drop them all).
         setState("live");
+        lastSeq = data.seq;
         refresh("*");
         return;
       case "bye":

@@ -26,6 +26,8 @@ from functools import cache
 import redis
 import redis.asyncio
 from django.conf import settings
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import NoBackoff
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,33 @@ redis.call('PUBLISH', KEYS[2], seq .. ' ' .. ARGV[1])
 return seq
 """
 SEQ_TTL = 60 * 60 * 24 * 30  # a month without events: the counter may start over
+
+# What a subscription says when events may have gone by unseen (Redis was
+# away, a page fell behind): the stream turns it into a resync that carries
+# the issue's sequence number read afresh, since a Redis restarted empty
+# counts from 1 again and a page keeping its old number would drop every
+# event below it.
+RESYNC = json.dumps({"kind": "resync"})
+
+
+class Outage:
+    """Says once that Redis stopped answering for `what`, and once that it
+    answers again: with 200 pages open and a write a second, a minute without
+    Redis is two lines in the log, not one per page, keep-alive and event."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.down = False
+
+    def failed(self, error: Exception) -> None:
+        if not self.down:
+            self.down = True
+            logger.warning("%s: Redis did not answer (%s)", self.what, error)
+
+    def answered(self) -> None:
+        if self.down:
+            self.down = False
+            logger.warning("%s: Redis answers again", self.what)
 
 
 class LocalBroker:
@@ -96,6 +125,9 @@ class LocalBroker:
         with self._lock:
             return len(self._subscribers[issue_id])
 
+    def answers(self) -> bool:
+        return True
+
     def _add(self, subscription: "LocalSubscription") -> None:
         with self._lock:
             self._subscribers[subscription.issue_id].add(subscription)
@@ -137,7 +169,7 @@ class LocalSubscription:
             self._queue.put_nowait(message)
         except asyncio.QueueFull:
             self._queue = asyncio.Queue(self.MAX_WAITING)
-            self._queue.put_nowait(json.dumps({"kind": "resync"}))
+            self._queue.put_nowait(RESYNC)
 
     async def next(self, timeout: float) -> str | None:
         try:
@@ -158,6 +190,7 @@ class RedisBroker:
         self._client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
         self._publish = self._client.register_script(PUBLISH_SCRIPT)
         self._async_clients = weakref.WeakKeyDictionary()
+        self._streams_outage = Outage("Live pages' presence and sequence")
 
     def _async_client(self) -> redis.asyncio.Redis:
         """The streams' client for presence and sequence reads: one per event
@@ -168,7 +201,14 @@ class RedisBroker:
         client = self._async_clients.get(loop)
         if client is None:
             client = redis.asyncio.Redis.from_url(
-                self.url, socket_timeout=1, socket_connect_timeout=1
+                self.url,
+                socket_timeout=1,
+                socket_connect_timeout=1,
+                # Once more at once, on a new connection: unlike the sync
+                # pool, the async one hands out connections a restarted
+                # Redis has closed, and the first command on each fails.
+                retry=AsyncRetry(NoBackoff(), 1),
+                retry_on_error=[redis.ConnectionError],
             )
             self._async_clients[loop] = client
         return client
@@ -194,9 +234,12 @@ class RedisBroker:
         """None when Redis does not answer: the page is told updates are
         paused, and catches up when they resume."""
         try:
-            return int(await self._async_client().get(self.seq_key(issue_id)) or 0)
-        except (redis.RedisError, OSError):
+            seq = int(await self._async_client().get(self.seq_key(issue_id)) or 0)
+        except (redis.RedisError, OSError) as error:
+            self._streams_outage.failed(error)
             return None
+        self._streams_outage.answered()
+        return seq
 
     def subscription(self, issue_id: int) -> "RedisSubscription":
         return RedisSubscription(self.url, self.channel(issue_id))
@@ -218,6 +261,7 @@ class RedisBroker:
                 changed = await client.hset(key, conn, json.dumps([alias, now + PRESENCE_TTL]))
                 await client.expire(key, int(PRESENCE_TTL) * 2)
             entries = {k: json.loads(v) for k, v in (await client.hgetall(key)).items()}
+            self._streams_outage.answered()
             gone = [k for k, (_alias, until) in entries.items() if until < now]
             if gone:
                 await client.hdel(key, *gone)
@@ -229,12 +273,18 @@ class RedisBroker:
             aliases = [alias for k, (alias, _until) in entries.items() if k not in gone]
             message = "0 " + json.dumps(presence_payload(aliases))
             await client.publish(self.channel(issue_id), message)
-        except (redis.RedisError, OSError):
-            logger.warning("Presence of issue %s not updated: Redis did not answer", issue_id)
+        except (redis.RedisError, OSError) as error:
+            self._streams_outage.failed(error)
 
     def subscriber_count(self, issue_id: int) -> int:
         [(_name, count)] = self._client.pubsub_numsub(self.channel(issue_id))
         return int(count)
+
+    def answers(self) -> bool:
+        try:
+            return bool(self._client.ping())
+        except (redis.RedisError, OSError):
+            return False
 
 
 class RedisSubscription:
@@ -289,7 +339,7 @@ class RedisSubscription:
             if not await self._connect():
                 return None
             # Events may have gone by while Redis was away.
-            return json.dumps({"kind": "resync"})
+            return RESYNC
         try:
             message = await self._pubsub.get_message(timeout=timeout)
         except (redis.RedisError, OSError):

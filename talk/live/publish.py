@@ -1,13 +1,13 @@
 """Publishing what the services announce (see sections.events)."""
 
-import logging
 import time
 
 import redis
 
-from .broker import broker
+from .broker import Outage, broker
 
-logger = logging.getLogger(__name__)
+# Writes go on while Redis is down; the log says so once, not once an event.
+OUTAGE = Outage("Live events")
 
 
 def publish_change(sender, *, issue_id: int, kind: str, data: dict, **kwargs) -> None:
@@ -15,8 +15,9 @@ def publish_change(sender, *, issue_id: int, kind: str, data: dict, **kwargs) ->
     payload = {"kind": kind, **data, "at": round(time.time(), 4)}
     try:
         broker().publish(issue_id, payload)
-    except (redis.RedisError, OSError):
-        # Pages stay usable without live updates; they catch up on reconnect.
-        logger.warning(
-            "Live event %s of issue %s not published: Redis did not answer", kind, issue_id
-        )
+    except (redis.RedisError, OSError) as error:
+        # Pages stay usable without live updates; they catch up when their
+        # stream is back (see RedisSubscription).
+        OUTAGE.failed(error)
+    else:
+        OUTAGE.answered()

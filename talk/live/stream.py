@@ -3,7 +3,9 @@
 The stream says hello with the issue's current sequence number (the page
 compares it with the one it was rendered at and fetches a fresh snapshot if
 they differ), then passes on every event of the issue, with a comment every
-15 s so proxies keep the connection. It ends when the page goes away (Django
+15 s so proxies keep the connection. After Redis was away it says "resync"
+with the number read again, which the page takes for its own: Redis may have
+restarted empty and count from 1 again. It ends when the page goes away (Django
 cancels the response; the subscription and presence are released on the way
 out) and, with a last "bye", when the server shuts down, so a restart never
 waits on open pages.
@@ -15,13 +17,15 @@ import signal
 import threading
 from collections.abc import AsyncIterator
 
-from .broker import broker, connection_id
+from .broker import RESYNC, broker, connection_id
 
 KEEPALIVE_SECONDS = 15.0
 # How long a waiting stream sleeps before it looks at the shutdown flag.
 POLL_SECONDS = 1.0
 # What EventSource waits before it reconnects by itself.
 RETRY_MS = 2000
+
+PAUSED = {"kind": "paused"}
 
 STOPPING = threading.Event()
 _hooked = False
@@ -67,6 +71,10 @@ async def event_stream(issue_id: int, alias: str) -> AsyncIterator[str]:
             beat_at = loop.time() + KEEPALIVE_SECONDS
             while not STOPPING.is_set():
                 message = await subscription.next(timeout=POLL_SECONDS)
+                if message == RESYNC:
+                    # Read after subscribing again, as for the hello.
+                    seq = await live.acurrent_seq(issue_id)
+                    message = {"kind": "resync", "seq": seq} if seq is not None else PAUSED
                 if message is not None:
                     yield _event(message)
                 if loop.time() >= beat_at:

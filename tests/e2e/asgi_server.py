@@ -40,11 +40,15 @@ def database_url() -> str:
 
 
 class AsgiServer:
-    """`redis_url` empty: events travel through the process's own broker."""
+    """`redis_url` empty: events travel through the process's own broker.
+    `env`: more of the server's environment (a test's own settings)."""
 
-    def __init__(self, *, redis_url: str, log: Path, port: int | None = None) -> None:
+    def __init__(
+        self, *, redis_url: str, log: Path, port: int | None = None, env: dict | None = None
+    ) -> None:
         self.redis_url = redis_url
         self.log = log
+        self.extra_env = env or {}
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -61,6 +65,7 @@ class AsgiServer:
             "POSTS_PER_MINUTE": "1000",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
         }
         # Set for the test process's own Playwright loop only: the server
         # must refuse the ORM in async code, as in production.

@@ -1,10 +1,14 @@
+import logging
+
 import pytest
 from django.urls import reverse
 
+from sections import ratelimit
 from sections.errors import RateLimited
 from sections.models import Answer, Item, Question
 from talk.models import Series
 from tests.factories import QuestionFactory
+from tests.redis_server import free_port
 from tests.responses import BOTH_WAYS, by_attr, by_id, headers, rendered, says, triggered
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -136,3 +140,44 @@ def test_it_counts_each_member_on_their_own(client_as, people, rows):
     client.force_login(people["owner"])
 
     assert post_item(client, rows, 3, htmx=True).status_code == 200
+
+
+# Redis stopped: the limit is counted in the process, posts never fail for it.
+
+
+@pytest.fixture
+def redis_down(settings, monkeypatch):
+    """The counters' Redis as it is when stopped: nothing on its port."""
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
+    monkeypatch.setattr(ratelimit, "_redis_down", False)
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("htmx", BOTH_WAYS)
+@pytest.mark.parametrize("kind", POSTS)
+def test_with_redis_down_it_takes_posts_and_refuses_past_the_limit_in_words(
+    client_as, rows, redis_down, kind, htmx
+):
+    post, count = POSTS[kind]
+    client = client_as("outsider")
+    for n in range(2):
+        assert post(client, rows, n, htmx).status_code in (200, 302)
+
+    response = post(client, rows, 3, htmx)
+
+    assert response.status_code == 429
+    assert says(response, TOO_FAST)
+    assert count() == 2
+
+
+@pytest.mark.redis
+def test_with_redis_down_it_says_so_once_in_the_log(client_as, rows, redis_down, caplog):
+    client = client_as("outsider")
+
+    with caplog.at_level(logging.WARNING, logger="sections.ratelimit"):
+        for n in range(3):
+            post_item(client, rows, n, htmx=True)
+
+    said = [r.getMessage() for r in caplog.records if r.name == "sections.ratelimit"]
+    assert len(said) == 1
+    assert said[0].startswith("Posting limits counted per process: Redis did not answer")

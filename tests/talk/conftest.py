@@ -91,3 +91,38 @@ def stored(export: Export) -> bytes:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+class QueueDown:
+    """The Celery app sends for real, to a port where nothing listens: the
+    queue as it is while Redis is down, until `back()` (then tasks run
+    in-process again, as the rest of the suite runs them)."""
+
+    def __init__(self) -> None:
+        from talk.celery import app
+        from tests.redis_server import free_port
+
+        self.app = app
+        self.saved = app.conf.task_always_eager, app.conf.broker_url
+        app.conf.task_always_eager = False
+        app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"
+        self._forget_connections()
+
+    def back(self) -> None:
+        self.app.conf.task_always_eager, self.app.conf.broker_url = self.saved
+        self._forget_connections()
+
+    def _forget_connections(self) -> None:
+        # The app keeps the connections it made for the other URL: its pool,
+        # which close() drops, and its producers' pool, which close() drops
+        # only along with a connection pool (an eager task makes the one
+        # without the other).
+        self.app.close()
+        self.app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def queue_down():
+    down = QueueDown()
+    yield down
+    down.back()

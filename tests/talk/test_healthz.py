@@ -1,6 +1,17 @@
 from unittest import mock
 
+import pytest
 from django.db import OperationalError
+
+from talk.live.broker import LocalBroker, RedisBroker
+from tests.redis_server import free_port
+
+
+@pytest.fixture
+def redis_down(monkeypatch):
+    """Redis as the server sees it when it is stopped: nothing on its port."""
+    down = RedisBroker(f"redis://127.0.0.1:{free_port()}/0")
+    monkeypatch.setattr("talk.views.broker", lambda: down)
 
 
 def test_it_answers_200_when_the_database_answers(client, db):
@@ -41,3 +52,27 @@ def test_it_still_refuses_a_post(client, db):
     response = client.post("/healthz")
 
     assert response.status_code == 405
+
+
+def test_it_says_redis_is_unavailable_and_still_answers_200(client, db, redis_down):
+    # Pages are served and saves go on without Redis: a 503 would take a
+    # working server out of its proxy's rotation.
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.content == b"ok\nredis: unavailable\n"
+
+
+def test_it_answers_503_for_the_database_whatever_redis_says(client, db, redis_down):
+    with mock.patch("talk.views.connection.cursor", side_effect=OperationalError("down")):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.content == b"database unavailable\n"
+
+
+def test_it_says_ok_without_redis_configured(client, db, monkeypatch):
+    # The embedded mode has no Redis to miss.
+    monkeypatch.setattr("talk.views.broker", LocalBroker)
+
+    assert client.get("/healthz").content == b"ok\n"

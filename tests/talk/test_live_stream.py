@@ -5,6 +5,7 @@ server stops. Run against Redis and against the in-process fallback."""
 
 import asyncio
 import json
+import logging
 import uuid
 
 import pytest
@@ -19,6 +20,7 @@ from talk.live import broker as brokers
 from talk.live import publish, stream
 from talk.services import issue_create
 from tests.conftest import section_of
+from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -254,3 +256,87 @@ def test_it_answers_404_for_an_issue_that_is_not_there(live, series):
         return status
 
     assert asyncio.run(scenario()) == 404
+
+
+# Redis going away while pages are open, and coming back empty.
+
+
+@pytest.fixture
+def own_redis(tmp_path, monkeypatch):
+    """A Redis of this test's own, which it stops and starts again (nothing
+    kept on disk, as the machine's): the stream and the publisher use it."""
+    server = RedisServer(log=tmp_path / "redis.log").start()
+    chosen = brokers.RedisBroker(server.url)
+    for module in (stream, publish):
+        monkeypatch.setattr(module, "broker", lambda: chosen)
+    yield server, chosen
+    server.stop()
+
+
+def test_it_resyncs_with_the_new_count_when_redis_restarts_empty(own_redis, issue):
+    server, live = own_redis
+
+    async def scenario():
+        page = Page(events_path(issue))
+        await page.start()
+        await page.event("hello")
+        for _ in range(3):
+            await sync_to_async(live.publish)(issue.pk, {"kind": "issue"})
+        before = [(await page.event("issue"))["seq"] for _ in range(3)]
+        await sync_to_async(server.stop)()
+        paused = await page.event("paused")
+        await sync_to_async(server.start)()
+        resync = await page.event("resync")
+        # The publisher's connection died with the server: it connects again.
+        await sync_to_async(live.publish)(issue.pk, {"kind": "issue"})
+        after = await page.event("issue")
+        await page.leave()
+        return before, paused, resync, after
+
+    before, paused, resync, after = asyncio.run(scenario())
+
+    assert before == [1, 2, 3]
+    assert paused == {"kind": "paused"}
+    # The count started again with Redis: the page takes 0 for its own, or it
+    # would drop every event up to 3 as already seen.
+    assert resync == {"kind": "resync", "seq": 0}
+    assert after["seq"] == 1
+
+
+def test_with_redis_down_a_write_publishes_nothing_and_stands(own_redis, issue, member, caplog):
+    server, _live = own_redis
+    server.stop()
+    news = section_of(issue, "news")
+
+    with caplog.at_level(logging.WARNING, logger="talk.live"):
+        for n in range(3):
+            desk.item_submit(section=news, user=member, title=f"第{n}条", url="")
+
+    assert news.items.count() == 3
+    said = [r.getMessage() for r in caplog.records if r.name.startswith("talk.live")]
+    assert len(said) == 1, "once, not once an event"
+    assert said[0].startswith("Live events: Redis did not answer")
+
+
+def test_with_redis_down_the_stream_says_paused_and_presence_is_logged_once(
+    own_redis, issue, caplog
+):
+    server, _live = own_redis
+    server.stop()
+
+    async def scenario():
+        pages = [Page(events_path(issue)) for _ in range(3)]
+        hellos = []
+        for page in pages:
+            await page.start()
+            hellos.append(await page.event("hello"))
+        for page in pages:
+            await page.leave()
+        return hellos
+
+    with caplog.at_level(logging.WARNING, logger="talk.live"):
+        hellos = asyncio.run(scenario())
+
+    assert hellos == [{"kind": "hello", "seq": 0, "live": False}] * 3
+    said = [r.getMessage() for r in caplog.records if r.name.startswith("talk.live")]
+    assert len(said) == 1, said
