@@ -11,6 +11,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from tests.processes import stop
+
 START_TIMEOUT = 10.0
 
 
@@ -51,11 +53,5 @@ class RedisServer:
     def stop(self) -> None:
         """As an operator stops it: SIGTERM, and it closes every connection."""
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        if process is not None:
+            stop(process)

@@ -8,7 +8,6 @@ before pytest-django drops the database (which refuses while it is connected).
 """
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +19,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+
+from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 # Importing Django and the apps takes a second or two on a busy 2-core machine.
@@ -117,12 +118,7 @@ class AsgiServer:
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=STOP_TIMEOUT)
+        stop(process, timeout=STOP_TIMEOUT)
         if "Traceback" in self.tail():
             # Shown by pytest with the test's output when the test fails.
             print(f"uvicorn on port {self.port} logged an error:\n{self.tail()}")

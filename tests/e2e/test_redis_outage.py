@@ -22,6 +22,7 @@ from talk.exports.storage import absolute
 from talk.models import Export
 from tests.conftest import section_of
 from tests.factories import UserFactory
+from tests.processes import stop
 from tests.redis_server import RedisServer
 
 from .asgi_server import ROOT, AsgiServer, database_url, log_in_cookie
@@ -93,12 +94,7 @@ def celery(tmp_path):
 
     yield start
     for process in started:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
 
 
 def add_item(page, section, title: str, url: str) -> None:

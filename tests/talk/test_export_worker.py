@@ -21,6 +21,7 @@ from talk.celery import app
 from talk.exports.storage import absolute
 from talk.models import Export
 from talk.services import issue_create, issue_freeze
+from tests.processes import stop
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,6 +74,24 @@ def celery_env(queue, media):
 
 def log_tail(process: subprocess.Popen) -> str:
     return process.log.read_text(errors="replace")[-3000:]
+
+
+def wait_until_all_rendered(revision, rescuer: subprocess.Popen, *, what: str) -> None:
+    """Every export of `revision` done, each file matching its checksum; the
+    exports' states and the worker's log say why otherwise."""
+    try:
+        wait_for(
+            lambda: not revision.exports.exclude(status=Export.Status.DONE).exists(),
+            timeout=45,
+            what=what,
+        )
+    except AssertionError:
+        rescuer.kill()
+        states = list(revision.exports.values_list("format", "status", "attempts", "error"))
+        raise AssertionError(f"{states}\n{log_tail(rescuer)}") from None
+    for export in revision.exports.all():
+        data = absolute(export.path).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == export.sha256
 
 
 @pytest.fixture
@@ -141,8 +160,7 @@ def start_beat(celery_env, tmp_path):
 
     yield start
     for process in beats:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
 
 
 def test_it_completes_an_export_after_its_worker_is_killed(
@@ -168,20 +186,9 @@ def test_it_completes_an_export_after_its_worker_is_killed(
     marker.unlink()  # the next worker writes normally
 
     rescuer = start_worker("tests.worker_app", marker)
-    try:
-        wait_for(
-            lambda: not revision.exports.exclude(status=Export.Status.DONE).exists(),
-            timeout=45,
-            what="every export to be rendered after the redelivery",
-        )
-    except AssertionError:
-        rescuer.kill()
-        states = list(revision.exports.values_list("format", "status", "attempts", "error"))
-        raise AssertionError(f"{states}\n{log_tail(rescuer)}") from None
-
-    for export in revision.exports.all():
-        data = absolute(export.path).read_bytes()
-        assert hashlib.sha256(data).hexdigest() == export.sha256
+    wait_until_all_rendered(
+        revision, rescuer, what="every export to be rendered after the redelivery"
+    )
     running.refresh_from_db()
     assert running.attempts == 2
     assert not list(final.parent.glob("*.part")), "the half file is cleaned up"
@@ -219,20 +226,7 @@ def test_a_killed_workers_export_is_swept_to_another_worker_soon_after_its_lease
         "tests.worker_app", marker, EXPORT_LEASE_SECONDS=lease, CELERY_VISIBILITY_TIMEOUT=visibility
     )
     start_beat(EXPORT_LEASE_SECONDS=lease, CELERY_VISIBILITY_TIMEOUT=visibility)
-    try:
-        wait_for(
-            lambda: not revision.exports.exclude(status=Export.Status.DONE).exists(),
-            timeout=45,
-            what="every export to be rendered after the sweep",
-        )
-    except AssertionError:
-        rescuer.kill()
-        states = list(revision.exports.values_list("format", "status", "attempts", "error"))
-        raise AssertionError(f"{states}\n{log_tail(rescuer)}") from None
-
-    for export in revision.exports.all():
-        data = absolute(export.path).read_bytes()
-        assert hashlib.sha256(data).hexdigest() == export.sha256
+    wait_until_all_rendered(revision, rescuer, what="every export to be rendered after the sweep")
     swept = Export.objects.get(pk=running.pk)
     assert swept.attempts == 2
     # A task of the sweep's, not the killed one delivered again.
