@@ -1,12 +1,19 @@
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .forms import AdminLoginForm
 from .models import AuditEvent, Invitation, User
+from .selectors import canonical_alias
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    def clean_username(self):
+        return canonical_alias(self.cleaned_data["username"])
+
 
 # The admin's login page is a second way in; it must be throttled like the first.
 admin.site.login_form = AdminLoginForm

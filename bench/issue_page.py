@@ -103,7 +103,7 @@ PYTHONPATH = os.pathsep.join(
 urlpatterns = [
     path("bench/bare/", bare),
     path("bench/bare-write/<int:pk>/", bare_write),
-    path("", include("talk.urls")),
+    path("", include("desk.urls")),
 ]
 
 
@@ -236,7 +236,7 @@ def run() -> None:
     }
 
     def submit():
-        response = poster.post(f"/desk/sections/{news.pk}/items/", form, **headers)
+        response = poster.post(f"/sections/{news.pk}/items/", form, **headers)
         assert response.status_code == 200, response.status_code
 
     def bare_post():
@@ -258,7 +258,7 @@ def run() -> None:
 
     cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in poster.cookies.items())
     served = served_throughputs(
-        {"bare": "/bench/bare/", "submit": f"/desk/sections/{news.pk}/items/"},
+        {"bare": "/bench/bare/", "submit": f"/sections/{news.pk}/items/"},
         WRK_SCRIPT.format(body=urlencode(form), cookie=cookie, token=token),
     )
     if served:

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "accounts",
     "sections",
     "talk",
+    "desk",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -81,7 +82,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "talk.middleware.healthz_first",
+    "desk.middleware.healthz_first",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -89,7 +90,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.PreferencesMiddleware",
+    "desk.middleware.PreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -97,7 +98,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "talk.urls"
+ROOT_URLCONF = "desk.urls"
 WSGI_APPLICATION = "talk.wsgi.application"
 ASGI_APPLICATION = "talk.asgi.application"
 
@@ -117,7 +118,7 @@ TEMPLATES = [
                 "django.templatetags.i18n",
                 "django.templatetags.static",
                 "django.templatetags.l10n",
-                "sections.templatetags.desk",
+                "desk.templatetags.desk",
             ],
         },
     }

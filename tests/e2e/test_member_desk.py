@@ -207,7 +207,7 @@ def test_it_says_saving_only_while_an_item_is_on_its_way(page, live_server, logi
     )
     held = []  # the save, held back until the test lets it through
     page.route(
-        live_server.url + reverse("sections:item-create", args=[news.pk]),
+        live_server.url + reverse("item-create", args=[news.pk]),
         lambda route: held.append(route),
     )
     login(member)
@@ -331,7 +331,7 @@ def test_it_answers_from_the_answer_page_opened_on_its_own(page, live_server, lo
     # The "Answer" link opened in a tab of its own: a whole page, a plain form.
     question = QuestionFactory(section=section_of(issue, "free-talk"), body="长上下文怎么评测？")
     login(member)
-    page.goto(live_server.url + reverse("sections:answer-create", args=[question.pk]))
+    page.goto(live_server.url + reverse("answer-create", args=[question.pk]))
     expect(page.locator("main")).to_contain_text("长上下文怎么评测？")
 
     page.locator(f"#answer-new-q{question.pk}-body").fill("看 LongBench。")

@@ -33,7 +33,7 @@ def test_the_asker_sees_why_their_question_was_rejected(
     assert question.status == PostStatus.PENDING
 
     moderator = page_of(host)
-    moderator.goto(live_server.url + reverse("sections:moderation", args=[free_talk.pk]))
+    moderator.goto(live_server.url + reverse("section-moderation", args=[free_talk.pk]))
     row = moderator.locator(f"#moderate-question-{question.pk}")
     row.locator("summary", has_text=zh("Reject")).click()
     row.locator("input[name=reason]").fill("请勿提及雇主")

@@ -48,7 +48,7 @@ def page_of(question):
 
 
 def post_answer(client, question, htmx, **fields):
-    url = reverse("sections:answer-create", args=[question.pk])
+    url = reverse("answer-create", args=[question.pk])
     return client.post(url, {"body": "同意", **fields}, headers=headers(htmx))
 
 
@@ -94,7 +94,7 @@ def test_it_knows_no_reply_to_another_question_s_answer(
     client_as, free_talk, question, method, htmx
 ):
     elsewhere = AnswerFactory(question=QuestionFactory(section=free_talk))
-    url = reverse("sections:answer-create", args=[question.pk])
+    url = reverse("answer-create", args=[question.pk])
 
     response = getattr(client_as("outsider"), method)(
         url, {"body": "同意", "parent": elsewhere.pk}, headers=headers(htmx)
@@ -120,7 +120,7 @@ def test_it_knows_no_reply_to_an_answer_it_cannot_show(client_as, question, pare
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
 def test_it_asks_visitors_to_log_in_before_answering(client, question, htmx):
     issue_page = question.section.issue.get_absolute_url()
-    url = reverse("sections:answer-create", args=[question.pk])
+    url = reverse("answer-create", args=[question.pk])
 
     response = client.post(url, {"body": "同意"}, headers=htmx_from(issue_page) if htmx else {})
 
@@ -196,7 +196,7 @@ def test_it_keeps_the_typed_answer_when_refused(client_as, question, answer, rep
 
 
 def answer_url(question, parent=None):
-    url = reverse("sections:answer-create", args=[question.pk])
+    url = reverse("answer-create", args=[question.pk])
     return f"{url}?parent={parent.pk}" if parent else url
 
 
@@ -221,7 +221,7 @@ def test_it_serves_the_answer_form_to_members(client_as, question, answer, role,
         assert question.body in response.text
         assert (ANSWERED in response.text) == reply
     form = answer_form(response)
-    action = reverse("sections:answer-create", args=[question.pk])
+    action = reverse("answer-create", args=[question.pk])
     assert f'action="{action}"' in form
     # Loaded into the question, posted it replaces the question; on a page of
     # its own (no question there to replace) it is a plain form.
@@ -315,7 +315,7 @@ def test_it_shows_visitors_no_answer_links(client, question, answer):
     page = client.get(question.section.issue.get_absolute_url()).text
 
     block = by_id(page, f"question-{question.pk}")
-    assert reverse("sections:answer-create", args=[question.pk]) not in block
+    assert reverse("answer-create", args=[question.pk]) not in block
     assert f'id="reply-slot-{answer.pk}"' not in block
 
 
@@ -323,7 +323,7 @@ def test_it_shows_visitors_no_answer_links(client, question, answer):
 
 
 def edit_url(answer):
-    return reverse("sections:answer-edit", args=[answer.pk])
+    return reverse("answer-edit", args=[answer.pk])
 
 
 def edit(client, answer, htmx, **fields):
@@ -447,7 +447,7 @@ def test_it_shows_the_newer_answer_to_the_second_editor(client_as, people, answe
 
 
 def delete(client, answer, htmx):
-    return client.post(reverse("sections:answer-delete", args=[answer.pk]), headers=headers(htmx))
+    return client.post(reverse("answer-delete", args=[answer.pk]), headers=headers(htmx))
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
@@ -497,7 +497,7 @@ def offered(question):
 
 
 def accept(client, answer, accepted, htmx):
-    url = reverse("sections:answer-accept", args=[answer.pk])
+    url = reverse("answer-accept", args=[answer.pk])
     return client.post(url, {"accepted": accepted}, headers=headers(htmx))
 
 
@@ -549,7 +549,7 @@ def test_it_refuses_to_accept_for_others(client_as, offered, role, message, htmx
 
 def test_it_answers_404_for_an_unknown_answer(client_as, db):
     client = client_as("admin")
-    for name in ("sections:answer-edit", "sections:answer-delete", "sections:answer-accept"):
+    for name in ("answer-edit", "answer-delete", "answer-accept"):
         assert client.post(reverse(name, args=[999_999])).status_code == 404
 
 
@@ -559,8 +559,8 @@ def test_a_locked_thread_still_offers_accept_edit_and_delete_but_no_reply(client
     page = client_as("author").get(offered.question.section.issue.get_absolute_url()).text
 
     thread = by_id(page, f"answer-{offered.pk}")
-    assert reverse("sections:answer-accept", args=[offered.pk]) in thread
+    assert reverse("answer-accept", args=[offered.pk]) in thread
     assert ">Reply</a>" not in thread
     mine = AnswerFactory(question=offered.question, author=offered.question.author)
     page = client_as("author").get(offered.question.section.issue.get_absolute_url()).text
-    assert reverse("sections:answer-edit", args=[mine.pk]) in by_id(page, f"answer-{mine.pk}")
+    assert reverse("answer-edit", args=[mine.pk]) in by_id(page, f"answer-{mine.pk}")

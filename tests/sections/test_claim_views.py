@@ -20,11 +20,11 @@ LOG_IN = "Log in to contribute."
 
 
 def claim(client, section, htmx):
-    return client.post(reverse("sections:claim", args=[section.pk]), headers=headers(htmx))
+    return client.post(reverse("section-claim", args=[section.pk]), headers=headers(htmx))
 
 
 def release(client, section, htmx):
-    return client.post(reverse("sections:release", args=[section.pk]), headers=headers(htmx))
+    return client.post(reverse("section-release", args=[section.pk]), headers=headers(htmx))
 
 
 def owners_of(section) -> set[str]:
@@ -92,11 +92,11 @@ def test_it_refuses_sections_nobody_owns(client_as, issue, htmx):
 
 
 def test_it_answers_404_for_an_unknown_section(client_as, db):
-    assert client_as("outsider").post(reverse("sections:claim", args=[999_999])).status_code == 404
+    assert client_as("outsider").post(reverse("section-claim", args=[999_999])).status_code == 404
 
 
 def test_it_takes_only_posts(client_as, news):
-    assert client_as("outsider").get(reverse("sections:claim", args=[news.pk])).status_code == 405
+    assert client_as("outsider").get(reverse("section-claim", args=[news.pk])).status_code == 405
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
@@ -141,7 +141,7 @@ def test_it_frees_the_slot_for_the_next_member(client_as, owner, news):
 
 
 def test_it_keeps_the_page_s_links_on_a_refusal_shown_at_the_write_s_url(client, issue, news):
-    # A plain refused post shows the whole page at /desk/…/claim/: links
+    # A plain refused post shows the whole page at /sections/…/claim/: links
     # relative to it would GET the write's URL.
     free_talk = issue.sections.get(key="free-talk")
 

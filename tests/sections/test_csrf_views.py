@@ -31,14 +31,14 @@ VIEWS = ["claim", "item-create", "question-vote"]
 def writes(news, question):
     """For each view: its URL, what a form sends, and whether it happened."""
     return {
-        "claim": (reverse("sections:claim", args=[news.pk]), {}, Claim.objects.exists),
+        "claim": (reverse("section-claim", args=[news.pk]), {}, Claim.objects.exists),
         "item-create": (
-            reverse("sections:item-create", args=[news.pk]),
+            reverse("item-create", args=[news.pk]),
             {"kind": "entry", "title": "跨站", "subgroup": ""},
             Item.objects.exists,
         ),
         "question-vote": (
-            reverse("sections:question-vote", args=[question.pk]),
+            reverse("question-vote", args=[question.pk]),
             {},
             Vote.objects.exists,
         ),
@@ -63,7 +63,7 @@ def test_it_refuses_a_token_from_another_session(browser, news, question, member
     stolen = other.cookies["csrftoken"].value
 
     response = browser.post(
-        reverse("sections:claim", args=[news.pk]), headers={**HTMX, "X-CSRFToken": stolen}
+        reverse("section-claim", args=[news.pk]), headers={**HTMX, "X-CSRFToken": stolen}
     )
 
     assert response.status_code == 403
@@ -86,11 +86,11 @@ def test_it_takes_the_token_htmx_sends_from_the_page(browser, news, writes, view
 
 def test_it_takes_the_token_of_a_plain_form(browser, news):
     page = browser.get(news.issue.get_absolute_url()).text
-    form = page[page.index(f'action="{reverse("sections:claim", args=[news.pk])}"') :]
+    form = page[page.index(f'action="{reverse("section-claim", args=[news.pk])}"') :]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
 
     response = browser.post(
-        reverse("sections:claim", args=[news.pk]), {"csrfmiddlewaretoken": token}
+        reverse("section-claim", args=[news.pk]), {"csrfmiddlewaretoken": token}
     )
 
     assert response.status_code == 302

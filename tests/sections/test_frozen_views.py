@@ -54,37 +54,37 @@ ITEM = {"kind": "entry", "subgroup": "学术", "title": "新条目", "url": "htt
 # the words, "edit" page or partial, "answer": a refusal in #flash for htmx,
 # the answer page with the words in its form otherwise)
 WRITES = [
-    ("claim", _section("sections:claim"), {}, "refusal"),
-    ("release", _section("sections:release"), {}, "refusal"),
-    ("item-create", _section("sections:item-create"), ITEM, "form"),
-    ("item-edit", _row("sections:item-edit", "item"), {**ITEM, "version": 1}, "edit"),
-    ("item-delete", _row("sections:item-delete", "item"), {}, "refusal"),
-    ("item-move", _row("sections:item-move", "item"), {"direction": "down"}, "refusal"),
-    ("theme", _row("sections:theme", "recommend"), {"version": 1, "text": "主题"}, "refusal"),
+    ("claim", _section("section-claim"), {}, "refusal"),
+    ("release", _section("section-release"), {}, "refusal"),
+    ("item-create", _section("item-create"), ITEM, "form"),
+    ("item-edit", _row("item-edit", "item"), {**ITEM, "version": 1}, "edit"),
+    ("item-delete", _row("item-delete", "item"), {}, "refusal"),
+    ("item-move", _row("item-move", "item"), {"direction": "down"}, "refusal"),
+    ("theme", _row("section-theme", "recommend"), {"version": 1, "text": "主题"}, "refusal"),
     (
         "question-ask",
-        _row("sections:question-ask", "free_talk"),
+        _row("question-ask", "free_talk"),
         {"body": "新问题？", "subgroup": ""},
         "form",
     ),
     (
         "question-edit",
-        _row("sections:question-edit", "question"),
+        _row("question-edit", "question"),
         {"body": "改过的问题？", "subgroup": "", "version": 1},
         "edit",
     ),
-    ("question-delete", _row("sections:question-delete", "question"), {}, "refusal"),
-    ("question-vote", _row("sections:question-vote", "question"), {}, "refusal"),
+    ("question-delete", _row("question-delete", "question"), {}, "refusal"),
+    ("question-vote", _row("question-vote", "question"), {}, "refusal"),
     (
         "question-answered",
-        _row("sections:question-answered", "question"),
+        _row("question-answered", "question"),
         {"answered": "1"},
         "refusal",
     ),
-    ("answer-create", _row("sections:answer-create", "question"), {"body": "新回答"}, "answer"),
-    ("answer-edit", _row("sections:answer-edit", "answer"), {"body": "改过", "version": 1}, "edit"),
-    ("answer-delete", _row("sections:answer-delete", "answer"), {}, "refusal"),
-    ("answer-accept", _row("sections:answer-accept", "answer"), {"accepted": "1"}, "refusal"),
+    ("answer-create", _row("answer-create", "question"), {"body": "新回答"}, "answer"),
+    ("answer-edit", _row("answer-edit", "answer"), {"body": "改过", "version": 1}, "edit"),
+    ("answer-delete", _row("answer-delete", "answer"), {}, "refusal"),
+    ("answer-accept", _row("answer-accept", "answer"), {"accepted": "1"}, "refusal"),
     ("role-claim", _role("editor", "claim"), {}, "refusal"),
     ("role-release", _role("host", "release"), {}, "refusal"),
 ]
@@ -164,10 +164,10 @@ def test_it_refuses_every_write_to_a_published_issue(client_as, rows, view, url,
 @pytest.mark.parametrize(
     ("name", "key"),
     [
-        ("sections:item-edit", "item"),
-        ("sections:question-edit", "question"),
-        ("sections:answer-edit", "answer"),
-        ("sections:answer-create", "question"),
+        ("item-edit", "item"),
+        ("question-edit", "question"),
+        ("answer-edit", "answer"),
+        ("answer-create", "question"),
     ],
 )
 def test_it_refuses_the_edit_and_answer_forms_of_a_frozen_issue(client_as, rows, name, key, htmx):
@@ -189,4 +189,4 @@ def test_it_shows_a_frozen_issue_without_write_controls(client_as, rows):
     assert 'method="post"' not in content
     assert 'method="post"' not in by_id(page, "issue-record")
     # Nor the links that load the answer and reply forms.
-    assert reverse("sections:answer-create", args=[rows["question"].pk]) not in page
+    assert reverse("answer-create", args=[rows["question"].pk]) not in page

@@ -17,7 +17,7 @@ ZERO_WIDTH = "\u200b"
 
 def add_item(client, news, **fields):
     data = {"kind": "entry", "subgroup": "学术", "title": "A title", **fields}
-    return client.post(reverse("sections:item-create", args=[news.pk]), data, headers=HTMX)
+    return client.post(reverse("item-create", args=[news.pk]), data, headers=HTMX)
 
 
 @pytest.mark.parametrize(
@@ -59,13 +59,13 @@ def test_it_shows_hidden_characters_in_questions_and_answers(client, member, fre
     client.force_login(member)
 
     client.post(
-        reverse("sections:question-ask", args=[free_talk.pk]),
+        reverse("question-ask", args=[free_talk.pk]),
         {"body": f"Why {ISOLATE}this?", "subgroup": "线上讨论"},
         headers=HTMX,
     )
     question = Question.objects.get()
     client.post(
-        reverse("sections:answer-create", args=[question.pk]),
+        reverse("answer-create", args=[question.pk]),
         {"body": f"Because{ZERO_WIDTH}."},
         headers=HTMX,
     )
@@ -92,7 +92,7 @@ def test_an_edit_is_held_to_the_same_rule(client, member, free_talk):
     client.force_login(member)
 
     client.post(
-        reverse("sections:question-edit", args=[question.pk]),
+        reverse("question-edit", args=[question.pk]),
         {"body": f"Now{RLO} hidden", "subgroup": "线上讨论", "version": question.version},
         headers=HTMX,
     )

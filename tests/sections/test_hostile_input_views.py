@@ -37,7 +37,7 @@ def hostile(client, host, issue, news, recommend, free_talk):
         responses.append((name, client.post(reverse(name, args=[pk]), data, headers=HTMX)))
 
     post(
-        "sections:item-create",
+        "item-create",
         news.pk,
         {
             "kind": "entry",
@@ -51,23 +51,23 @@ def hostile(client, host, issue, news, recommend, free_talk):
             "credit_to": HOSTILE_NAME,
         },
     )
-    post("sections:item-create", news.pk, {"kind": "snippet", "code": HOSTILE, "language": "html"})
+    post("item-create", news.pk, {"kind": "snippet", "code": HOSTILE, "language": "html"})
     # A nomination's title may become the theme, which takes 200 characters.
-    post("sections:item-create", recommend.pk, {"kind": "nomination", "title": HOSTILE[:200]})
+    post("item-create", recommend.pk, {"kind": "nomination", "title": HOSTILE[:200]})
     nomination = Item.objects.get(section=recommend)
-    post("sections:theme", recommend.pk, {"version": 1, "nomination": nomination.pk})
+    post("section-theme", recommend.pk, {"version": 1, "nomination": nomination.pk})
     post(
-        "sections:theme", issue.sections.get(key="classic").pk, {"version": 1, "text": HOSTILE_NAME}
+        "section-theme", issue.sections.get(key="classic").pk, {"version": 1, "text": HOSTILE_NAME}
     )
     post(
-        "sections:question-ask",
+        "question-ask",
         free_talk.pk,
         {"body": HOSTILE, "subgroup": "线上讨论", "credit_to": HOSTILE_NAME},
     )
     question = Question.objects.get()
-    post("sections:answer-create", question.pk, {"body": HOSTILE, "credit_to": HOSTILE_NAME})
+    post("answer-create", question.pk, {"body": HOSTILE, "credit_to": HOSTILE_NAME})
     answer = Answer.objects.get()
-    post("sections:answer-create", question.pk, {"body": HOSTILE, "parent": answer.pk})
+    post("answer-create", question.pk, {"body": HOSTILE, "parent": answer.pk})
     client.logout()
     return {
         "responses": responses,
@@ -107,8 +107,8 @@ def test_it_renders_hostile_text_inert_in_every_fragment(client_as, hostile, iss
     urls = [
         reverse("issue-record", args=[slug, code]),
         reverse("issue-references", args=[slug, code]),
-        reverse("issue-question", args=[slug, code, hostile["question"].pk]),
-        *(reverse("issue-section", args=[slug, code, s.pk]) for s in issue.sections.all()),
+        reverse("question", args=[hostile["question"].pk]),
+        *(reverse("section", args=[s.pk]) for s in issue.sections.all()),
     ]
     for url in urls:
         response = client.get(url, headers=HTMX)
@@ -122,9 +122,9 @@ def test_it_renders_hostile_text_inert_in_every_fragment(client_as, hostile, iss
 def test_it_renders_hostile_text_inert_in_the_edit_forms(client_as, hostile, htmx):
     client = client_as("host")
     for name, key in [
-        ("sections:item-edit", "item"),
-        ("sections:question-edit", "question"),
-        ("sections:answer-edit", "answer"),
+        ("item-edit", "item"),
+        ("question-edit", "question"),
+        ("answer-edit", "answer"),
     ]:
         response = client.get(reverse(name, args=[hostile[key].pk]), headers=headers(htmx))
         assert response.status_code == 200, name
@@ -140,7 +140,7 @@ def test_it_renders_the_newer_hostile_text_inert_beside_a_stale_edit(
     data = {"kind": "entry", "subgroup": "学术", "title": "mine", "version": 1}
 
     response = client_as("host").post(
-        reverse("sections:item-edit", args=[item.pk]), data, headers=headers(htmx)
+        reverse("item-edit", args=[item.pk]), data, headers=headers(htmx)
     )
 
     assert response.status_code == 409
@@ -165,10 +165,10 @@ def test_it_renders_hostile_text_inert_in_a_refused_form(client_as, news, free_t
     question = {"body": "", "credit_to": HOSTILE_NAME, "subgroup": HOSTILE_NAME}
 
     for url, data in [
-        (reverse("sections:item-create", args=[news.pk]), item),
-        (reverse("sections:question-ask", args=[free_talk.pk]), question),
+        (reverse("item-create", args=[news.pk]), item),
+        (reverse("question-ask", args=[free_talk.pk]), question),
         (
-            reverse("sections:answer-create", args=[asked.pk]),
+            reverse("answer-create", args=[asked.pk]),
             {"body": "", "credit_to": HOSTILE_NAME},
         ),
     ]:
@@ -185,9 +185,9 @@ def test_it_renders_a_hostile_alias_inert(issue, news, htmx):
     client = Client()
     client.force_login(member)
 
-    claimed = client.post(reverse("sections:claim", args=[news.pk]), headers=headers(htmx))
+    claimed = client.post(reverse("section-claim", args=[news.pk]), headers=headers(htmx))
     asked = client.post(
-        reverse("sections:question-ask", args=[issue.sections.get(key="free-talk").pk]),
+        reverse("question-ask", args=[issue.sections.get(key="free-talk").pk]),
         {"body": "问题？", "subgroup": ""},
         headers=headers(htmx),
     )

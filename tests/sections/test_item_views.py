@@ -46,7 +46,7 @@ def item(news, member):
 
 
 def add(client, section, htmx, **fields):
-    url = reverse("sections:item-create", args=[section.pk])
+    url = reverse("item-create", args=[section.pk])
     return client.post(url, {**TYPED, **fields}, headers=headers(htmx))
 
 
@@ -60,7 +60,7 @@ def edit(client, item, htmx, **fields):
         "version": item.version,
         **fields,
     }
-    return client.post(reverse("sections:item-edit", args=[item.pk]), data, headers=headers(htmx))
+    return client.post(reverse("item-edit", args=[item.pk]), data, headers=headers(htmx))
 
 
 def page_of(section, anchor=None):
@@ -190,10 +190,10 @@ def test_it_adds_the_new_item_with_the_controls_its_author_has(client_as, news):
 
     item = Item.objects.get(section=news)
     row = by_id(response.text, f"item-{item.pk}")
-    assert f'hx-get="{reverse("sections:item-edit", args=[item.pk])}"' in row
-    assert f'hx-post="{reverse("sections:item-delete", args=[item.pk])}"' in row
+    assert f'hx-get="{reverse("item-edit", args=[item.pk])}"' in row
+    assert f'hx-post="{reverse("item-delete", args=[item.pk])}"' in row
     # Reordering is for the section's owners and the host.
-    assert reverse("sections:item-move", args=[item.pk]) not in row
+    assert reverse("item-move", args=[item.pk]) not in row
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
@@ -305,7 +305,7 @@ def test_it_offers_the_credit_field_to_curators_only(client_as, news, role, offe
 
 
 def test_it_answers_404_for_an_unknown_section(client_as, db):
-    url = reverse("sections:item-create", args=[999_999])
+    url = reverse("item-create", args=[999_999])
     assert client_as("outsider").post(url, TYPED).status_code == 404
 
 
@@ -315,9 +315,7 @@ def test_it_answers_404_for_an_unknown_section(client_as, db):
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
 @pytest.mark.parametrize("role", EDITORS)
 def test_it_shows_the_edit_form_to_editors(client_as, item, role, htmx):
-    response = client_as(role).get(
-        reverse("sections:item-edit", args=[item.pk]), headers=headers(htmx)
-    )
+    response = client_as(role).get(reverse("item-edit", args=[item.pk]), headers=headers(htmx))
 
     assert response.status_code == 200
     expected = "sections/item_edit.html#item-edit" if htmx else "sections/item_edit.html"
@@ -329,7 +327,7 @@ def test_it_shows_the_edit_form_to_editors(client_as, item, role, htmx):
 
 
 def test_it_restores_the_whole_edit_page_from_history(client_as, item):
-    url = reverse("sections:item-edit", args=[item.pk])
+    url = reverse("item-edit", args=[item.pk])
     restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
 
     response = client_as("author").get(url, headers=restore)
@@ -341,7 +339,7 @@ def test_it_restores_the_whole_edit_page_from_history(client_as, item):
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
 def test_it_refuses_the_edit_form_to_outsiders(client_as, item, htmx):
     response = client_as("outsider").get(
-        reverse("sections:item-edit", args=[item.pk]), headers=headers(htmx)
+        reverse("item-edit", args=[item.pk]), headers=headers(htmx)
     )
 
     assert_refused(response, htmx=htmx, status=403, message=NOT_YOURS)
@@ -382,7 +380,7 @@ def test_it_refuses_an_edit_from_an_outsider(client_as, item, htmx):
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_it_sends_visitors_to_log_in_before_editing(client, item, method, htmx):
-    url = reverse("sections:item-edit", args=[item.pk])
+    url = reverse("item-edit", args=[item.pk])
     issue_page = f"{item.section.issue.get_absolute_url()}?sort=votes"
 
     response = getattr(client, method)(url, headers=htmx_from(issue_page) if htmx else {})
@@ -481,7 +479,7 @@ def test_it_refuses_to_credit_an_email_address_in_the_form(client_as, news, htmx
 
 def test_it_answers_404_for_an_unknown_item(client_as, db):
     client = client_as("admin")
-    for name in ("sections:item-edit", "sections:item-delete", "sections:item-move"):
+    for name in ("item-edit", "item-delete", "item-move"):
         assert client.post(reverse(name, args=[999_999])).status_code == 404
 
 
@@ -489,7 +487,7 @@ def test_it_answers_404_for_an_unknown_item(client_as, db):
 
 
 def delete(client, item, htmx):
-    return client.post(reverse("sections:item-delete", args=[item.pk]), headers=headers(htmx))
+    return client.post(reverse("item-delete", args=[item.pk]), headers=headers(htmx))
 
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
@@ -515,7 +513,7 @@ def test_it_has_the_delete_button_remove_its_own_row(client_as, item):
     page = client_as("author").get(item.section.issue.get_absolute_url()).text
 
     row = by_id(page, f"item-{item.pk}")
-    url = reverse("sections:item-delete", args=[item.pk])
+    url = reverse("item-delete", args=[item.pk])
     assert f'hx-post="{url}" hx-target="#item-{item.pk}" hx-swap="delete"' in row
     # The line the answer replaces, with the author in it until then.
     assert "初七" in by_id(page, f"section-contributors-{item.section_id}")
@@ -541,7 +539,7 @@ def pair(news, member):
 
 
 def move(client, item, direction, htmx):
-    url = reverse("sections:item-move", args=[item.pk])
+    url = reverse("item-move", args=[item.pk])
     return client.post(url, {"direction": direction}, headers=headers(htmx))
 
 

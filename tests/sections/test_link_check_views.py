@@ -35,7 +35,7 @@ def shared(section, **fields):
 
 
 def check(client, section, url, htmx=True, **sent):
-    path = reverse("sections:link-check", args=[section.pk])
+    path = reverse("link-check", args=[section.pk])
     return client.get(path, {"url": url}, headers={**headers(htmx), **sent})
 
 
@@ -55,7 +55,7 @@ def issue_007(series):
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
 def test_it_asks_visitors_to_log_in(client, news, htmx):
     page = news.issue.get_absolute_url()
-    path = reverse("sections:link-check", args=[news.pk])
+    path = reverse("link-check", args=[news.pk])
 
     response = client.get(path, {"url": LLAMA2}, headers=htmx_from(page) if htmx else {})
 
@@ -64,7 +64,7 @@ def test_it_asks_visitors_to_log_in(client, news, htmx):
 
 
 def test_it_only_reads(client_as, news):
-    path = reverse("sections:link-check", args=[news.pk])
+    path = reverse("link-check", args=[news.pk])
 
     response = client_as("outsider").post(path, {"url": LLAMA2}, headers=HTMX)
 
@@ -73,7 +73,7 @@ def test_it_only_reads(client_as, news):
 
 def test_it_answers_404_for_a_missing_section(client_as, db):
     response = client_as("outsider").get(
-        reverse("sections:link-check", args=[999999]), {"url": LLAMA2}, headers=HTMX
+        reverse("link-check", args=[999999]), {"url": LLAMA2}, headers=HTMX
     )
 
     assert response.status_code == 404
@@ -136,7 +136,7 @@ def test_it_shows_a_whole_page_without_htmx(client_as, news, yuhan):
     assert "<html" in response.text
     assert "Already in this issue:" in by_id(response.text, f"link-check-{news.pk}")
     # The page checks another link with a plain form.
-    assert f'action="{reverse("sections:link-check", args=[news.pk])}"' in response.text
+    assert f'action="{reverse("link-check", args=[news.pk])}"' in response.text
     assert "yuhan@example.com" not in response.text
 
 
@@ -199,7 +199,7 @@ def test_it_checks_the_link_of_the_add_form_while_it_is_typed(client_as, news):
 
     form = by_id(page, f"add-item-{news.pk}")
     field = by_id(form, f"section-{news.pk}-new-url")
-    assert f'hx-get="{reverse("sections:link-check", args=[news.pk])}"' in field
+    assert f'hx-get="{reverse("link-check", args=[news.pk])}"' in field
     assert 'hx-trigger="input changed delay:400ms"' in field
     assert f'hx-target="#link-check-{news.pk}"' in field
     assert 'hx-swap="outerHTML"' in field
@@ -214,7 +214,7 @@ def test_it_checks_the_link_of_the_add_form_while_it_is_typed(client_as, news):
 def test_it_does_not_check_links_in_the_edit_form(client_as, news, member):
     item = shared(news, author=member, submitted_by=member)
 
-    response = client_as("author").get(reverse("sections:item-edit", args=[item.pk]), headers=HTMX)
+    response = client_as("author").get(reverse("item-edit", args=[item.pk]), headers=HTMX)
 
     assert response.status_code == 200
     assert "link-check" not in response.text
@@ -225,7 +225,7 @@ def test_it_still_adds_a_known_link_as_a_follow_up(client_as, news, recommend):
     client = client_as("outsider")
     data = {"kind": "entry", "subgroup": "学术", "title": "Llama 2 again", "url": PASTED}
 
-    response = client.post(reverse("sections:item-create", args=[news.pk]), data, headers=HTMX)
+    response = client.post(reverse("item-create", args=[news.pk]), data, headers=HTMX)
 
     assert response.status_code == 200
     item = Item.objects.get(section=news)
@@ -240,7 +240,7 @@ def test_it_adds_a_known_link_without_javascript_too(client_as, news):
     shared(news)
     data = {"kind": "entry", "title": "Llama 2 again", "url": PASTED}
 
-    response = client_as("outsider").post(reverse("sections:item-create", args=[news.pk]), data)
+    response = client_as("outsider").post(reverse("item-create", args=[news.pk]), data)
 
     assert response.status_code == 302
     assert Item.objects.get(title="Llama 2 again").follow_up

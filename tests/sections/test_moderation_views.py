@@ -40,12 +40,12 @@ def waiting(free_talk, member):
 
 
 def act(client, kind, post, action, data=None, htmx=False):
-    url = reverse("sections:moderate", args=[kind, post.pk, action])
+    url = reverse("moderate", args=[kind, post.pk, action])
     return client.post(url, data or {}, headers=headers(htmx))
 
 
 def queue_url(section):
-    return reverse("sections:moderation", args=[section.pk])
+    return reverse("section-moderation", args=[section.pk])
 
 
 # The page
@@ -188,7 +188,7 @@ def test_it_merges_by_the_number_read_sub_group_by_sub_group(client_as, issue, f
     client = client_as("admin")
     page = client.get(issue.get_absolute_url()).text
     assert 'class="question-label">Q1：' in by_id(page, f"question-{kept.pk}")
-    queue = client.get(reverse("sections:moderation", args=[free_talk.pk])).text
+    queue = client.get(reverse("section-moderation", args=[free_talk.pk])).text
     assert queue.index(f"question-{kept.pk}") < queue.index(f"question-{later.pk}")
 
     act(client, "question", duplicate, "merge", {"into": "Q1"}, htmx=True)
@@ -246,14 +246,14 @@ def test_it_shows_the_queue_of_a_closed_issue_read_only_until_a_correction(
     shown = QuestionFactory(section=free_talk, body="页面上的问题？")
     report = Report.objects.create(question=shown, reporter=outsider, reason="广告")
     writes = [
-        reverse("sections:moderate", args=["question", waiting.pk, "approve"]),
-        reverse("sections:moderate", args=["question", waiting.pk, "edit-approve"]),
-        reverse("sections:moderate", args=["question", waiting.pk, "reject"]),
-        reverse("sections:moderate", args=["question", shown.pk, "hide"]),
-        reverse("sections:moderate", args=["question", shown.pk, "pin"]),
-        reverse("sections:moderate", args=["question", shown.pk, "lock"]),
+        reverse("moderate", args=["question", waiting.pk, "approve"]),
+        reverse("moderate", args=["question", waiting.pk, "edit-approve"]),
+        reverse("moderate", args=["question", waiting.pk, "reject"]),
+        reverse("moderate", args=["question", shown.pk, "hide"]),
+        reverse("moderate", args=["question", shown.pk, "pin"]),
+        reverse("moderate", args=["question", shown.pk, "lock"]),
     ]
-    dismiss = reverse("sections:report-dismiss", args=[report.pk])
+    dismiss = reverse("report-dismiss", args=[report.pk])
     close(issue)
     client = client_as("host")
 
@@ -275,7 +275,7 @@ def test_it_shows_the_queue_of_a_closed_issue_read_only_until_a_correction(
 
 
 def report_url(question):
-    return reverse("sections:question-report", args=[question.pk])
+    return reverse("question-report", args=[question.pk])
 
 
 def test_it_loads_the_report_form_in_place(client_as, free_talk):
@@ -354,7 +354,7 @@ def test_it_dismisses_a_report(client_as, free_talk):
     report = Report.objects.get()
 
     client = client_as("host")
-    response = client.post(reverse("sections:report-dismiss", args=[report.pk]), headers=HTMX)
+    response = client.post(reverse("report-dismiss", args=[report.pk]), headers=HTMX)
 
     assert response.status_code == 200
     assert Report.objects.get().resolved_at is not None
@@ -363,7 +363,7 @@ def test_it_dismisses_a_report(client_as, free_talk):
 def test_it_leaves_a_report_about_the_host_s_own_post_to_an_admin(client_as, people, free_talk):
     own = QuestionFactory(section=free_talk, author=people["host"], submitted_by=people["host"])
     client_as("outsider").post(report_url(own), {"reason": "跑题"})
-    queue = reverse("sections:moderation", args=[free_talk.pk])
+    queue = reverse("section-moderation", args=[free_talk.pk])
 
     host_sees = client_as("host").get(queue).text
     admin_sees = client_as("admin").get(queue).text

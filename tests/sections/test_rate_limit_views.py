@@ -27,18 +27,18 @@ def question(free_talk, member):
 
 
 def post_item(client, rows, n, htmx):
-    url = reverse("sections:item-create", args=[rows["news"].pk])
+    url = reverse("item-create", args=[rows["news"].pk])
     data = {"kind": "entry", "title": f"第{n}条", "subgroup": ""}
     return client.post(url, data, headers=headers(htmx))
 
 
 def post_question(client, rows, n, htmx):
-    url = reverse("sections:question-ask", args=[rows["free_talk"].pk])
+    url = reverse("question-ask", args=[rows["free_talk"].pk])
     return client.post(url, {"body": f"第{n}个问题？", "subgroup": ""}, headers=headers(htmx))
 
 
 def post_answer(client, rows, n, htmx):
-    url = reverse("sections:answer-create", args=[rows["question"].pk])
+    url = reverse("answer-create", args=[rows["question"].pk])
     return client.post(url, {"body": f"第{n}个回答"}, headers=headers(htmx))
 
 

@@ -2,12 +2,12 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from sections.templatetags.desk import budget, route
+from desk.templatetags.desk import budget, route
 
 
 @pytest.mark.parametrize(
     "name",
-    ["sections:item-edit", "sections:question-vote", "sections:answer-accept", "sections:claim"],
+    ["item-edit", "question-vote", "answer-accept", "section-claim"],
 )
 def test_it_builds_the_same_url_as_reverse(name):
     assert route(42, name) == reverse(name, args=[42])

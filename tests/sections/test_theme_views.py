@@ -24,7 +24,7 @@ def nomination(recommend, member):
 
 
 def pick(client, section, htmx, **data):
-    url = reverse("sections:theme", args=[section.pk])
+    url = reverse("section-theme", args=[section.pk])
     return client.post(url, {"version": section.version, **data}, headers=headers(htmx))
 
 
@@ -146,7 +146,7 @@ def test_it_refuses_a_theme_for_a_section_without_one(client_as, news, htmx):
 
 @pytest.mark.parametrize("htmx", BOTH_WAYS)
 def test_it_asks_for_the_version(client_as, recommend, htmx):
-    url = reverse("sections:theme", args=[recommend.pk])
+    url = reverse("section-theme", args=[recommend.pk])
 
     response = client_as("host").post(url, {"text": "主题"}, headers=headers(htmx))
 

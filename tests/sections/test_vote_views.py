@@ -17,7 +17,7 @@ def question(free_talk, member):
 
 
 def vote(client, question, htmx):
-    url = reverse("sections:question-vote", args=[question.pk])
+    url = reverse("question-vote", args=[question.pk])
     return client.post(url, headers=headers(htmx))
 
 
@@ -106,7 +106,7 @@ def test_it_answers_404_for_a_question_the_member_cannot_see(client_as, question
 
 def test_a_plain_vote_comes_back_to_the_order_the_page_had(client_as, question):
     page = question.section.issue.get_absolute_url()
-    url = reverse("sections:question-vote", args=[question.pk])
+    url = reverse("question-vote", args=[question.pk])
 
     by_votes = client_as("outsider").post(url, headers={"Referer": f"{page}?sort=votes"})
     in_order = client_as("host").post(url, headers={"Referer": f"{page}?sort=nonsense"})

@@ -11,7 +11,7 @@ from tests.redis_server import free_port
 def redis_down(monkeypatch):
     """Redis as the server sees it when it is stopped: nothing on its port."""
     down = RedisBroker(f"redis://127.0.0.1:{free_port()}/0")
-    monkeypatch.setattr("talk.views.broker", lambda: down)
+    monkeypatch.setattr("desk.views.public.broker", lambda: down)
 
 
 def test_it_answers_200_when_the_database_answers(client, db):
@@ -22,7 +22,7 @@ def test_it_answers_200_when_the_database_answers(client, db):
 
 
 def test_it_answers_503_when_the_database_does_not_answer(client, db):
-    with mock.patch("talk.views.connection.cursor", side_effect=OperationalError("down")):
+    with mock.patch("desk.views.public.connection.cursor", side_effect=OperationalError("down")):
         response = client.get("/healthz")
 
     assert response.status_code == 503
@@ -64,7 +64,7 @@ def test_it_says_redis_is_unavailable_and_still_answers_200(client, db, redis_do
 
 
 def test_it_answers_503_for_the_database_whatever_redis_says(client, db, redis_down):
-    with mock.patch("talk.views.connection.cursor", side_effect=OperationalError("down")):
+    with mock.patch("desk.views.public.connection.cursor", side_effect=OperationalError("down")):
         response = client.get("/healthz")
 
     assert response.status_code == 503
@@ -73,6 +73,6 @@ def test_it_answers_503_for_the_database_whatever_redis_says(client, db, redis_d
 
 def test_it_says_ok_without_redis_configured(client, db, monkeypatch):
     # The embedded mode has no Redis to miss.
-    monkeypatch.setattr("talk.views.broker", LocalBroker)
+    monkeypatch.setattr("desk.views.public.broker", LocalBroker)
 
     assert client.get("/healthz").content == b"ok\n"

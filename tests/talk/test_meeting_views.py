@@ -333,7 +333,7 @@ def test_it_marks_an_item_discussed(client_as, live, role, htmx):
     item = ItemFactory(section=section_of(live, "news"))
 
     response = client_as(role).post(
-        reverse("sections:item-discussed", args=[item.pk]),
+        reverse("item-discussed", args=[item.pk]),
         {"discussed": "1"},
         headers=headers(htmx),
     )
@@ -351,7 +351,7 @@ def test_it_keeps_discussed_from_everyone_else(client_as, people, live, role):
     item = ItemFactory(section=section_of(live, "news"), author=people["author"])
 
     response = client_as(role).post(
-        reverse("sections:item-discussed", args=[item.pk]), {"discussed": "1"}, headers=HTMX
+        reverse("item-discussed", args=[item.pk]), {"discussed": "1"}, headers=HTMX
     )
 
     assert response.status_code == 403
@@ -360,7 +360,7 @@ def test_it_keeps_discussed_from_everyone_else(client_as, people, live, role):
 
 def test_it_offers_mark_discussed_only_while_live(client_as, issue):
     item = ItemFactory(section=section_of(issue, "news"))
-    discussed = reverse("sections:item-discussed", args=[item.pk])
+    discussed = reverse("item-discussed", args=[item.pk])
 
     assert discussed not in client_as("host").get(issue.get_absolute_url()).text
     Issue.objects.filter(pk=issue.pk).update(status="live")
@@ -372,7 +372,7 @@ def test_it_drops_a_dragged_item_before_another(client_as, issue):
     a, _b, c = (ItemFactory(section=news, subgroup="学术", title=t) for t in "ABC")
 
     response = client_as("owner").post(
-        reverse("sections:item-move", args=[c.pk]), {"before": a.pk}, headers=HTMX
+        reverse("item-move", args=[c.pk]), {"before": a.pk}, headers=HTMX
     )
 
     assert rendered(response) == "sections/section.html"

@@ -180,7 +180,7 @@ def test_it_shows_the_answers_on_the_question_fragment(client, frozen):
     opened = issue_open_next(series=frozen.series, user=None, after=frozen)
     copy = opened.sections.get(key="free-talk").questions.get()
     AnswerFactory(question=copy, body="A week later.")
-    url = reverse("issue-question", args=[frozen.series.slug, frozen.code, original.pk])
+    url = reverse("question", args=[original.pk])
 
     response = client.get(url, headers=HTMX)
 

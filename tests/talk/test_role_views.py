@@ -151,4 +151,4 @@ def test_it_makes_the_new_editor_a_curator_at_once(client_as, issue, news_item):
 
     page = client.get(issue.get_absolute_url()).text
 
-    assert reverse("sections:item-move", args=[news_item.pk]) in page
+    assert reverse("item-move", args=[news_item.pk]) in page

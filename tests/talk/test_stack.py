@@ -462,7 +462,7 @@ def test_it_streams_a_change_made_on_one_web_process_to_a_page_on_the_other(stac
 
     response = post_on(
         stack.webs[0],
-        reverse("sections:item-create", args=[issue["news"]]),
+        reverse("item-create", args=[issue["news"]]),
         {"kind": "entry", "subgroup": "工业界", "title": "Falcon 上线 Hugging Face"},
         admin=admin,
     )

@@ -4,26 +4,23 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from .. import services
-from ..errors import DeskError, StaleWrite
-from ..forms import ItemForm, ThemeForm
-from ..models import Item, Section
-from ..policy import can_curate_section
-from ..selectors import item_content, link_sightings
-from .page import (
-    added,
+from sections import services
+from sections.errors import DeskError, StaleWrite
+from sections.models import Item, Section
+from sections.policy import can_curate_section
+from sections.selectors import item_content, link_sightings
+
+from ..forms.sections import ItemForm, ThemeForm
+from .getters import get_item, get_section
+from .page import added, removed, render_issue_page, section_fragment
+from .respond import (
     changed,
     edit_page,
     form_invalid,
-    get_item,
-    get_section,
     member_required,
     rebase,
     refuse_editor,
     refused,
-    removed,
-    render_issue_page,
-    section_fragment,
 )
 
 

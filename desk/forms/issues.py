@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sections.forms import LineField, ProseField
+from talk.services import CHANGE_NOTE_MAX
 
-from .services import CHANGE_NOTE_MAX
+from .sections import LineField, ProseField
 
 
 class FreezeForm(forms.Form):

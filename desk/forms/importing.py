@@ -2,8 +2,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Series
-from .service import DEFAULT_SERIES, NUL_REFUSED
+from talk.importing.service import DEFAULT_SERIES, NUL_REFUSED
+from talk.models import Series
 
 MAX_BYTES = settings.IMPORT_MAX_BYTES
 

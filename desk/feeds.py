@@ -7,8 +7,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from . import selectors
-from .models import Series
+from talk import selectors
+from talk.models import Series
 
 FEED_LENGTH = 30
 

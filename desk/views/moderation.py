@@ -14,12 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from .. import moderation
-from ..errors import DeskError, Invalid
-from ..forms import ReportForm
-from ..models import Answer, Question, Report, Section
-from ..selectors import moderation_queue, question_numbered, visible_posts
-from .page import member_required, refusal_fragment
+from sections import moderation
+from sections.errors import DeskError, Invalid
+from sections.models import Answer, Question, Report, Section
+from sections.selectors import moderation_queue, question_numbered, visible_posts
+
+from ..forms.sections import ReportForm
+from .respond import member_required, refusal_fragment
 
 
 def _get_section(pk: int) -> Section:
@@ -117,7 +118,7 @@ def moderation_act(request, kind, pk, action):
         return _refused(request, section, error)
     if request.htmx:
         return _queue(request, section, partial="moderation-queue")
-    return redirect("sections:moderation", section.pk)
+    return redirect("section-moderation", section.pk)
 
 
 @require_POST
@@ -130,7 +131,7 @@ def report_dismiss(request, pk):
         return _refused(request, section, error)
     if request.htmx:
         return _queue(request, section, partial="moderation-queue")
-    return redirect("sections:moderation", section.pk)
+    return redirect("section-moderation", section.pk)
 
 
 def _refused(request, section: Section, error: DeskError):

@@ -1,29 +1,18 @@
 from django import forms
 from django.conf import settings
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from .models import ALIAS_MAX_LENGTH, User, known_time_zones, validate_alias
+from accounts.models import ALIAS_MAX_LENGTH, User, known_time_zones, validate_alias
+from accounts.selectors import canonical_alias
 
 
 def time_zone_choices():
     return [("", _("Automatic (from your browser)"))] + [
         (name, name) for name in sorted(known_time_zones()) if "/" in name
     ]
-
-
-def canonical_alias(typed: str) -> str:
-    """The stored spelling of an alias typed in any case.
-
-    django-axes counts failures per username exactly as it reaches
-    authenticate(). Login ignores case, so without this "Foo", "FOO", "fOo"…
-    would each get their own five guesses.
-    """
-    stored = User.objects.filter(alias__iexact=typed).values_list("alias", flat=True).first()
-    return stored or typed.lower()
 
 
 class LoginForm(AuthenticationForm):
@@ -41,11 +30,6 @@ class LoginForm(AuthenticationForm):
         ),
     }
 
-    def clean_username(self):
-        return canonical_alias(self.cleaned_data["username"])
-
-
-class AdminLoginForm(AdminAuthenticationForm):
     def clean_username(self):
         return canonical_alias(self.cleaned_data["username"])
 

@@ -24,7 +24,7 @@ def _route_pattern(name: str, script_prefix: str) -> str:
 
 @register.filter
 def route(pk: int, name: str) -> str:
-    """`{{ item.pk|route:"sections:item-edit" }}` is `{% url "sections:item-edit" item.pk %}`."""
+    """`{{ item.pk|route:"item-edit" }}` is `{% url "item-edit" item.pk %}`."""
     return _route_pattern(name, get_script_prefix()).format(int(pk))
 
 

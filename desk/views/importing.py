@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sections.policy import is_admin
+from talk.importing.service import ImportRefused, import_series, issue_import
 
-from .forms import ImportForm
-from .service import ImportRefused, import_series, issue_import
+from ..forms.importing import ImportForm
 
 
 @login_required

@@ -14,9 +14,10 @@ from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services
-from .forms import LoginForm, PreferencesForm, SignUpForm, SuspendForm
-from .models import Invitation, User
+from accounts import services
+from accounts.models import Invitation, User
+
+from ..forms.accounts import LoginForm, PreferencesForm, SignUpForm, SuspendForm
 
 
 def _with_language_cookie(response, user):

@@ -1,30 +1,28 @@
 """Free Talk: questions and their threaded answers, votes and acceptance."""
 
 from django.http import Http404
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
-from .. import services
-from ..errors import DeskError, IssueClosed, StaleWrite
-from ..forms import AnswerForm, QuestionForm
-from ..models import Answer, Question
-from ..policy import can_curate_section
-from ..selectors import visible_posts
-from .page import (
-    added,
+from sections import services
+from sections.errors import DeskError, IssueClosed, StaleWrite
+from sections.models import Answer, Question
+from sections.policy import can_curate_section
+from sections.selectors import question_content, visible_posts
+
+from ..forms.sections import AnswerForm, QuestionForm
+from .getters import ISSUE_ROWS, get_answer, get_question, get_section
+from .page import added, question_fragment, section_fragment
+from .respond import (
     changed,
     edit_page,
     form_invalid,
-    get_answer,
-    get_question,
-    get_section,
+    fragment_or_page,
     member_required,
-    question_fragment,
     rebase,
     refuse_editor,
     refused,
-    section_fragment,
 )
 
 
@@ -323,3 +321,24 @@ def answer_accept(request, pk):
         f"question-{question.pk}",
         lambda: question_fragment(request, question),
     )
+
+
+@require_safe
+def question_detail(request, pk):
+    """The question with its answers as on its issue page, fetched again
+    when it changed."""
+    issue = get_object_or_404(ISSUE_ROWS, sections__questions=pk)
+
+    def fragment():
+        try:
+            question = question_content(pk, issue=issue, viewer=request.user)
+        except Question.DoesNotExist:
+            raise Http404 from None
+        context = {"issue": issue, "question": question, "section": question.section}
+        return render(request, "sections/question.html", context)
+
+    def exists():
+        questions = Question.objects.filter(visible_posts(request.user), section__issue=issue)
+        return questions.filter(pk=pk).exists()
+
+    return fragment_or_page(request, issue, f"question-{pk}", fragment, exists)

@@ -3,9 +3,9 @@ from django.core.validators import URLValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .invisible import made_visible, refuse_hidden
-from .models import Item
-from .services import item_kinds
+from sections.invisible import made_visible, refuse_hidden
+from sections.models import Item
+from sections.services import item_kinds
 
 BODY_MAX = 20_000
 POST_MAX = 5_000
@@ -114,7 +114,7 @@ class ItemForm(CreditMixin, forms.Form):
         self.link_check_id = f"link-check-{section.pk}"
         self.fields["url"].widget.attrs.update(
             {
-                "hx-get": reverse("sections:link-check", args=[section.pk]),
+                "hx-get": reverse("link-check", args=[section.pk]),
                 "hx-trigger": "input changed delay:400ms",
                 "hx-sync": "this:replace",
                 "hx-target": f"#{self.link_check_id}",

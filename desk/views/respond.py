@@ -1,0 +1,132 @@
+"""How the desk's write views answer (see the package's docstring): the
+change for htmx or a redirect for a plain post, a refusal in words, a form
+with its errors, and an editor told of a newer version."""
+
+from functools import wraps
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.translation import gettext_lazy as _
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
+
+from sections.errors import DeskError, IssueClosed, NotAllowed
+from sections.models import Section
+from sections.policy import can_edit_post
+from sections.selectors import SORTS
+
+from .page import render_issue_page, section_fragment
+
+CHANGED = "desk:changed"
+
+
+def member_required(view):
+    """Like login_required, but an htmx request is sent to the login page as
+    a whole page (HX-Redirect) instead of having it swapped into a fragment."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.htmx:
+            here = request.htmx.current_url_abs_path or "/"
+            return HttpResponseClientRedirect(
+                f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': here})}"
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped
+
+
+def fragment_or_page(request, issue, anchor: str, render_fragment, exists=None):
+    """`exists` tells whether the row the anchor names is there for this viewer:
+    a link to a missing one is a 404 with or without htmx."""
+    if request.htmx and not request.htmx.history_restore_request:
+        return render_fragment()
+    if exists is not None and not exists():
+        raise Http404
+    return redirect(f"{issue.get_absolute_url()}#{anchor}")
+
+
+def changed(request, issue, anchor: str, fragment) -> HttpResponse:
+    if request.htmx:
+        return trigger_client_event(fragment(), CHANGED)
+    return redirect(f"{issue.get_absolute_url()}{_sorted_as_before(request)}#{anchor}")
+
+
+def _sorted_as_before(request) -> str:
+    """The page's order, when the form was posted from a page sorted by votes
+    ("?sort=votes"): a plain post (no script) comes back to the order it left."""
+    referer = urlsplit(request.headers.get("Referer", ""))
+    sort = parse_qs(referer.query).get("sort", [""])[0]
+    return f"?sort={sort}" if sort in SORTS and sort != "time" else ""
+
+
+def refused(request, issue, error: DeskError, *, bind=None, kept="") -> HttpResponse:
+    """A refusal in words: in the page's alert region for htmx (the form and
+    its text stay as they are in the browser), or on the whole page again
+    (forms still filled, or the text `kept`) for a plain post."""
+    if request.htmx:
+        return refusal_fragment(request, error)
+    return render_issue_page(
+        request, issue, status=error.status, flash=error.message, bind=bind, kept=kept
+    )
+
+
+def refusal_fragment(request, error: DeskError) -> HttpResponse:
+    """The refusal's words, for htmx to put in the page's #flash region."""
+    response = render(
+        request, "sections/refusal.html", {"message": error.message}, status=error.status
+    )
+    return retarget(reswap(response, "innerHTML"), "#flash")
+
+
+def form_invalid(request, section, form, bind, status=422, flash=""):
+    if request.htmx:
+        name = "add-item" if section.kind == "items" else "ask"
+        return section_fragment(request, section, status=status, form=form, name=name)
+    # A refusal is also said at the top of the page: the page opens there, and
+    # the form may not be on it (visitors, frozen issues, the wrong section).
+    # Field errors are said there too, and the browser takes the keyboard (and
+    # the view) down to the first field to mend: on a long issue the form is
+    # thousands of pixels below.
+    _focus_first_error(form)
+    flash = flash or _("Not saved: see what the form in “%(section)s” says.") % {
+        "section": section.title
+    }
+    return render_issue_page(request, section.issue, status=status, flash=flash, bind=bind)
+
+
+def _focus_first_error(form) -> None:
+    name = next((name for name in form.errors if name in form.fields), None)
+    name = name or next(iter(form.fields))
+    form.fields[name].widget.attrs["autofocus"] = True
+
+
+def refuse_editor(request, post, section: Section) -> HttpResponse | None:
+    """Whoever could not save an edit is told so before they type one (the
+    service checks again on save)."""
+    if not section.issue.accepts_content_from(request.user):
+        error = IssueClosed()
+    elif not can_edit_post(request.user, post, section):
+        error = NotAllowed(_("Only its author, the section's owners and the host can change this."))
+    else:
+        return None
+    return refused(request, section.issue, error)
+
+
+def rebase(form, version: int):
+    """The same typed text, now aimed at the newer version, so the editor can
+    merge what they see beside it and save again."""
+    form.data = form.data.copy()
+    form.data["version"] = str(version)
+    form.full_clean()
+    return form
+
+
+def edit_page(request, template: str, partial: str, context: dict, status: int):
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, f"{template}#{partial}", context, status=status)
+    return render(request, template, context, status=status)
