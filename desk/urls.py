@@ -106,9 +106,10 @@ urlpatterns = [
     path("questions/<int:pk>/", include(question_patterns)),
     path("answers/<int:pk>/", include(answer_patterns)),
     path("reports/<int:pk>/dismiss/", moderation.report_dismiss, name="report-dismiss"),
-    # The queue's actions on a post (approve, hide, pin, merge…).
+    # The queue's actions on a post (approve, hide, pin, merge…): under
+    # /questions/<pk>/ or /answers/<pk>/; the view knows no other kind.
     path(
-        "<post:kind>s/<int:pk>/moderate/<str:action>/", moderation.moderation_act, name="moderate"
+        "<slug:kind>s/<int:pk>/moderate/<str:action>/", moderation.moderation_act, name="moderate"
     ),
     path("accounts/", include((account_patterns, "accounts"))),
     path("admin/", admin.site.urls),
