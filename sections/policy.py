@@ -66,6 +66,19 @@ def require_open(issue, user) -> None:
         raise IssueClosed()
 
 
+def may_contribute(user, issue) -> bool:
+    """The user may add to or change the issue's content now: a member in
+    good standing, on an issue that takes content from them. The services
+    refuse the same writes through require_member and require_open; the page
+    offers no button they would refuse."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and not user.is_suspended
+        and issue.accepts_content_from(user)
+    )
+
+
 def owns_section(user, section) -> bool:
     # Callers usually hold the prefetched claims; .all() reuses them.
     return user.is_authenticated and any(c.member_id == user.pk for c in section.claims.all())

@@ -2,9 +2,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
 
+from sections.links import normalize_url
 from sections.models import Item
 
 from .models import Export, Issue, IssueStatus, JobRun, Revision, Series
@@ -220,4 +221,71 @@ def jobs_overview(now: datetime.datetime | None = None) -> JobsOverview:
             for issue in latest_issues()
             if issue.meeting_at is not None and issue.meeting_at < now - ISSUE_OVERDUE_AFTER
         ],
+    )
+
+
+# Links shared before
+
+SIGHTINGS_MAX = 12
+
+
+@dataclass
+class Sighting:
+    """Where a link was shared before: enough to say so, and who brought it
+    (an alias or a plain name, never anything of their account)."""
+
+    item_id: int
+    title: str
+    attribution: str
+    section_title: str
+    issue_title: str
+    issue_label: str
+    issue_url: str
+    in_this_issue: bool
+
+
+def link_sightings(*, url: str, issue, limit_issues: int = 25) -> list[Sighting]:
+    """The items whose link has the same key as `url`, in `issue` and in the
+    `limit_issues` most recent other issues of its series (by number, then
+    meeting time), this issue's first. One query; none for a text that is no
+    link. At most SIGHTINGS_MAX: a link shared that often is well known."""
+    key = normalize_url(url)
+    if not key:
+        return []
+    recent = (
+        Issue.objects.filter(series_id=issue.series_id)
+        .exclude(pk=issue.pk)
+        .order_by(*_recent_first())
+        .values("pk")[:limit_issues]
+    )
+    items = (
+        Item.objects.filter(Q(section__issue=issue) | Q(section__issue__in=recent), url_key=key)
+        .select_related("author", "section__issue__series")
+        .alias(elsewhere=Case(When(section__issue=issue, then=Value(1)), default=Value(2)))
+        .order_by(
+            "elsewhere", *_recent_first("section__issue__"), "section__position", "position", "id"
+        )
+    )
+    return [_sighting(item, issue) for item in items[:SIGHTINGS_MAX]]
+
+
+def _recent_first(prefix: str = "") -> list:
+    return [
+        F(f"{prefix}number").desc(nulls_last=True),
+        F(f"{prefix}meeting_at").desc(nulls_last=True),
+        F(f"{prefix}created_at").desc(),
+    ]
+
+
+def _sighting(item: Item, issue) -> Sighting:
+    where = item.section.issue
+    return Sighting(
+        item_id=item.pk,
+        title=item.title or item.url,
+        attribution=item.attribution,
+        section_title=item.section.title,
+        issue_title=where.title,
+        issue_label=where.label,
+        issue_url=where.get_absolute_url(),
+        in_this_issue=where.pk == issue.pk,
     )

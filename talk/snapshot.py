@@ -8,7 +8,7 @@ and in a year. It is also the JSON export (docs/export-schema.md).
 import re
 import zoneinfo
 
-from sections.selectors import issue_content
+from sections.selectors import AnswerView, QuestionView, SectionView, issue_content
 
 SCHEMA = "issue-desk/issue@1"
 
@@ -50,17 +50,17 @@ def snapshot_build(issue, *, revision: int | None = None, note: str = "", frozen
         "questions": [
             _question(question, section)
             for section in content.sections
-            for question in sorted(section.numbered_questions, key=lambda q: q.number)
+            for question in sorted(section.numbered_questions, key=lambda q: q.number or 0)
         ],
         "chat": [
             {
-                "section": section.key,
+                "section": section.row.key,
                 "speaker": line.attribution,
                 "time": line.said_at,
                 "text": line.text,
             }
             for section in content.sections
-            for line in section.chat_lines.all()
+            for line in section.row.chat_lines.all()
         ],
         "references": [{"title": ref.title, "url": ref.url} for ref in content.references],
     }
@@ -71,7 +71,8 @@ def split_highlights(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[；;]", text or "") if part.strip()]
 
 
-def _section(section) -> dict:
+def _section(view: SectionView) -> dict:
+    section = view.row
     return {
         "key": section.key,
         "title": section.title,
@@ -83,8 +84,8 @@ def _section(section) -> dict:
         "subgroups": list(section.subgroups),
         "has_nominations": section.has_nominations,
         "has_suggestions": section.has_suggestions,
-        "owners": [member.alias for member in section.owners],
-        "contributors": section.contributors,
+        "owners": [member.alias for member in view.owners],
+        "contributors": view.contributors,
         "theme_label": section.theme_label,
         "theme": section.theme,
         # Every section's: an import keeps what it could not classify as notes
@@ -107,26 +108,28 @@ def _item(item) -> dict:
     }
 
 
-def _question(question, section) -> dict:
+def _question(asked: QuestionView, section: SectionView) -> dict:
+    question = asked.row
     origin = question.carried_from
     return {
-        "number": question.number,
-        "section": section.key,
+        "number": asked.number,
+        "section": section.row.key,
         "subgroup": question.subgroup,
         "body": question.body,
         "author": question.attribution,
         "answered": question.answered,
-        "votes": question.vote_count,
+        "votes": asked.vote_count,
         "carried_over": question.carried_over or question.carried_from_id is not None,
         "carried_from": {"issue": origin.section.issue.code} if origin else None,
-        "answers": [_answer(answer) for answer in question.threads],
+        "answers": [_answer(answer) for answer in asked.threads],
     }
 
 
-def _answer(answer) -> dict:
+def _answer(view: AnswerView) -> dict:
+    answer = view.row
     return {
         "body": answer.body,
         "author": answer.attribution,
         "accepted": answer.accepted,
-        "replies": [_answer(reply) for reply in answer.children],
+        "replies": [_answer(reply) for reply in view.children],
     }

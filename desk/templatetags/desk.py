@@ -48,7 +48,7 @@ def safe_url(url: str) -> str:
 def open_to(issue, user) -> bool:
     """`{% if issue|open_to:user %}`: the user may change the issue's content.
     A suspended member is offered no button the services would refuse."""
-    return user.is_authenticated and not user.is_suspended and issue.accepts_content_from(user)
+    return policy.may_contribute(user, issue)
 
 
 @register.filter
@@ -56,18 +56,6 @@ def may_dismiss(post, user) -> bool:
     """`{% if post|may_dismiss:user %}`: the moderator may dismiss a report
     about the post (see policy.may_dismiss_report)."""
     return policy.may_dismiss_report(user, post)
-
-
-@register.filter
-def may_report(post, user) -> bool:
-    """`{% if post|may_report:user %}`: the Report link (policy.may_report)."""
-    return policy.may_report(user, post)
-
-
-@register.filter
-def post_kind(post) -> str:
-    """ "question" or "answer", as the moderation URLs name them."""
-    return post._meta.model_name
 
 
 @register.filter

@@ -118,8 +118,11 @@ def _freeze_form_again(request, issue: Issue, error: Invalid) -> HttpResponse:
     if request.htmx:
         context = {"issue": issue, "freeze_form": form}
         return render(request, "talk/issue.html#freeze-form", context, status=422)
-    request.freeze_form = form
-    return render_issue_page(request, issue, status=422, flash=error.message)
+
+    def bind(page):
+        page.freeze_form = form
+
+    return render_issue_page(request, issue, status=422, flash=error.message, bind=bind)
 
 
 @require_safe

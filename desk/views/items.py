@@ -8,30 +8,32 @@ from sections import services
 from sections.errors import DeskError, StaleWrite
 from sections.models import Item, Section
 from sections.policy import can_curate_section
-from sections.selectors import item_content, link_sightings
+from sections.selectors import item_content
+from talk.selectors import link_sightings
 
 from ..forms.sections import ItemForm, ThemeForm
 from .getters import get_item, get_section
-from .page import added, removed, render_issue_page, section_fragment
+from .page import ThemePicker, added, removed, render_issue_page, section_fragment
 from .respond import (
     changed,
     edit_page,
     form_invalid,
     member_required,
-    rebase,
     refuse_editor,
     refused,
+    save_edit,
 )
 
 
 @require_POST
 def item_create(request, pk):
     section = get_section(pk)
-    section.viewer_can_curate = can_curate_section(request.user, section)
-    form = ItemForm(request.POST, section=section, may_credit=section.viewer_can_curate)
+    form = ItemForm(
+        request.POST, section=section, may_credit=can_curate_section(request.user, section)
+    )
 
-    def bind(content):
-        next(s for s in content.sections if s.pk == section.pk).item_form = form
+    def bind(page):
+        page.panel(section.pk).item_form = form
 
     if not form.is_valid():
         return form_invalid(request, section, form, bind)
@@ -76,54 +78,42 @@ def item_edit(request, pk):
     section = item.section
     if request.method == "GET" and (refusal := refuse_editor(request, item, section)):
         return refusal
-    section.viewer_can_curate = can_curate_section(request.user, section)
     form = ItemForm(
         request.POST or None,
         section=section,
         item=item,
-        may_credit=section.viewer_can_curate,
+        may_credit=can_curate_section(request.user, section),
         initial=ItemForm.initial_for(item),
     )
-    newer = None
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                services.item_update(
-                    item_id=item.pk,
-                    user=request.user,
-                    version=form.cleaned_data["version"] or 0,
-                    credit_to=form.credit,
-                    **form.fields_for_service,
-                )
-            except StaleWrite as error:
-                newer, status = error.current, error.status
-                # newer.html says what happened, above theirs.
-                form = rebase(form, newer.version)
-            except DeskError as error:
-                form.add_error(None, error.message)
-                status = error.status
-            else:
-                return changed(
-                    request, section.issue, f"item-{pk}", lambda: _item_fragment(request, item)
-                )
+    edit = save_edit(
+        request,
+        form,
+        lambda form: services.item_update(
+            item_id=item.pk,
+            user=request.user,
+            version=form.cleaned_data["version"] or 0,
+            credit_to=form.credit,
+            **form.fields_for_service,
+        ),
+    )
+    if edit.saved:
+        return changed(request, section.issue, f"item-{pk}", lambda: _item_fragment(request, item))
     context = {
         "issue": section.issue,
         "section": section,
         "item": item,
-        "form": form,
-        "newer": newer,
+        # newer.html says what happened, above theirs.
+        "form": edit.form,
+        "newer": edit.newer,
     }
-    return edit_page(request, "sections/item_edit.html", "item-edit", context, status)
+    return edit_page(request, "sections/item_edit.html", "item-edit", context, edit.status)
 
 
 def _item_fragment(request, item: Item):
-    row = item_content(item.pk, issue=item.section.issue, viewer=request.user)
+    entry = item_content(item.pk, issue=item.section.issue, viewer=request.user)
+    section = entry.row.section
     return render(
-        request,
-        "sections/item.html",
-        {"issue": row.section.issue, "section": row.section, "item": row},
+        request, "sections/item.html", {"issue": section.issue, "section": section, "entry": entry}
     )
 
 
@@ -186,12 +176,12 @@ def section_theme(request, pk):
             )
         # A theme too long, say: the picker opens again with the words and
         # the text as typed.
-        picker = {
-            "text": form.data.get("text", ""),
-            "version": form.cleaned_data["version"],
-            "error": " ".join(str(e) for errors in form.errors.values() for e in errors),
-        }
-        return _theme_again(request, section, picker, status=422, flash=picker["error"])
+        picker = ThemePicker(
+            text=form.data.get("text", ""),
+            version=form.cleaned_data["version"],
+            error=" ".join(str(e) for errors in form.errors.values() for e in errors),
+        )
+        return _theme_again(request, section, picker, status=422, flash=picker.error)
     try:
         services.section_set_theme(
             section_id=section.pk,
@@ -203,7 +193,12 @@ def section_theme(request, pk):
     except StaleWrite as error:
         # The picker opens again on the newer theme's version, with the
         # choice and the text as this curator left them.
-        picker = {**form.cleaned_data, "version": error.current.version, "newer": error.current}
+        picker = ThemePicker(
+            text=form.cleaned_data["text"],
+            nomination=form.cleaned_data["nomination"],
+            version=error.current.version,
+            newer=error.current,
+        )
         return _theme_again(request, section, picker, status=error.status, flash=error.message)
     except DeskError as error:
         # Frozen meanwhile, or no longer a curator: no picker to open again.
@@ -213,13 +208,13 @@ def section_theme(request, pk):
     )
 
 
-def _theme_again(request, section: Section, picker: dict, *, status: int, flash: str):
+def _theme_again(request, section: Section, picker: ThemePicker, *, status: int, flash: str):
     """The section with its theme picker open on `picker`: what the curator
     chose and typed, and why it was not saved."""
     if request.htmx:
         return section_fragment(request, section, status=status, theme_picker=picker)
 
-    def bind(content):
-        next(s for s in content.sections if s.pk == section.pk).theme_picker = picker
+    def bind(page):
+        page.panel(section.pk).theme_picker = picker
 
     return render_issue_page(request, section.issue, status=status, flash=flash, bind=bind)

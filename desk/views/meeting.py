@@ -20,7 +20,7 @@ from talk.models import Issue
 from ..forms.issues import HighlightsForm
 from .getters import get_issue
 from .page import render_issue_page, steward_context
-from .respond import CHANGED, fragment_or_page, refused
+from .respond import CHANGED, fragment_or_page, refused, save_edit
 
 WSGI_RETRY_MS = 60_000
 
@@ -145,33 +145,36 @@ def meeting_highlights(request, series_slug, code):
                 {"issue": issue, "highlights_form": form},
             )
         return redirect(f"{issue.get_absolute_url()}#issue-steward")
-    form = HighlightsForm(request.POST)
-    status = 422
-    if form.is_valid():
-        try:
-            services.issue_highlights_save(
-                issue_id=issue.pk,
-                user=request.user,
-                version=form.cleaned_data["version"],
-                text=form.cleaned_data["text"],
-            )
-        except StaleWrite as error:
-            form = form.rebased(error.current)
-            form.add_error(None, error.message)
-            status = error.status
-        except DeskError as error:
-            # Frozen meanwhile, or no longer a steward: the page has no
-            # highlights form to fill again, so the line comes back beside
-            # the refusal.
-            return refused(request, issue, error, kept=form.cleaned_data["text"])
-        else:
-            issue = get_issue(series_slug, code)
-            if request.htmx:
-                return trigger_client_event(_steward(request, issue), CHANGED)
-            return redirect(f"{issue.get_absolute_url()}#issue-record")
+    edit = save_edit(
+        request,
+        HighlightsForm(request.POST),
+        lambda form: services.issue_highlights_save(
+            issue_id=issue.pk,
+            user=request.user,
+            version=form.cleaned_data["version"],
+            text=form.cleaned_data["text"],
+        ),
+        rebase=HighlightsForm.rebased,
+    )
+    if edit.saved:
+        issue = get_issue(series_slug, code)
+        if request.htmx:
+            return trigger_client_event(_steward(request, issue), CHANGED)
+        return redirect(f"{issue.get_absolute_url()}#issue-record")
+    form, status = edit.form, edit.status
+    if isinstance(edit.error, StaleWrite):
+        form.add_error(None, edit.error.message)
+    elif edit.error is not None:
+        # Frozen meanwhile, or no longer a steward: the page has no
+        # highlights form to fill again, so the line comes back beside the
+        # refusal.
+        return refused(request, issue, edit.error, kept=form.cleaned_data["text"])
     if request.htmx:
         context = {"issue": issue, "highlights_form": form}
         return render(request, "talk/issue.html#highlights-form", context, status=status)
-    request.highlights_form = form
     flash = " ".join(str(e) for e in form.non_field_errors()) or _("Check the highlights line.")
-    return render_issue_page(request, issue, status=status, flash=flash)
+
+    def bind(page):
+        page.highlights_form = form
+
+    return render_issue_page(request, issue, status=status, flash=flash, bind=bind)

@@ -1,14 +1,23 @@
 """The issue page and its regions, as every view renders them: the whole
 page (with the lifecycle and the host's console), a section, a question, the
-record, and the rows a write adds or removes."""
+record, and the rows a write adds or removes.
+
+The selectors give the page as typed view objects (sections.selectors.views);
+this module adds what belongs to the web layer, the forms, in `SectionPanel`
+and `IssuePage`. Templates read those, never attributes stuck on rows.
+"""
+
+from dataclasses import dataclass
 
 from django.shortcuts import render
 from django_htmx.http import reswap
 
 from sections.models import Item, Question, Section
-from sections.policy import can_curate_section, is_admin
+from sections.policy import can_curate_issue
 from sections.selectors import (
     SHOWN,
+    IssueContent,
+    SectionView,
     fresh_item,
     fresh_question,
     group_key,
@@ -16,7 +25,7 @@ from sections.selectors import (
     new_contributor,
     question_content,
     section_content,
-    section_contributors,
+    section_lines,
 )
 from talk import selectors
 from talk.live.broker import broker
@@ -27,55 +36,109 @@ from ..forms.sections import ItemForm, QuestionForm
 from .getters import sort_of
 
 
+@dataclass
+class ThemePicker:
+    """What a curator chose and typed in the theme picker, and why it was not
+    saved: it opens again with them."""
+
+    text: str
+    version: int
+    nomination: int | None = None
+    error: str = ""
+    newer: Section | None = None
+
+
+@dataclass
+class SectionPanel:
+    """A section as the page shows it to this viewer: what the selectors
+    arranged, and the forms the web layer adds to it."""
+
+    view: SectionView
+    item_form: ItemForm | None = None
+    ask_form: QuestionForm | None = None
+    theme_picker: ThemePicker | None = None
+    claim_error: str = ""
+
+    def context(self) -> dict:
+        """What section.html and its partials read: the panel, the view and
+        the row (`section`, for the model's own fields)."""
+        return {"panel": self, "view": self.view, "section": self.view.row}
+
+
+@dataclass
+class IssuePage:
+    """The whole issue page: its content, a panel per shown section, and the
+    host's forms (bound when a refused plain post comes back to the page)."""
+
+    content: IssueContent
+    panels: list[SectionPanel]
+    freeze_form: FreezeForm | None = None
+    highlights_form: HighlightsForm | None = None
+
+    def panel(self, pk: int) -> SectionPanel:
+        return next(p for p in self.panels if p.view.pk == pk)
+
+
 def render_issue_page(request, issue, *, status=200, flash="", bind=None, kept=""):
-    """The whole issue page; `bind(content)` puts a bound form back in place.
+    """The whole issue page; `bind(page)` puts a bound form back in place.
     `kept` is text a refused plain post typed where no form can take it back
     (the issue froze meanwhile, a role was taken away): it is shown beside
     the refusal, to copy, rather than lost."""
-    # Providers first: the live-update sequence number they read must not be
-    # newer than the content below, or the page would miss a change.
-    context = {"issue": issue, "flash": flash, "kept": kept, **issue_page_context(request, issue)}
+    # The live-update sequence number is read first: it must not be newer
+    # than the content below, or the page would miss a change.
+    live_seq = broker().current_seq(issue.pk)
     content = issue_content(issue, viewer=request.user, sort=sort_of(request))
-    for section in content.sections:
-        attach_forms(section, request.user)
+    page = IssuePage(
+        content=content, panels=[panel_for(view, request.user) for view in content.shown]
+    )
     if bind is not None:
-        bind(content)
-    context["content"] = content
+        bind(page)
+    context = {
+        "issue": issue,
+        "flash": flash,
+        "kept": kept,
+        "live_seq": live_seq,
+        "page": page,
+        "content": content,
+        **lifecycle_context(
+            request, issue, freeze_form=page.freeze_form, highlights_form=page.highlights_form
+        ),
+    }
     return render(request, "talk/issue.html", context, status=status)
 
 
-def attach_forms(section: Section, user) -> None:
-    """Empty forms for what the viewer may add to this section."""
-    if not (
-        user.is_authenticated and not user.is_suspended and section.issue.accepts_content_from(user)
-    ):
-        return
-    may_credit = section.viewer_can_curate
-    if section.kind == "items":
-        section.item_form = ItemForm(section=section, may_credit=may_credit)
-    elif section.kind == "questions":
-        section.ask_form = QuestionForm(section=section, may_credit=may_credit)
+def panel_for(view: SectionView, user, **forms) -> SectionPanel:
+    """The section's panel with empty forms for what the viewer may add."""
+    panel = SectionPanel(view=view, **forms)
+    if not view.may_post:
+        return panel
+    row = view.row
+    if row.kind == "items" and panel.item_form is None:
+        panel.item_form = ItemForm(section=row, may_credit=view.may_curate)
+    elif row.kind == "questions" and panel.ask_form is None:
+        panel.ask_form = QuestionForm(section=row, may_credit=view.may_curate)
+    return panel
 
 
-def section_fragment(request, section: Section, *, status=200, form=None, name="", **attrs):
-    section = section_content(
+def section_fragment(request, section: Section, *, status=200, name="", **forms):
+    """The section again (or its partial `name`), with `forms` (a bound
+    form, the theme picker, a claim's refusal) in place."""
+    view = section_content(
         section.pk, issue=section.issue, viewer=request.user, sort=sort_of(request)
     )
-    attach_forms(section, request.user)
-    if form is not None:
-        setattr(section, "item_form" if section.kind == "items" else "ask_form", form)
-    for attr, value in attrs.items():
-        setattr(section, attr, value)
+    panel = panel_for(view, request.user, **forms)
     template = f"sections/section.html#{name}" if name else "sections/section.html"
-    return render(request, template, {"issue": section.issue, "section": section}, status=status)
+    context = {"issue": section.issue, **panel.context()}
+    return render(request, template, context, status=status)
 
 
-def question_fragment(request, question: Question, *, status=200, **extra):
+def question_fragment(request, question: Question, *, status=200, posted: int | None = None):
+    """The question with its answers; `posted`, an answer just posted, takes
+    the keyboard."""
     issue = question.section.issue
-    question = question_content(question.pk, issue=issue, viewer=request.user)
-    for name, value in extra.items():
-        setattr(question, name, value)
-    context = {"issue": issue, "question": question, "section": question.section}
+    asked = question_content(question.pk, issue=issue, viewer=request.user)
+    asked.posted = posted
+    context = {"issue": issue, "asked": asked, "section": asked.row.section}
     return render(request, "sections/question.html", context, status=status)
 
 
@@ -85,45 +148,40 @@ def added(request, section: Section, *, item: Item | None = None, question: Ques
     swaps; the form stays where it is (desk.js clears what was typed). A
     section of hundreds of rows is not sent again for one more."""
     issue = section.issue
+    context: dict = {"issue": issue, "section": section}
     if item is not None:
-        row = fresh_item(item, section, request.user)
-        list_key = (
+        context["entry"] = fresh_item(item, section, request.user)
+        context["list_key"] = (
             item.kind
             if item.kind in (Item.Kind.NOMINATION, Item.Kind.SUGGESTION)
             else group_key(item.subgroup)
         )
-        context = {"item": row}
+        row = item
     else:
-        row = fresh_question(question, section, request.user)
-        list_key = group_key(question.subgroup)
-        context = {"question": row}
-        if row.renumbered_others:
+        asked = fresh_question(question, section, request.user)
+        context.update(asked=asked, list_key=group_key(question.subgroup))
+        if asked.renumbered_others:
             context["renumbered"] = section_content(
                 section.pk, issue=issue, viewer=request.user, sort=sort_of(request)
             )
-    context.update(issue=issue, section=section, list_key=list_key)
+        row = question
     context["new_contributor"] = new_contributor(section, row)
-    context["nominations_changed"] = _reload_nominations(section, item)
+    context.update(_nominations_changed(request, section, item))
     return reswap(render(request, "sections/added.html", context), "none")
 
 
-def _reload_nominations(section: Section, item: Item | None) -> bool:
-    """When a nomination came or went, the theme picker must list it anew."""
-    if item is None or item.kind != Item.Kind.NOMINATION or not section.theme_label:
-        return False
-    section.nominations = list(
-        section.items.filter(kind=Item.Kind.NOMINATION).order_by("position", "id")
-    )
-    return True
+def _nominations_changed(request, section: Section, item: Item | None) -> dict:
+    """When a nomination came or went, the theme picker must list it anew:
+    the section's lines to render it from."""
+    changed = item is not None and item.kind == Item.Kind.NOMINATION and bool(section.theme_label)
+    view = section_lines(section, request.user, with_nominations=changed)
+    return {"nominations_changed": changed, **SectionPanel(view=view).context()}
 
 
 def removed(request, section: Section, item: Item | None = None):
     """After a removal (the row itself is gone from the page): the section's
     contributors line, and the theme picker if a nomination went."""
-    section.contributors = section_contributors(section)
-    section.viewer_can_curate = can_curate_section(request.user, section)
-    context = {"issue": section.issue, "section": section, "oob": True}
-    context["nominations_changed"] = _reload_nominations(section, item)
+    context = {"issue": section.issue, "oob": True, **_nominations_changed(request, section, item)}
     return render(request, "sections/removed.html", context)
 
 
@@ -133,29 +191,23 @@ def record(request, issue, status=200):
     return render(request, "talk/issue.html#issue-record", context, status=status)
 
 
-def can_steward(user, issue: Issue) -> bool:
-    return user.is_authenticated and (is_admin(user) or issue.is_hosted_by(user))
-
-
-def lifecycle_context(request, issue: Issue) -> dict:
+def lifecycle_context(request, issue: Issue, **forms) -> dict:
     """What the issue page shows of its lifecycle and the meeting."""
     revisions = selectors.issue_revisions(issue)
     return {
         "revisions": revisions,
         "exports_in_progress": selectors.exports_in_progress(revisions),
-        **steward_context(request, issue),
+        **steward_context(request, issue, **forms),
     }
 
 
-def steward_context(request, issue: Issue, highlights_form=None) -> dict:
-    steward = can_steward(request.user, issue)
+def steward_context(request, issue: Issue, *, freeze_form=None, highlights_form=None) -> dict:
+    """The host's console; a refused plain post brings its bound form."""
+    steward = can_curate_issue(request.user, issue)
     return {
         "can_steward": steward,
-        "freeze_form": getattr(request, "freeze_form", None) or FreezeForm(),
-        # A refused plain-form save renders the whole page again: the typed
-        # text comes back through the request (see meeting_highlights).
+        "freeze_form": freeze_form or FreezeForm(),
         "highlights_form": highlights_form
-        or getattr(request, "highlights_form", None)
         or HighlightsForm(initial={"text": issue.highlights, "version": issue.version}),
         # Read only where the host's console lists them.
         "meeting_sections": (
@@ -176,7 +228,3 @@ def _next_issue(issue: Issue) -> Issue | None:
         .order_by("number")
         .first()
     )
-
-
-def issue_page_context(request, issue: Issue) -> dict:
-    return {**lifecycle_context(request, issue), "live_seq": broker().current_seq(issue.pk)}

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import reswap, retarget
 
 from sections import services
-from sections.errors import DeskError, IssueClosed, StaleWrite
+from sections.errors import DeskError, IssueClosed
 from sections.models import Answer, Question
 from sections.policy import can_curate_section
 from sections.selectors import question_content, visible_posts
@@ -20,20 +20,21 @@ from .respond import (
     form_invalid,
     fragment_or_page,
     member_required,
-    rebase,
     refuse_editor,
     refused,
+    save_edit,
 )
 
 
 @require_POST
 def question_ask(request, pk):
     section = get_section(pk)
-    section.viewer_can_curate = can_curate_section(request.user, section)
-    form = QuestionForm(request.POST, section=section, may_credit=section.viewer_can_curate)
+    form = QuestionForm(
+        request.POST, section=section, may_credit=can_curate_section(request.user, section)
+    )
 
-    def bind(content):
-        next(s for s in content.sections if s.pk == section.pk).ask_form = form
+    def bind(page):
+        page.panel(section.pk).ask_form = form
 
     if not form.is_valid():
         return form_invalid(request, section, form, bind)
@@ -77,42 +78,32 @@ def question_edit(request, pk):
         may_credit=may_credit,
         initial=initial,
     )
-    newer, status = None, 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                services.question_update(
-                    question_id=question.pk,
-                    user=request.user,
-                    version=form.cleaned_data["version"] or 0,
-                    body=form.cleaned_data["body"],
-                    subgroup=form.cleaned_data.get("subgroup", ""),
-                    credit_to=form.credit,
-                )
-            except StaleWrite as error:
-                newer, status = error.current, error.status
-                # newer.html says what happened, above theirs.
-                form = rebase(form, newer.version)
-            except DeskError as error:
-                form.add_error(None, error.message)
-                status = error.status
-            else:
-                return changed(
-                    request,
-                    section.issue,
-                    f"question-{pk}",
-                    lambda: question_fragment(request, question),
-                )
+    edit = save_edit(
+        request,
+        form,
+        lambda form: services.question_update(
+            question_id=question.pk,
+            user=request.user,
+            version=form.cleaned_data["version"] or 0,
+            body=form.cleaned_data["body"],
+            subgroup=form.cleaned_data.get("subgroup", ""),
+            credit_to=form.credit,
+        ),
+    )
+    if edit.saved:
+        return changed(
+            request, section.issue, f"question-{pk}", lambda: question_fragment(request, question)
+        )
     context = {
         "issue": section.issue,
         "post": question,
-        "form": form,
-        "newer": newer,
+        # newer.html says what happened, above theirs.
+        "form": edit.form,
+        "newer": edit.newer,
         "kind": "question",
         "question": question,
     }
-    return edit_page(request, "sections/post_edit.html", "post-edit", context, status)
+    return edit_page(request, "sections/post_edit.html", "post-edit", context, edit.status)
 
 
 @require_POST
@@ -247,41 +238,34 @@ def answer_edit(request, pk):
     may_credit = can_curate_section(request.user, section)
     initial = {"body": answer.body, "credit_to": answer.attribution, "version": answer.version}
     form = AnswerForm(request.POST or None, answer=answer, may_credit=may_credit, initial=initial)
-    newer, status = None, 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                services.answer_update(
-                    answer_id=answer.pk,
-                    user=request.user,
-                    version=form.cleaned_data["version"] or 0,
-                    body=form.cleaned_data["body"],
-                    credit_to=form.credit,
-                )
-            except StaleWrite as error:
-                newer, status = error.current, error.status
-                # newer.html says what happened, above theirs.
-                form = rebase(form, newer.version)
-            except DeskError as error:
-                form.add_error(None, error.message)
-                status = error.status
-            else:
-                return changed(
-                    request,
-                    section.issue,
-                    f"question-{question.pk}",
-                    lambda: question_fragment(request, question),
-                )
+    edit = save_edit(
+        request,
+        form,
+        lambda form: services.answer_update(
+            answer_id=answer.pk,
+            user=request.user,
+            version=form.cleaned_data["version"] or 0,
+            body=form.cleaned_data["body"],
+            credit_to=form.credit,
+        ),
+    )
+    if edit.saved:
+        return changed(
+            request,
+            section.issue,
+            f"question-{question.pk}",
+            lambda: question_fragment(request, question),
+        )
     context = {
         "issue": section.issue,
         "post": answer,
-        "form": form,
-        "newer": newer,
+        # newer.html says what happened, above theirs.
+        "form": edit.form,
+        "newer": edit.newer,
         "kind": "answer",
         "question": question,
     }
-    response = edit_page(request, "sections/post_edit.html", "post-edit", context, status)
+    response = edit_page(request, "sections/post_edit.html", "post-edit", context, edit.status)
     if request.htmx and request.method == "POST":
         # The form aims at its question, which a saved answer changes; a
         # refused one puts the form back where it is, not over the question.
@@ -331,10 +315,10 @@ def question_detail(request, pk):
 
     def fragment():
         try:
-            question = question_content(pk, issue=issue, viewer=request.user)
+            asked = question_content(pk, issue=issue, viewer=request.user)
         except Question.DoesNotExist:
             raise Http404 from None
-        context = {"issue": issue, "question": question, "section": question.section}
+        context = {"issue": issue, "asked": asked, "section": asked.row.section}
         return render(request, "sections/question.html", context)
 
     def exists():

@@ -2,7 +2,10 @@
 change for htmx or a redirect for a plain post, a refusal in words, a form
 with its errors, and an editor told of a newer version."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
@@ -12,7 +15,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
-from sections.errors import DeskError, IssueClosed, NotAllowed
+from sections.errors import DeskError, IssueClosed, NotAllowed, StaleWrite
 from sections.models import Section
 from sections.policy import can_edit_post
 from sections.selectors import SORTS
@@ -85,8 +88,11 @@ def refusal_fragment(request, error: DeskError) -> HttpResponse:
 
 def form_invalid(request, section, form, bind, status=422, flash=""):
     if request.htmx:
-        name = "add-item" if section.kind == "items" else "ask"
-        return section_fragment(request, section, status=status, form=form, name=name)
+        if section.kind == "items":
+            return section_fragment(
+                request, section, status=status, name="add-item", item_form=form
+            )
+        return section_fragment(request, section, status=status, name="ask", ask_form=form)
     # A refusal is also said at the top of the page: the page opens there, and
     # the form may not be on it (visitors, frozen issues, the wrong section).
     # Field errors are said there too, and the browser takes the keyboard (and
@@ -117,11 +123,44 @@ def refuse_editor(request, post, section: Section) -> HttpResponse | None:
     return refused(request, section.issue, error)
 
 
-def rebase(form, version: int):
-    """The same typed text, now aimed at the newer version, so the editor can
-    merge what they see beside it and save again."""
+@dataclass
+class Edit:
+    """How saving an edit went (see `save_edit`)."""
+
+    form: Any
+    status: int = 200
+    # The row as someone else saved it first: shown beside the typed text.
+    newer: Any = None
+    # Why it was not saved: a stale write, or a refusal in words.
+    error: DeskError | None = None
+    saved: bool = False
+
+
+def save_edit(request, form, save: Callable[[Any], object], *, rebase=None) -> Edit:
+    """The stale-write flow of every edit form, in one place. A GET gives the
+    form as it is. A POST is checked, then saved with `save(form)`;
+    when someone saved a newer version first (StaleWrite, 409), the same
+    typed text comes back aimed at that version (`rebase(form, current)`), so
+    the editor merges what they see beside it and saves again; any other
+    refusal is said on the form. Nothing typed is lost either way."""
+    if request.method != "POST":
+        return Edit(form)
+    if not form.is_valid():
+        return Edit(form, status=422)
+    try:
+        save(form)
+    except StaleWrite as error:
+        rebased = (rebase or _aimed_at)(form, error.current)
+        return Edit(rebased, status=error.status, newer=error.current, error=error)
+    except DeskError as error:
+        form.add_error(None, error.message)
+        return Edit(form, status=error.status, error=error)
+    return Edit(form, saved=True)
+
+
+def _aimed_at(form, current):
     form.data = form.data.copy()
-    form.data["version"] = str(version)
+    form.data["version"] = str(current.version)
     form.full_clean()
     return form
 

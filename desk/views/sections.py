@@ -10,7 +10,7 @@ from sections.models import Section, SectionKind
 from sections.selectors import issue_content, section_content
 
 from .getters import ISSUE_ROWS, get_section, sort_of
-from .page import attach_forms, section_fragment
+from .page import panel_for, section_fragment
 from .respond import changed, fragment_or_page, refused
 
 
@@ -60,12 +60,11 @@ def section_detail(request, pk):
 
     def fragment():
         try:
-            section = section_content(pk, issue=issue, viewer=request.user, sort=sort_of(request))
+            view = section_content(pk, issue=issue, viewer=request.user, sort=sort_of(request))
         except Section.DoesNotExist:
             raise Http404 from None
-        attach_forms(section, request.user)
-        context = {"issue": issue, "section": section}
-        if section.kind == SectionKind.REFERENCES:
+        context = {"issue": issue, **panel_for(view, request.user).context()}
+        if view.row.kind == SectionKind.REFERENCES:
             # Its list is every link of the issue, not rows of its own.
             context["content"] = issue_content(issue, viewer=request.user)
         return render(request, "sections/section.html", context)

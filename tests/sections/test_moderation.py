@@ -34,7 +34,7 @@ def fresh_section(section):
 
 def shown_to(viewer, issue) -> list[str]:
     section = issue_content(issue, viewer=viewer).section("free-talk")
-    return [q.body for q in section.numbered_questions]
+    return [q.row.body for q in section.numbered_questions]
 
 
 def last_audit() -> AuditEvent:
@@ -304,7 +304,7 @@ def test_pinned_questions_lead_their_section(free_talk, question, host, outsider
     moderation.question_pin(question_id=later.pk, user=host, pinned=True)
 
     section = issue_content(issue, viewer=outsider).section("free-talk")
-    in_page_order = [q.body for group in section.question_groups for q in group.entries]
+    in_page_order = [q.row.body for group in section.question_groups for q in group.entries]
     assert in_page_order == ["后来的问题？", "原问题？"]
 
 
@@ -315,7 +315,7 @@ def test_a_report_lands_in_the_queue(free_talk, question, outsider, host):
     moderation.post_report(kind="question", post_id=question.pk, user=outsider, reason="广告")
 
     queue = moderation_queue(free_talk)
-    assert [r.reason for r in queue.reports] == ["广告"]
+    assert [r.row.reason for r in queue.reports] == ["广告"]
 
     moderation.post_hide(kind="question", post_id=question.pk, user=host, reason="广告")
     assert moderation_queue(free_talk).reports == []  # acting on the post settles it

@@ -59,10 +59,10 @@ def test_item_content_says_what_the_viewer_may_do(issue, viewer_as, item, role):
 
     row = item_content(item.pk, issue=issue, viewer=viewer)
 
-    assert row.pk == item.pk
-    assert row.viewer_can_edit == (role in EDITS)
-    assert row.section.viewer_can_curate == (role in CURATES)
-    assert row.section.issue is issue
+    assert row.row.pk == item.pk
+    assert row.may_edit == (role in EDITS)
+    assert row.may_curate == (role in CURATES)
+    assert row.row.section.issue is issue
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -72,10 +72,10 @@ def test_item_content_agrees_with_the_page(issue, viewer_as, item, role):
     row = item_content(item.pk, issue=issue, viewer=viewer)
 
     section = section_content(item.section_id, issue=issue, viewer=viewer)
-    on_page = next(i for group in section.groups for i in group.entries if i.pk == item.pk)
-    assert row.viewer_can_edit == on_page.viewer_can_edit
-    assert row.section.viewer_can_curate == section.viewer_can_curate
-    assert row.attribution == on_page.attribution == "初七"
+    on_page = next(i for group in section.groups for i in group.entries if i.row.pk == item.pk)
+    assert row.may_edit == on_page.may_edit
+    assert row.may_curate == section.may_curate
+    assert row.row.attribution == on_page.row.attribution == "初七"
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -84,7 +84,7 @@ def test_item_content_offers_no_edit_on_a_frozen_issue(issue, viewer_as, item, r
 
     row = item_content(item.pk, issue=issue, viewer=viewer_as(role))
 
-    assert not row.viewer_can_edit
+    assert not row.may_edit
 
 
 def test_item_content_reads_only_the_issue_s_items(series, issue, item):
@@ -102,7 +102,7 @@ def test_item_content_reads_one_item_in_a_fixed_number_of_queries(
 
     with django_assert_max_num_queries(3):
         row = item_content(item.pk, issue=issue, viewer=people["owner"])
-        assert row.attribution == "初七"
+        assert row.row.attribution == "初七"
 
 
 # A row just added (the answer to an add)
@@ -117,9 +117,9 @@ def test_fresh_item_agrees_with_the_page(issue, news, viewer_as, role):
     row = fresh_item(item, section, viewer)
 
     on_page = section_content(news.pk, issue=issue, viewer=viewer)
-    entry = next(i for group in on_page.groups for i in group.entries if i.pk == item.pk)
-    assert row.viewer_can_edit == entry.viewer_can_edit is True
-    assert section.viewer_can_curate == on_page.viewer_can_curate == (role in CURATES)
+    entry = next(i for group in on_page.groups for i in group.entries if i.row.pk == item.pk)
+    assert row.may_edit == entry.may_edit is True
+    assert row.may_curate == on_page.may_curate == (role in CURATES)
 
 
 @pytest.mark.parametrize("role", ["author", "outsider", "owner", "host", "admin"])
@@ -133,15 +133,15 @@ def test_fresh_question_agrees_with_the_page(issue, free_talk, member, viewer_as
     row = fresh_question(question, section, viewer)
 
     on_page = section_content(free_talk.pk, issue=issue, viewer=viewer)
-    shown = next(q for q in on_page.numbered_questions if q.pk == question.pk)
+    shown = next(q for q in on_page.numbered_questions if q.row.pk == question.pk)
     for flag in (
         "number",
         "vote_count",
-        "viewer_is_asker",
-        "viewer_can_answer",
-        "viewer_can_vote",
-        "viewer_can_edit",
-        "viewer_can_settle",
+        "is_asker",
+        "may_answer",
+        "may_vote",
+        "may_edit",
+        "may_settle",
     ):
         assert getattr(row, flag) == getattr(shown, flag), flag
     # The pending question is not counted, even by the admin who sees it.
@@ -272,7 +272,7 @@ def test_the_page_lists_questions_in_their_order(issue, free_talk):
 
     section = issue_content(issue).section("free-talk")
 
-    assert [q.pk for q in section.numbered_questions] == [q.pk for q in reversed(asked)]
+    assert [q.row.pk for q in section.numbered_questions] == [q.pk for q in reversed(asked)]
     assert section.contributors == section_contributors(free_talk)
 
 
@@ -284,7 +284,7 @@ def test_sorting_by_votes_keeps_the_numbers_everyone_reads(issue, free_talk, adm
 
     section = issue_content(issue, viewer=admin_user, sort="votes").section("free-talk")
 
-    shown = [(q.pk, q.number) for group in section.question_groups for q in group.entries]
+    shown = [(q.row.pk, q.number) for group in section.question_groups for q in group.entries]
     assert shown == [(last.pk, 2), (first.pk, 1), (hidden.pk, None)]
 
 

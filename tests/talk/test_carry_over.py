@@ -423,12 +423,12 @@ def test_an_answer_given_later_shows_in_both(frozen, free_talk):
     old = issue_content(frozen).section("free-talk").numbered_questions[0]
     new = issue_content(opened).section("free-talk").numbered_questions[0]
 
-    assert [a.body for group in old.carried_answers for a in group.threads] == [
+    assert [a.row.body for group in old.carried_answers for a in group.question.threads] == [
         "Answered a week later."
     ]
-    assert old.carried_answers[0].question.pk == copy.pk
+    assert old.carried_answers[0].question.row.pk == copy.pk
     assert old.threads == []
-    assert [a.body for a in new.threads] == ["Answered a week later."]
+    assert [a.row.body for a in new.threads] == ["Answered a week later."]
     assert new.carried_answers == []
 
 
@@ -440,8 +440,9 @@ def test_an_answer_to_the_original_shows_on_the_copy(frozen, free_talk):
 
     copy = issue_content(opened).section("free-talk").numbered_questions[0]
 
-    assert [a.body for g in copy.carried_answers for a in g.threads] == ["From the correction."]
-    assert copy.carried_answers[0].question.section.issue_id == frozen.pk
+    carried = [a.row.body for g in copy.carried_answers for a in g.question.threads]
+    assert carried == ["From the correction."]
+    assert copy.carried_answers[0].question.row.section.issue_id == frozen.pk
 
 
 def test_a_question_answered_on_another_copy_is_not_carried_again(frozen, free_talk):

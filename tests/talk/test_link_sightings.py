@@ -5,8 +5,8 @@ import pytest
 
 from sections.links import normalize_url
 from sections.models import Section
-from sections.selectors import link_sightings
 from talk.models import Series
+from talk.selectors import link_sightings
 from talk.services import issue_create
 from tests.conftest import section_of
 from tests.factories import ItemFactory, UserFactory

@@ -1,0 +1,66 @@
+"""Reads of sections, claims, items and Q&A, by what they select:
+
+- `views`: the typed view objects the page reads (SectionView, ItemView…);
+- `page`: the issue page and its fragments, built as those objects;
+- `numbering`: sub-groups, question numbers, answer threads;
+- `contributors`, `references`, `carried`: what the record derives;
+- `moderation`: the review queue;
+- `visibility`: which posts a viewer sees.
+"""
+
+from .carried import carried_links
+from .contributors import new_contributor, section_contributors
+from .moderation import ModerationQueue, QueuedReport, moderation_queue, question_numbered
+from .page import (
+    SORTS,
+    fresh_item,
+    fresh_question,
+    issue_content,
+    item_content,
+    question_content,
+    section_content,
+    section_lines,
+)
+from .views import (
+    AnswerView,
+    CarriedAnswers,
+    Group,
+    IssueContent,
+    ItemView,
+    QuestionView,
+    QueuedPost,
+    Reference,
+    SectionView,
+    group_key,
+)
+from .visibility import SHOWN, visible_posts
+
+__all__ = [
+    "SHOWN",
+    "SORTS",
+    "AnswerView",
+    "CarriedAnswers",
+    "Group",
+    "IssueContent",
+    "ItemView",
+    "ModerationQueue",
+    "QuestionView",
+    "QueuedPost",
+    "QueuedReport",
+    "Reference",
+    "SectionView",
+    "carried_links",
+    "fresh_item",
+    "fresh_question",
+    "group_key",
+    "issue_content",
+    "item_content",
+    "moderation_queue",
+    "new_contributor",
+    "question_content",
+    "question_numbered",
+    "section_content",
+    "section_contributors",
+    "section_lines",
+    "visible_posts",
+]

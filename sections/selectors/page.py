@@ -1,0 +1,264 @@
+"""The issue page and its fragments as view objects, in a fixed number of
+queries.
+
+`issue_content` loads every section of an issue with its claims, items,
+questions, answers and chat in one query per table, then arranges them in
+Python (groups, threads, numbering, what the viewer may do) and derives what
+the corpus lists by hand: the contributors (排名不分先后) and the references.
+"""
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from .. import policy
+from ..models import Answer, ChatLine, Claim, Item, PostStatus, Question, Section, SectionKind, Vote
+from .carried import CARRIED_ON, carried_answers
+from .contributors import issue_contributors, section_contributors, section_contributors_of
+from .numbering import group, number_shown, numbered_alongside, threads
+from .references import references
+from .views import (
+    AnswerView,
+    IssueContent,
+    ItemView,
+    QuestionView,
+    SectionView,
+)
+from .visibility import visible_posts
+
+SORTS = ("time", "votes")
+
+
+def _sections(viewer) -> QuerySet:
+    posts = visible_posts(viewer)
+    return Section.objects.prefetch_related(
+        Prefetch("claims", queryset=Claim.objects.select_related("member")),
+        Prefetch(
+            "items", queryset=Item.objects.select_related("author").order_by("position", "id")
+        ),
+        Prefetch(
+            "questions",
+            # Explicit order: counting votes groups the rows, and Django then
+            # drops the model's default ordering.
+            queryset=Question.objects.filter(posts)
+            .select_related("author", "carried_from__section__issue__series")
+            .annotate(vote_count=Count("votes"), carried_on=CARRIED_ON)
+            .order_by("position", "id"),
+        ),
+        Prefetch(
+            "questions__answers", queryset=Answer.objects.filter(posts).select_related("author")
+        ),
+        Prefetch("chat_lines", queryset=ChatLine.objects.select_related("speaker")),
+    )
+
+
+def _voted(viewer, **where) -> set[int]:
+    if viewer is None or not viewer.is_authenticated:
+        return set()
+    return set(Vote.objects.filter(member=viewer, **where).values_list("question_id", flat=True))
+
+
+def issue_content(issue, *, viewer=None, sort: str = "time") -> IssueContent:
+    rows = list(_sections(viewer).filter(issue=issue))
+    voted = _voted(viewer, question__section__issue=issue)
+    sections = []
+    for row in rows:
+        row.issue = issue  # the caller's instance: no query per section
+        sections.append(_arrange(row, viewer, voted, sort))
+    return IssueContent(
+        sections=sections,
+        contributors=issue_contributors(issue, sections),
+        references=references(sections),
+    )
+
+
+def section_content(section_id: int, *, issue, viewer=None, sort: str = "time") -> SectionView:
+    """One section, arranged as on the page (for its fragment)."""
+    row = _sections(viewer).get(pk=section_id, issue=issue)
+    row.issue = issue
+    return _arrange(row, viewer, _voted(viewer, question__section=row), sort)
+
+
+def question_content(question_id: int, *, issue, viewer=None) -> QuestionView:
+    """One question with its answers and its number in the section."""
+    posts = visible_posts(viewer)
+    question = (
+        Question.objects.filter(posts, section__issue=issue)
+        .select_related("author", "section", "carried_from__section__issue__series")
+        .prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.filter(posts).select_related("author")),
+            Prefetch("section__claims", queryset=Claim.objects.select_related("member")),
+        )
+        .annotate(vote_count=Count("votes"), carried_on=CARRIED_ON)
+        .get(pk=question_id)
+    )
+    question.section.issue = issue
+    number = numbered_alongside(question).get(question.pk)
+    view = _question_view(
+        question, question.section, viewer, _voted(viewer, question=question), number
+    )
+    carried_answers([view], viewer)
+    return view
+
+
+def item_content(item_id: int, *, issue, viewer=None) -> ItemView:
+    """One item with what the viewer may do with it (for its fragment)."""
+    item = (
+        Item.objects.select_related("author", "section")
+        .prefetch_related(
+            Prefetch("section__claims", queryset=Claim.objects.select_related("member"))
+        )
+        .get(pk=item_id, section__issue=issue)
+    )
+    item.section.issue = issue
+    return fresh_item(item, item.section, viewer)
+
+
+def fresh_item(item: Item, section: Section, viewer) -> ItemView:
+    """An item as the viewer sees it, from rows already loaded (no query)."""
+    may_edit = _editor_check(viewer, section)
+    return ItemView(row=item, may_edit=may_edit(item), may_curate=_may_curate(viewer, section))
+
+
+def fresh_question(question: Question, section: Section, viewer) -> QuestionView:
+    """A just-asked question, numbered after the ones before it (none while
+    it waits for approval)."""
+    numbered = numbered_alongside(question)
+    number = numbered.get(question.pk)
+    view = _question_view(question, section, viewer, voted=set(), number=number)
+    view.renumbered_others = number is not None and number < len(numbered)
+    return view
+
+
+def _by_list(items: list[Item]) -> dict[str, list[Item]]:
+    lists: dict[str, list[Item]] = {"nomination": [], "suggestion": [], "body": []}
+    for item in items:
+        lists[item.kind if item.kind in ("nomination", "suggestion") else "body"].append(item)
+    return lists
+
+
+def _may_curate(viewer, section: Section) -> bool:
+    return viewer is not None and policy.can_curate_section(viewer, section)
+
+
+def _may_post(viewer, section: Section) -> bool:
+    return viewer is not None and policy.may_contribute(viewer, section.issue)
+
+
+def _editor_check(viewer, section: Section):
+    """`policy.can_edit_post` for many rows of one section, decided once:
+    a page of hundreds of rows does not ask the policy (and the lazy
+    request.user) hundreds of times."""
+    if not _may_post(viewer, section):
+        return lambda post: False
+    if policy.can_curate_section(viewer, section):
+        return lambda post: True
+    return lambda post: policy.is_own(viewer, post)
+
+
+def _arrange(row: Section, viewer, voted: set[int], sort: str) -> SectionView:
+    """Lay a loaded section out for its template."""
+    items = list(row.items.all())
+    owners = [claim.member for claim in row.claims.all()]
+    may_curate = _may_curate(viewer, row)
+    may_edit = _editor_check(viewer, row)
+    views = {
+        item.pk: ItemView(row=item, may_edit=may_edit(item), may_curate=may_curate)
+        for item in items
+    }
+    lists = _by_list(items)
+    body = [views[item.pk] for item in lists["body"]]
+    section = SectionView(
+        row=row,
+        owners=owners,
+        viewer_owns=viewer is not None and any(o.pk == viewer.pk for o in owners),
+        may_curate=may_curate,
+        may_post=_may_post(viewer, row),
+        nominations=[views[item.pk] for item in lists["nomination"]],
+        suggestions=[views[item.pk] for item in lists["suggestion"]],
+        groups=group(body, row.subgroups),
+        # Sections of other kinds take no items, but an import keeps there,
+        # as notes, what it could not classify; a references section's
+        # entries with a link are in the references list already.
+        notes=[v for v in body if not (row.kind == SectionKind.REFERENCES and v.row.url)],
+        sort=sort,
+    )
+    if row.kind == SectionKind.QUESTIONS:
+        questions = list(row.questions.all())
+        numbers = number_shown(questions, row.subgroups)
+        arranged = [
+            _question_view(q, row, viewer, voted, numbers.get(q.pk), may_edit=may_edit)
+            for q in questions
+        ]
+        carried_answers(arranged, viewer)
+        section.numbered_questions = arranged
+        if sort == "votes":
+            # A stable sort: equal votes stay in the order they were asked.
+            arranged = sorted(arranged, key=lambda q: -q.vote_count)
+        # Pinned questions lead, in either order; numbers stay as asked.
+        arranged = sorted(arranged, key=lambda q: not q.row.pinned)
+        notes = {g.name: g.entries for g in group(section.notes, row.subgroups)}
+        section.question_groups = group(arranged, [*row.subgroups, *notes])
+        for question_group in section.question_groups:
+            question_group.notes = notes.get(question_group.name, [])
+    section.contributors = section_contributors_of(section)
+    return section
+
+
+def _question_view(
+    question: Question,
+    section: Section,
+    viewer,
+    voted: set[int],
+    number: int | None,
+    *,
+    may_edit=None,
+) -> QuestionView:
+    """What the viewer may do with a question and its answers, worked out
+    once here rather than in the template for each of hundreds of rows."""
+    may_edit = may_edit or _editor_check(viewer, section)
+    can_post = _may_post(viewer, section)
+    asker = can_post and policy.is_own(viewer, question)
+    # Only a shown question takes answers and votes (the services say so):
+    # its author and the admins also see it while it waits or is hidden.
+    shown = question.status == PostStatus.VISIBLE
+    answers = [
+        AnswerView(
+            row=answer,
+            may_edit=may_edit(answer),
+            may_report=viewer is not None and policy.may_report(viewer, answer),
+        )
+        for answer in question.answers.all()
+    ]
+    return QuestionView(
+        row=question,
+        number=number,
+        vote_count=getattr(question, "vote_count", 0),
+        threads=threads(answers),
+        voted=question.pk in voted,
+        is_asker=asker,
+        may_answer=can_post and shown and not question.locked,
+        may_vote=can_post and shown and not asker,
+        may_settle=can_post and (asker or _may_curate(viewer, section)),
+        may_edit=may_edit(question),
+        may_report=viewer is not None and policy.may_report(viewer, question),
+    )
+
+
+def section_lines(row: Section, viewer, *, with_nominations: bool = False) -> SectionView:
+    """A section's lines around its rows, read narrowly after a post or a
+    removal: the contributors and, when a nomination came or went, the
+    nominations for the theme picker. Not its rows."""
+    may_curate = _may_curate(viewer, row)
+    return SectionView(
+        row=row,
+        contributors=section_contributors(row),
+        may_curate=may_curate,
+        may_post=_may_post(viewer, row),
+        nominations=(
+            [
+                ItemView(row=item)
+                for item in row.items.filter(kind=Item.Kind.NOMINATION).order_by("position", "id")
+            ]
+            if with_nominations
+            else []
+        ),
+    )

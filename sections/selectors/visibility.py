@@ -1,0 +1,24 @@
+"""Which posts a viewer sees, and which sections the page shows."""
+
+from django.db.models import Exists, OuterRef, Q
+
+from ..models import Item, PostStatus, SectionKind
+
+
+def visible_posts(viewer) -> Q:
+    """Posts everyone sees, plus the viewer's own pending or rejected ones."""
+    visible = Q(status=PostStatus.VISIBLE)
+    if viewer is not None and viewer.is_authenticated:
+        if viewer.is_staff:
+            return Q()
+        return visible | Q(submitted_by=viewer)
+    return visible
+
+
+# SectionView.shown as a filter, for what reads sections without their
+# items: the meeting walks only the sections the page shows.
+SHOWN = (
+    Q(template__isnull=False)
+    | ~Q(kind=SectionKind.ITEMS)
+    | Exists(Item.objects.filter(section=OuterRef("pk")))
+)
