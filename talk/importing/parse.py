@@ -24,7 +24,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from talk.exports.markdown import NOTICE_LABELS, PREFACE_LABELS
+from sections.record import NOTICE_LABELS, PREFACE_LABELS
 
 from . import text as T
 from .text import Line
