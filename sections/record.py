@@ -117,7 +117,7 @@ SUBGROUPS = {
 
 def label(word: str, remark: str = "") -> str:
     """A label as the record writes it, before its text: 【主持人】：, or with
-    a remark, 【本期贡献者】- 排名不分先后：."""
+    a remark, 【本期贡献者】- 排名不分先后："""
     return f"【{word}】{remark}："
 
 
@@ -145,8 +145,8 @@ RECORD_LABELS = (
     OWNERS_LABEL,
     VIDEO_LABEL,
 )
-# What the corpus writes after 【本期贡献者】: "in no particular order".
-UNRANKED = "- 排名不分先后"
+# What the corpus writes after 【本期贡献者】, after a dash: "in no particular order".
+UNRANKED = "排名不分先后"
 # The desk's last line of the record, for a corrected revision: "r2 — …".
 REVISION_LABEL = "版本"
 # A line of the corpus' record the desk has no field for: "see the names

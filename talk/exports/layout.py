@@ -127,7 +127,7 @@ def _desk_record(snapshot: dict) -> list[tuple[str, str, str, list[str]]]:
         rows.append((words.VIDEO_LABEL, snapshot["video_url"]))
     desk = []
     for label, value in rows:
-        remark = words.UNRANKED if label == words.ISSUE_CONTRIBUTORS_LABEL else ""
+        remark = f"- {words.UNRANKED}" if label == words.ISSUE_CONTRIBUTORS_LABEL else ""
         written = words.label(label, remark)
         wanted = [part for part in re.split(r"[、；]", value) if part]
         if label == words.TIME_LABEL and snapshot.get("meeting_at"):

@@ -32,9 +32,9 @@ import pytest
 
 import talk
 from sections.models import Item, Question
+from sections.record import SUBGROUPS
 from talk.exports import html, jsonfmt, layout, markdown
 from talk.importing import issue_import, parse_issue
-from talk.importing.parse import SUBGROUPS
 from talk.snapshot import snapshot_build
 from tests.responses import by_id
 
