@@ -29,6 +29,7 @@ from .policy import (
     require_open,
 )
 from .ratelimit import rate_limit
+from .record import list_of
 
 VOTES_PER_MINUTE = 60
 
@@ -315,7 +316,9 @@ def item_move(*, item_id: int, user, direction: str = "", before_id: int | None 
     if not can_curate_section(user, section):
         raise NotAllowed(_("Only the section's owners and the host can reorder items."))
     items = list(section.items.order_by("position", "id"))
-    group = [i for i in items if _area(i) == _area(item) and i.subgroup == item.subgroup]
+    group = [
+        i for i in items if list_of(i.kind) == list_of(item.kind) and i.subgroup == item.subgroup
+    ]
     index = next(n for n, i in enumerate(group) if i.pk == item.pk)
     if before_id is not None:
         _place(items, group, group[index], before_id)
@@ -348,13 +351,6 @@ def _place(items: list[Item], group: list[Item], moving: Item, before_id: int) -
         anchor -= 1
     items.remove(moving)
     items.insert(anchor, moving)
-
-
-def _area(item: Item) -> str:
-    # Nominations and suggestions are listed in their own areas.
-    if item.kind in (Item.Kind.NOMINATION, Item.Kind.SUGGESTION):
-        return item.kind
-    return "body"
 
 
 @transaction.atomic

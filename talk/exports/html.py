@@ -12,9 +12,10 @@ from django.conf import settings
 from django.utils.html import escape
 from pygments.formatters import HtmlFormatter
 
+from sections import record as words
 from sections.markup import render_code, render_markdown, safe_url
 
-from . import markdown as layout
+from . import layout
 
 STYLE = (settings.BASE_DIR / "templates" / "exports" / "issue.css").read_text(encoding="utf-8")
 CODE_STYLE = "\n".join(HtmlFormatter(style="default").get_token_style_defs("pre"))
@@ -44,7 +45,7 @@ def render(snapshot: dict) -> bytes:
     if snapshot["references"] and not layout.references_sections(snapshot):
         parts += [
             '<section id="references">',
-            f"<h2>{layout.REFERENCES_TITLE}</h2>",
+            f"<h2>{words.REFERENCES_HEADING}</h2>",
             *_references(snapshot["references"]),
             "</section>",
         ]
@@ -80,7 +81,7 @@ def _with_links(text: str) -> str:
 
 
 def _preface(snapshot: dict) -> list[str]:
-    parts = ['<section id="preface">', "<h2>序章</h2>"]
+    parts = ['<section id="preface">', f"<h2>{words.PREFACE_HEADING}</h2>"]
     if imported := layout.imported_preface(snapshot):
         parts += _preface_groups(imported, in_record=False)
     for label, text in layout.preface_texts(snapshot):
@@ -94,11 +95,11 @@ def _preface(snapshot: dict) -> list[str]:
 
 
 def _record(snapshot: dict) -> list[str]:
-    parts = ['<section id="record">', "<h2>本期记录</h2>"]
+    parts = ['<section id="record">', f"<h2>{words.RECORD_HEADING}</h2>"]
     for label, text, own in layout.record(snapshot):
         if own:
             value = _with_links(text)
-        elif label == "【talk 视频】：":
+        elif label == words.label(words.VIDEO_LABEL):
             value = _link(text)
         else:
             value = escape(text)
@@ -126,15 +127,17 @@ def _section(snapshot: dict, section: dict) -> list[str]:
     ]
     if layout.headed(section):
         parts += [
-            _field(f"【{section['title']}】：", escape(layout.section_summary(section))),
-            _field("【贡献者】：", escape(layout.names(section["contributors"]))),
+            _field(words.label(section["title"]), escape(layout.section_summary(section))),
+            _field(
+                words.label(words.CONTRIBUTORS_LABEL), escape(layout.names(section["contributors"]))
+            ),
         ]
     for label, entries in layout.areas(section):
-        parts.append(_field(f"【{label}】：", ""))
+        parts.append(_field(words.label(label), ""))
         if entries:
             parts += ['<ul class="entries">', *(_item(entry) for entry in entries), "</ul>"]
     if theme := layout.theme(section):
-        parts.append(_field(f"【{theme[0]}】：", escape(theme[1])))
+        parts.append(_field(words.label(theme[0]), escape(theme[1])))
     items = layout.body_items(section)
     questions = layout.by_section(snapshot["questions"], section["key"])
     if section["kind"] in ("items", "questions") or items or questions:
@@ -182,9 +185,9 @@ def _item(item: dict) -> str:
         rest.append(f'<figure class="code">{caption}{code}</figure>')
     if item["author"]:
         # As in the Markdown: a bare title ends with its author's name.
-        by = f'<span class="by">--{escape(item["author"])}</span>'
+        by = f'<span class="by">{words.BY}{escape(item["author"])}</span>'
         if rest or not head:
-            rest.append(f'<p class="by">--{escape(item["author"])}</p>')
+            rest.append(f'<p class="by">{words.BY}{escape(item["author"])}</p>')
         elif len(head) == 1:
             head[0] += f" {by}"
         else:

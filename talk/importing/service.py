@@ -15,11 +15,12 @@ from sections.errors import DeskError
 from sections.invisible import made_visible
 from sections.links import normalize_url
 from sections.models import Answer, ChatLine, Claim, Item, Question, Section, SectionKind, Vote
+from sections.record import TEMPLATE_TITLES
 
 from ..models import Issue, IssueStatus, Series
 from ..seed import OPENLLM_TALK, ensure_openllm_talk
 from ..services import issue_create
-from .parse import TEMPLATE_TITLES, ParsedIssue, ParsedSection, SeriesText, parse_issue
+from .parse import ParsedIssue, ParsedSection, SeriesText, parse_issue
 
 DEFAULT_SERIES = OPENLLM_TALK["slug"]
 KINDS = {"free-talk": SectionKind.QUESTIONS, "chat": SectionKind.CHAT}

@@ -32,9 +32,9 @@ import pytest
 
 import talk
 from sections.models import Item, Question
-from talk.exports import html, jsonfmt, markdown
+from sections.record import SUBGROUPS
+from talk.exports import html, jsonfmt, layout, markdown
 from talk.importing import issue_import, parse_issue
-from talk.importing.parse import SUBGROUPS
 from talk.snapshot import snapshot_build
 from tests.responses import by_id
 
@@ -199,7 +199,7 @@ def test_it_writes_the_preface_once_in_the_words_of_the_source(imported):
     assert page.count("<h2>序章</h2>") == page.count("<h2>本期记录</h2>") == 1
     assert set(labels) >= {"编号", "时间", "主持人", "具体内容贡献者"}
     for entry in record:
-        label, text = entry["label"], markdown.one_line(entry["text"])
+        label, text = entry["label"], layout.one_line(entry["text"])
         again = label in SAID_OTHERWISE.get(imported["name"], ())
         assert preface(written).count(f"【{label}】") == labels.count(label) + again, label
         assert text in preface(written)
