@@ -29,7 +29,7 @@ from .policy import (
     require_open,
 )
 from .ratelimit import rate_limit
-from .record import list_of
+from .record import AREAS, list_of
 
 VOTES_PER_MINUTE = 60
 
@@ -165,12 +165,8 @@ def _require_editor(user, post, section: Section) -> None:
 
 def item_kinds(section: Section) -> list[str]:
     """The kinds of item a section takes, in the order a form offers them."""
-    kinds = [Item.Kind.ENTRY]
-    if section.has_nominations:
-        kinds.append(Item.Kind.NOMINATION)
-    if section.has_suggestions:
-        kinds.append(Item.Kind.SUGGESTION)
-    return [*kinds, Item.Kind.NOTE, Item.Kind.SNIPPET]
+    areas = [Item.Kind(area.kind) for area in AREAS if getattr(section, area.flag)]
+    return [Item.Kind.ENTRY, *areas, Item.Kind.NOTE, Item.Kind.SNIPPET]
 
 
 def _check_item_shape(section: Section, kind: str, subgroup: str, current_subgroup=None) -> None:

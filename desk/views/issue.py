@@ -22,7 +22,7 @@ from talk.models import Export, Issue
 
 from ..forms.issues import FreezeForm
 from .getters import ISSUE_ROWS, get_issue
-from .page import lifecycle_context, record, render_issue_page
+from .page import lifecycle_context, render_issue_page, render_record
 from .respond import CHANGED, fragment_or_page, refused
 
 
@@ -42,7 +42,7 @@ def issue_detail(request, series_slug, code):
 @require_safe
 def record_fragment(request, series_slug, code):
     issue = get_issue(series_slug, code)
-    return fragment_or_page(request, issue, "issue-record", lambda: record(request, issue))
+    return fragment_or_page(request, issue, "issue-record", lambda: render_record(request, issue))
 
 
 @require_safe
@@ -74,7 +74,7 @@ def issue_role(request, series_slug, code, role, action):
     except DeskError as error:
         return refused(request, issue, error)
     if request.htmx:
-        return trigger_client_event(record(request, get_issue(series_slug, code)), CHANGED)
+        return trigger_client_event(render_record(request, get_issue(series_slug, code)), CHANGED)
     return redirect(f"{issue.get_absolute_url()}#issue-record")
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.shortcuts import render
 from django_htmx.http import reswap
 
+from sections import record
 from sections.models import Item, Question, Section
 from sections.policy import can_curate_issue
 from sections.selectors import (
@@ -151,11 +152,8 @@ def added(request, section: Section, *, item: Item | None = None, question: Ques
     context: dict = {"issue": issue, "section": section}
     if item is not None:
         context["entry"] = fresh_item(item, section, request.user)
-        context["list_key"] = (
-            item.kind
-            if item.kind in (Item.Kind.NOMINATION, Item.Kind.SUGGESTION)
-            else group_key(item.subgroup)
-        )
+        listed = record.list_of(item.kind)
+        context["list_key"] = listed if listed != record.BODY else group_key(item.subgroup)
         row = item
     else:
         asked = fresh_question(question, section, request.user)
@@ -185,7 +183,7 @@ def removed(request, section: Section, item: Item | None = None):
     return render(request, "sections/removed.html", context)
 
 
-def record(request, issue, status=200):
+def render_record(request, issue, status=200):
     content = issue_content(issue, viewer=request.user)
     context = {"issue": issue, "content": content}
     return render(request, "talk/issue.html#issue-record", context, status=status)

@@ -9,7 +9,7 @@ the corpus lists by hand: the contributors (排名不分先后) and the referenc
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from .. import policy
+from .. import policy, record
 from ..models import Answer, ChatLine, Claim, Item, PostStatus, Question, Section, SectionKind, Vote
 from .carried import CARRIED_ON, carried_answers
 from .contributors import issue_contributors, section_contributors, section_contributors_of
@@ -129,9 +129,11 @@ def fresh_question(question: Question, section: Section, viewer) -> QuestionView
 
 
 def _by_list(items: list[Item]) -> dict[str, list[Item]]:
-    lists: dict[str, list[Item]] = {"nomination": [], "suggestion": [], "body": []}
+    """The section's items by the list they go in (record.list_of)."""
+    lists: dict[str, list[Item]] = {area.kind: [] for area in record.AREAS}
+    lists[record.BODY] = []
     for item in items:
-        lists[item.kind if item.kind in ("nomination", "suggestion") else "body"].append(item)
+        lists[record.list_of(item.kind)].append(item)
     return lists
 
 
@@ -165,15 +167,15 @@ def _arrange(row: Section, viewer, voted: set[int], sort: str) -> SectionView:
         for item in items
     }
     lists = _by_list(items)
-    body = [views[item.pk] for item in lists["body"]]
+    body = [views[item.pk] for item in lists[record.BODY]]
     section = SectionView(
         row=row,
         owners=owners,
         viewer_owns=viewer is not None and any(o.pk == viewer.pk for o in owners),
         may_curate=may_curate,
         may_post=_may_post(viewer, row),
-        nominations=[views[item.pk] for item in lists["nomination"]],
-        suggestions=[views[item.pk] for item in lists["suggestion"]],
+        nominations=[views[item.pk] for item in lists[record.NOMINATIONS.kind]],
+        suggestions=[views[item.pk] for item in lists[record.SUGGESTIONS.kind]],
         groups=group(body, row.subgroups),
         # Sections of other kinds take no items, but an import keeps there,
         # as notes, what it could not classify; a references section's
@@ -256,7 +258,9 @@ def section_lines(row: Section, viewer, *, with_nominations: bool = False) -> Se
         nominations=(
             [
                 ItemView(row=item)
-                for item in row.items.filter(kind=Item.Kind.NOMINATION).order_by("position", "id")
+                for item in row.items.filter(kind=record.NOMINATIONS.kind).order_by(
+                    "position", "id"
+                )
             ]
             if with_nominations
             else []
