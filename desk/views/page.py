@@ -34,6 +34,7 @@ from talk.models import Issue
 
 from ..forms.issues import FreezeForm, HighlightsForm
 from ..forms.sections import ItemForm, QuestionForm
+from ..live import refreshes_json
 from .getters import sort_of
 
 
@@ -99,6 +100,7 @@ def render_issue_page(request, issue, *, status=200, flash="", bind=None, kept="
         "flash": flash,
         "kept": kept,
         "live_seq": live_seq,
+        "live_refreshes": refreshes_json(),
         "page": page,
         "content": content,
         **lifecycle_context(

@@ -12,6 +12,7 @@
   if (!panel) {
     return;
   }
+  var refreshes = JSON.parse(panel.dataset.refreshes || "{}");
 
   // The panel stays at the top of the screen, two lines high on a phone and
   // more during a meeting: whatever the page scrolls to (a section from the
@@ -129,6 +130,13 @@
       swapRegion(issue, panel.dataset.page + location.search, { select: "#issue" });
     }
     refreshNow("live-bar");
+  }
+
+  // A section or question on the page (its source set as it is found), or
+  // any other region by its id.
+  function onPage(id) {
+    var row = /^(section|question)-(\d+)$/.exec(id);
+    return row ? region(row[1], row[2]) : document.getElementById(id);
   }
 
   function refreshNow(id) {
@@ -296,34 +304,16 @@
         return;
       }
     }
-    switch (data.kind) {
-      case "section":
-        if (region("section", data.id)) {
-          refresh("section-" + data.id);
+    // What the event refreshes: desk/live.py's map, in data-refreshes.
+    (refreshes[data.kind] || []).forEach(function (choices) {
+      for (var i = 0; i < choices.length; i++) {
+        var id = choices[i].replace(/\{(\w+)\}/g, function (_, key) { return data[key]; });
+        if (id === "*" || onPage(id)) {
+          refresh(id);
+          return;
         }
-        break;
-      case "question":
-        if (region("question", data.id)) {
-          refresh("question-" + data.id);
-        } else if (region("section", data.section)) {
-          refresh("section-" + data.section);
-        }
-        break;
-      case "issue":
-        refresh("issue-record");
-        refresh("issue-steward");
-        break;
-      case "pointer":
-        refresh("live-bar");
-        refresh("issue-steward");
-        break;
-      case "exports":
-        refresh("issue-exports");
-        break;
-      case "status":
-        refresh("*");
-        break;
-    }
+      }
+    });
   }
 
   function showPresence(data) {
