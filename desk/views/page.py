@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django_htmx.http import reswap
 
 from sections.models import Item, Question, Section
-from sections.policy import can_curate_section, is_admin
+from sections.policy import can_curate_issue, can_curate_section
 from sections.selectors import (
     SHOWN,
     fresh_item,
@@ -19,6 +19,7 @@ from sections.selectors import (
     section_contributors,
 )
 from talk import selectors
+from talk.lifecycle import FREEZE, lifecycle_move, lifecycle_moves
 from talk.live.broker import broker
 from talk.models import Issue
 
@@ -133,10 +134,6 @@ def record(request, issue, status=200):
     return render(request, "talk/issue.html#issue-record", context, status=status)
 
 
-def can_steward(user, issue: Issue) -> bool:
-    return user.is_authenticated and (is_admin(user) or issue.is_hosted_by(user))
-
-
 def lifecycle_context(request, issue: Issue) -> dict:
     """What the issue page shows of its lifecycle and the meeting."""
     revisions = selectors.issue_revisions(issue)
@@ -148,9 +145,11 @@ def lifecycle_context(request, issue: Issue) -> dict:
 
 
 def steward_context(request, issue: Issue, highlights_form=None) -> dict:
-    steward = can_steward(request.user, issue)
+    steward = can_curate_issue(request.user, issue)
     return {
         "can_steward": steward,
+        "lifecycle_moves": lifecycle_moves(issue),
+        "freeze_move": lifecycle_move(issue, FREEZE),
         "freeze_form": getattr(request, "freeze_form", None) or FreezeForm(),
         # A refused plain-form save renders the whole page again: the typed
         # text comes back through the request (see meeting_highlights).
