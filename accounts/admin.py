@@ -53,16 +53,10 @@ class InvitationAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, url)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        if not change:
-            services.audit_record(
-                actor=request.user,
-                action="invitation.create",
-                target=obj,
-                after={"uses": obj.max_uses},
-            )
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            services.invitation_add(invitation=obj, by=request.user)
 
 
 @admin.register(AuditEvent)

@@ -1,3 +1,4 @@
+import datetime
 import functools
 import secrets
 import unicodedata
@@ -131,8 +132,18 @@ def new_invitation_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+class InvitationQuerySet(models.QuerySet):
+    def usable(self, now: datetime.datetime | None = None) -> "InvitationQuerySet":
+        """The invitations `Invitation.why_unusable` finds nothing against, as
+        a filter: the sign-up takes a use with a conditional UPDATE on it."""
+        return self.filter(uses__lt=models.F("max_uses"), expires_at__gt=now or timezone.now())
+
+
 class Invitation(models.Model):
     """A sign-up link an admin hands out; the only way to create an account."""
+
+    EXPIRED = "expired"
+    USED_UP = "used up"
 
     token = models.CharField(
         max_length=64, unique=True, default=new_invitation_token, editable=False
@@ -147,6 +158,8 @@ class Invitation(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")
@@ -178,9 +191,17 @@ class Invitation(models.Model):
                 }
             )
 
-    def is_usable(self, now=None) -> bool:
-        now = now or timezone.now()
-        return self.uses < self.max_uses and self.expires_at > now
+    def why_unusable(self, now: datetime.datetime | None = None) -> str | None:
+        """EXPIRED or USED_UP; None while the link still signs someone up
+        (the rule `Invitation.objects.usable()` says in SQL)."""
+        if self.expires_at <= (now or timezone.now()):
+            return self.EXPIRED
+        if self.uses >= self.max_uses:
+            return self.USED_UP
+        return None
+
+    def is_usable(self, now: datetime.datetime | None = None) -> bool:
+        return self.why_unusable(now) is None
 
 
 class AuditEvent(models.Model):

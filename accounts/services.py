@@ -27,24 +27,35 @@ class AliasTaken(AccountError):
 def invitation_create(
     *, by: User, max_uses: int = 1, valid_for: datetime.timedelta, note: str = ""
 ) -> Invitation:
+    invitation = Invitation(max_uses=max_uses, expires_at=timezone.now() + valid_for, note=note)
+    return invitation_add(invitation=invitation, by=by)
+
+
+@transaction.atomic
+def invitation_add(*, invitation: Invitation, by: User) -> Invitation:
+    """Save a new invitation with who made it, and record it in the audit
+    log: made by `invitation_create` or filled in by the admin's form."""
     if not by.is_staff:
         raise AccountError(_("Only admins can invite."))
-    invitation = Invitation.objects.create(
-        created_by=by, max_uses=max_uses, expires_at=timezone.now() + valid_for, note=note
+    invitation.created_by = by
+    invitation.save()
+    audit_record(
+        actor=by, action="invitation.create", target=invitation, after={"uses": invitation.max_uses}
     )
-    audit_record(actor=by, action="invitation.create", target=invitation, after={"uses": max_uses})
     return invitation
+
+
+PROBLEMS = {
+    Invitation.EXPIRED: _("This invitation has expired. Ask an admin for a new one."),
+    Invitation.USED_UP: _("This invitation has already been used. Ask an admin for a new one."),
+}
 
 
 def invitation_problem(invitation: Invitation | None):
     """Why an invitation cannot be used, in words; None when it can."""
     if invitation is None:
         return _("This invitation link is not valid. Ask an admin for a new one.")
-    if invitation.expires_at <= timezone.now():
-        return _("This invitation has expired. Ask an admin for a new one.")
-    if invitation.uses >= invitation.max_uses:
-        return _("This invitation has already been used. Ask an admin for a new one.")
-    return None
+    return PROBLEMS.get(invitation.why_unusable())
 
 
 @transaction.atomic
@@ -54,9 +65,7 @@ def user_sign_up(*, token: str, alias: str, password: str, email: str = "") -> U
     The use is taken with a conditional UPDATE, so a single-use link opened in
     two tabs creates one account, not two.
     """
-    taken = Invitation.objects.filter(
-        token=token, uses__lt=F("max_uses"), expires_at__gt=timezone.now()
-    ).update(uses=F("uses") + 1)
+    taken = Invitation.objects.usable().filter(token=token).update(uses=F("uses") + 1)
     if not taken:
         raise InvitationInvalid(invitation_problem(Invitation.objects.filter(token=token).first()))
     if User.objects.filter(alias__iexact=alias).exists():

@@ -85,7 +85,20 @@ def owns_section(user, section) -> bool:
 
 
 def can_curate_issue(user, issue) -> bool:
+    """The issue's stewards: its host, its editor and the admins. They curate
+    every section of it and run it: its lifecycle, the meeting, its exports,
+    the issue after it."""
     return is_admin(user) or issue.is_hosted_by(user)
+
+
+def require_steward(user, issue) -> None:
+    """Refuse whoever is not a steward of the issue (`can_curate_issue`);
+    `user` None is the system itself (commands, the schedule)."""
+    if user is None:
+        return
+    require_member(user)
+    if not can_curate_issue(user, issue):
+        raise NotAllowed(_("Only the host, the editor and admins can do that."))
 
 
 def can_curate_section(user, section) -> bool:

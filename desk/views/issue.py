@@ -18,6 +18,7 @@ from sections.selectors import issue_content
 from talk import services
 from talk.exports import MEDIA_TYPES
 from talk.exports.storage import absolute
+from talk.lifecycle import ACTIONS, FREEZE, lifecycle_move
 from talk.models import Export, Issue
 
 from ..forms.issues import FreezeForm
@@ -78,28 +79,18 @@ def issue_role(request, series_slug, code, role, action):
     return redirect(f"{issue.get_absolute_url()}#issue-record")
 
 
-LIFECYCLE = {
-    "start": services.issue_start,
-    "publish": services.issue_publish,
-    "correct": services.issue_correct,
-}
-
-
 @require_POST
 def issue_lifecycle(request, series_slug, code, action):
     """Start the meeting, freeze, publish, or open a correction. The whole
     page changes with the status, so htmx reloads it."""
     issue = get_issue(series_slug, code)
+    if action not in ACTIONS:
+        raise Http404
     try:
-        if action == "freeze":
-            # The service judges the note (needed for a correction, not too
-            # long) once it has checked who asks.
-            note = request.POST.get("note", "")
-            services.issue_freeze(issue_id=issue.pk, user=request.user, note=note)
-        elif action in LIFECYCLE:
-            LIFECYCLE[action](issue_id=issue.pk, user=request.user)
-        else:
-            raise Http404
+        # The service judges the freeze's note (needed for a correction, not
+        # too long) once it has checked who asks.
+        note = request.POST.get("note", "")
+        services.issue_move(issue_id=issue.pk, user=request.user, action=action, note=note)
     except Invalid as error:
         # The correction's note (missing, too long): said at the field, with
         # the note as typed.
@@ -116,7 +107,11 @@ def _freeze_form_again(request, issue: Issue, error: Invalid) -> HttpResponse:
     if form.is_valid():  # the form's own checks may have said it already
         form.add_error("note", error.message)
     if request.htmx:
-        context = {"issue": issue, "freeze_form": form}
+        context = {
+            "issue": issue,
+            "freeze_form": form,
+            "freeze_move": lifecycle_move(issue, FREEZE),
+        }
         return render(request, "talk/issue.html#freeze-form", context, status=422)
 
     def bind(page):

@@ -29,6 +29,7 @@ from sections.selectors import (
     section_lines,
 )
 from talk import selectors
+from talk.lifecycle import FREEZE, lifecycle_move, lifecycle_moves
 from talk.live.broker import broker
 from talk.models import Issue
 
@@ -206,6 +207,8 @@ def steward_context(request, issue: Issue, *, freeze_form=None, highlights_form=
     steward = can_curate_issue(request.user, issue)
     return {
         "can_steward": steward,
+        "lifecycle_moves": lifecycle_moves(issue),
+        "freeze_move": lifecycle_move(issue, FREEZE),
         "freeze_form": freeze_form or FreezeForm(),
         "highlights_form": highlights_form
         or HighlightsForm(initial={"text": issue.highlights, "version": issue.version}),

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Invitation, User
 from tests.factories import InvitationFactory, UserFactory
 
 
@@ -105,6 +105,22 @@ def test_it_counts_an_invitation_usable_until_used_up_or_expired(db):
     assert not invitation.is_usable(now + datetime.timedelta(hours=1))
     invitation.uses = 2
     assert not invitation.is_usable(now)
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"max_uses": 2, "uses": 1}, None),
+        ({"max_uses": 2, "uses": 2}, "used up"),
+        ({"expires_at": timezone.now() - datetime.timedelta(seconds=1)}, "expired"),
+    ],
+)
+def test_it_says_the_same_of_an_invitation_in_python_and_in_sql(db, fields, reason):
+    invitation = InvitationFactory(**fields)
+
+    assert invitation.why_unusable() == reason
+    usable = Invitation.objects.usable().filter(pk=invitation.pk).exists()
+    assert usable == invitation.is_usable() == (reason is None)
 
 
 def test_it_refuses_more_uses_than_allowed_in_the_database(db):

@@ -369,7 +369,7 @@ def test_it_keeps_an_item_being_typed_when_the_issue_freezes_and_says_it_cannot_
     redis_server, transactional_db, issue, host, member, visit, monkeypatch
 ):
     # The exports the freeze queues are not this test's business.
-    monkeypatch.setattr("talk.services._enqueue", lambda export_ids: None)
+    monkeypatch.setattr("talk.services.exports._enqueue", lambda export_ids: None)
     news = section_of(issue, "news")
     typist = visit(redis_server, member)
     form = typist.locator(f"#add-item-{news.pk}")

@@ -522,7 +522,7 @@ def test_a_failed_run_says_why(series, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "issue_open_next", broken)
+    monkeypatch.setattr(services.next_issue, "issue_open_next", broken)
 
     run = services.issues_open_due()
 

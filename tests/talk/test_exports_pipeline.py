@@ -170,7 +170,7 @@ def test_a_passing_fault_propagates_and_the_retry_completes(md, monkeypatch):
     def disk_full(relative, data):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(services, "write_atomically", disk_full)
+    monkeypatch.setattr(services.exports, "write_atomically", disk_full)
     with pytest.raises(OSError, match="No space left"):
         export_run(export_id=md.pk, task_id="task-1")
     assert (row(md)["status"], row(md)["task_id"]) == ("running", "task-1")
@@ -411,7 +411,7 @@ def test_a_freeze_stands_when_one_file_cannot_be_written(
             raise OSError("No space left on device")
         return write(relative, data)
 
-    monkeypatch.setattr("talk.services.write_atomically", refuse_pdf)
+    monkeypatch.setattr("talk.services.exports.write_atomically", refuse_pdf)
 
     with django_capture_on_commit_callbacks(execute=True):
         revision = services.issue_freeze(issue_id=issue.pk, user=None)
@@ -440,7 +440,7 @@ def test_in_process_a_passing_fault_is_retried_and_the_file_written(
             raise OSError("Resource temporarily unavailable")
         return write(relative, data)
 
-    monkeypatch.setattr("talk.services.write_atomically", refuse_once)
+    monkeypatch.setattr("talk.services.exports.write_atomically", refuse_once)
 
     with django_capture_on_commit_callbacks(execute=True):
         revision = services.issue_freeze(issue_id=issue.pk, user=None)

@@ -469,7 +469,8 @@ def test_nothing_lands_in_a_frozen_issue_that_its_snapshot_missed(
     transactional_db, series, settings, monkeypatch
 ):
     settings.POSTS_PER_MINUTE = 10_000  # the limit is for floods, not for this race
-    monkeypatch.setattr(services, "_enqueue", lambda export_ids: None)  # files are not the point
+    # The files are not the point.
+    monkeypatch.setattr(services.exports, "_enqueue", lambda export_ids: None)
     issue = services.issue_create(series=series, by=None, number=41)
     news = section_of(issue, "news")
     members = [UserFactory(alias=f"racer{n}") for n in range(8)]

@@ -234,7 +234,7 @@ def test_it_keeps_the_spotlight_for_the_stewards(live, member):
 
 
 def test_freezing_ends_the_meeting_s_pointer(live, host, monkeypatch):
-    monkeypatch.setattr(services, "_enqueue", lambda export_ids: None)
+    monkeypatch.setattr(services.exports, "_enqueue", lambda export_ids: None)
     question = QuestionFactory(section=section_of(live, "free-talk"))
     services.issue_pointer_move(issue_id=live.pk, user=host, expected_id=None, step=1)
     services.issue_spotlight(issue_id=live.pk, user=host, question_id=question.pk)

@@ -154,7 +154,7 @@ def test_a_failing_run_is_recorded_as_failed(series, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("no connection")
 
-    monkeypatch.setattr(services, "issue_open_next", broken)
+    monkeypatch.setattr(services.next_issue, "issue_open_next", broken)
 
     open_next_issues.delay()
 

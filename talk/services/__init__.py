@@ -1,0 +1,70 @@
+"""Business rules for series and issues, one module per area:
+
+- issues: opening an issue, its host and editor roles;
+- lifecycle: start, freeze, publish, correct (the moves of talk.lifecycle);
+- meeting: the pointer, the spotlight, the highlights line;
+- exports: a revision's files, their queue and the sweep;
+- carry_over: what an issue left open, copied into the next;
+- next_issue: opening the next issue, by a steward or the schedule's job.
+
+Callers import from here (`from talk import services`); the names below are
+the whole interface. Patch a name where it is called: in its area's module.
+"""
+
+from .carry_over import CarriedOver, issue_carry_over
+from .exports import (
+    REQUEUE_AFTER,
+    export_give_up,
+    export_retry,
+    export_run,
+    exports_requeue,
+    pdf_exports_rerender,
+)
+from .issues import (
+    ROLES,
+    IssueExists,
+    issue_create,
+    issue_role_claim,
+    issue_role_release,
+    require_new_code,
+)
+from .lifecycle import (
+    CHANGE_NOTE_MAX,
+    issue_correct,
+    issue_freeze,
+    issue_move,
+    issue_publish,
+    issue_start,
+)
+from .meeting import PointerMoved, issue_highlights_save, issue_pointer_move, issue_spotlight
+from .next_issue import OPEN_NEXT_JOB, issue_open_next, issues_open_due
+
+__all__ = [
+    "CHANGE_NOTE_MAX",
+    "OPEN_NEXT_JOB",
+    "REQUEUE_AFTER",
+    "ROLES",
+    "CarriedOver",
+    "IssueExists",
+    "PointerMoved",
+    "export_give_up",
+    "export_retry",
+    "export_run",
+    "exports_requeue",
+    "issue_carry_over",
+    "issue_correct",
+    "issue_create",
+    "issue_freeze",
+    "issue_highlights_save",
+    "issue_move",
+    "issue_open_next",
+    "issue_pointer_move",
+    "issue_publish",
+    "issue_role_claim",
+    "issue_role_release",
+    "issue_spotlight",
+    "issue_start",
+    "issues_open_due",
+    "pdf_exports_rerender",
+    "require_new_code",
+]
