@@ -3,10 +3,11 @@ import functools
 import secrets
 import unicodedata
 import zoneinfo
+from typing import Any, ClassVar, NoReturn
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
-from django.contrib.auth.models import PermissionsMixin
+from django.contrib.auth.models import AnonymousUser, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -42,14 +43,14 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def get_by_natural_key(self, alias):
+    def get_by_natural_key(self, alias: str | None) -> "User":
         # Aliases are unique regardless of case, so login is too.
         return self.get(alias__iexact=alias)
 
-    def create_user(self, alias, password=None, **extra_fields):
+    def create_user(self, alias: str, password: str | None = None, **extra_fields: Any) -> "User":
         if not alias:
             raise ValueError("A user needs an alias.")
         # Full-width "ｙｕｈａｎ" would otherwise be a second account that looks
@@ -59,7 +60,9 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, alias, password=None, **extra_fields):
+    def create_superuser(
+        self, alias: str, password: str | None = None, **extra_fields: Any
+    ) -> "User":
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         return self.create_user(alias, password, **extra_fields)
@@ -101,7 +104,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "alias"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -126,6 +129,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_until is not None and self.suspended_until > timezone.now()
+
+
+# Whoever makes a request: policy and services answer the anonymous too.
+type Viewer = User | AnonymousUser
 
 
 def new_invitation_token() -> str:
@@ -178,7 +185,7 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return self.note or self.token[:8]
 
-    def clean(self):
+    def clean(self) -> None:
         # The check constraint would refuse this too, but a form that leaves
         # out `uses` skips it and the admin would get a server error instead.
         if self.max_uses is not None and self.max_uses < self.uses:
@@ -230,10 +237,10 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise ValueError("Audit events are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ValueError("Audit events are append-only.")

@@ -1,17 +1,19 @@
 """Accounts: invitations, sign-up, preferences, and the audit log."""
 
 import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, Invitation, User
 
 
 class AccountError(Exception):
-    def __init__(self, message):
+    def __init__(self, message: str | Promise) -> None:
         self.message = message
         super().__init__(str(message))
 
@@ -45,17 +47,19 @@ def invitation_add(*, invitation: Invitation, by: User) -> Invitation:
     return invitation
 
 
+NOT_VALID = _("This invitation link is not valid. Ask an admin for a new one.")
 PROBLEMS = {
     Invitation.EXPIRED: _("This invitation has expired. Ask an admin for a new one."),
     Invitation.USED_UP: _("This invitation has already been used. Ask an admin for a new one."),
 }
 
 
-def invitation_problem(invitation: Invitation | None):
+def invitation_problem(invitation: Invitation | None) -> Promise | None:
     """Why an invitation cannot be used, in words; None when it can."""
     if invitation is None:
-        return _("This invitation link is not valid. Ask an admin for a new one.")
-    return PROBLEMS.get(invitation.why_unusable())
+        return NOT_VALID
+    problem = invitation.why_unusable()
+    return PROBLEMS[problem] if problem else None
 
 
 @transaction.atomic
@@ -67,7 +71,9 @@ def user_sign_up(*, token: str, alias: str, password: str, email: str = "") -> U
     """
     taken = Invitation.objects.usable().filter(token=token).update(uses=F("uses") + 1)
     if not taken:
-        raise InvitationInvalid(invitation_problem(Invitation.objects.filter(token=token).first()))
+        # None only if an admin widened it since the UPDATE refused it.
+        problem = invitation_problem(Invitation.objects.filter(token=token).first())
+        raise InvitationInvalid(problem or NOT_VALID)
     if User.objects.filter(alias__iexact=alias).exists():
         raise AliasTaken(_("That alias is taken. Choose another."))
     try:
@@ -130,7 +136,7 @@ def member_reinstate(*, member: User, by: User) -> User:
     return member
 
 
-def _suspension(member: User) -> dict:
+def _suspension(member: User) -> dict[str, Any]:
     until = member.suspended_until
     return {"until": until.isoformat() if until else None, "reason": member.suspension_reason}
 
@@ -148,10 +154,10 @@ def audit_record(
     *,
     actor: User | None,
     action: str,
-    target,
+    target: Model,
     reason: str = "",
-    before: dict | None = None,
-    after: dict | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
     scope: str = "",
 ) -> AuditEvent:
     return AuditEvent.objects.create(

@@ -2,8 +2,6 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from talk.models import Issue
-
 from .events import announce_row
 from .models import Answer, ChatLine, Claim, Item, Question, Report, Section, Vote
 
@@ -14,7 +12,9 @@ def _issue_of(row):
         return row.issue
     if isinstance(row, Item | Claim | ChatLine | Question):
         return row.section.issue
-    return row.question.section.issue  # Answer, Vote
+    if isinstance(row, Answer | Vote):
+        return row.question.section.issue
+    return row  # a section's parent: the issue itself, which sections does not import
 
 
 class KeepsTheRecord:
@@ -41,7 +41,7 @@ class KeepsTheRecord:
             def clean(self):
                 cleaned = super().clean()
                 parent = next((cleaned[n] for n in parents if cleaned.get(n) is not None), None)
-                issue = parent if isinstance(parent, Issue | None) else _issue_of(parent)
+                issue = None if parent is None else _issue_of(parent)
                 if issue is not None and not issue.accepts_content_from(user):
                     raise ValidationError(
                         _("%(title)s is closed: open a correction to change its content.")

@@ -1,5 +1,7 @@
 """Domain errors. Views turn them into a form error or a 4xx with words."""
 
+from django.db.models import Model
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,7 +11,7 @@ class DeskError(Exception):
     status = 400
     default_message = _("That cannot be done.")
 
-    def __init__(self, message=None):
+    def __init__(self, message: str | Promise | None = None) -> None:
         self.message = message or self.default_message
         super().__init__(str(self.message))
 
@@ -36,7 +38,7 @@ class IssueClosed(DeskError):
 class SectionFull(DeskError):
     status = 409
 
-    def __init__(self, holders: list[str]):
+    def __init__(self, holders: list[str]) -> None:
         self.holders = holders
         super().__init__(
             _("This section is already claimed by %(holders)s.") % {"holders": "、".join(holders)}
@@ -56,7 +58,7 @@ class StaleWrite(DeskError):
         "Theirs is shown with yours: merge what you need and save again."
     )
 
-    def __init__(self, current):
+    def __init__(self, current: Model) -> None:
         self.current = current
         super().__init__()
 

@@ -9,7 +9,7 @@ An event names what changed ("section 12", "question 40 of section 12"), never
 its content: each page fetches the fragment again with its viewer's rights.
 """
 
-from django.db import transaction
+from django.db import models, transaction
 from django.dispatch import Signal
 
 # Sent with issue_id (int), kind (str) and data (dict of ids).
@@ -23,14 +23,14 @@ POINTER = "pointer"  # the host's current section and spotlighted question
 EXPORTS = "exports"
 
 
-def announce(issue_id: int, kind: str, **data) -> None:
+def announce(issue_id: int, kind: str, **data: int) -> None:
     # robust: a live-update failure (Redis down) is logged; the write stands.
     transaction.on_commit(
         lambda: changed.send(sender=None, issue_id=issue_id, kind=kind, data=data), robust=True
     )
 
 
-def announce_row(row) -> None:
+def announce_row(row: models.Model) -> None:
     """Announce a change to any row of an issue: for writes that do not go
     through the services (the admin)."""
     from .models import Answer, ChatLine, Claim, Item, Question, Section, Vote

@@ -153,7 +153,7 @@ class Attributed(models.Model):
 
     @property
     def attribution(self) -> str:
-        return self.author.alias if self.author_id else self.author_name
+        return self.author.alias if self.author is not None else self.author_name
 
 
 class Item(Attributed):
@@ -376,4 +376,4 @@ class ChatLine(models.Model):
 
     @property
     def attribution(self) -> str:
-        return self.speaker.alias if self.speaker_id else self.speaker_name
+        return self.speaker.alias if self.speaker is not None else self.speaker_name

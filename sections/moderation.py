@@ -7,11 +7,13 @@ A frozen or published issue is a written record: what changes a post waits
 for a correction; reports, which are not part of the record, do not.
 """
 
+from typing import TYPE_CHECKING, Any, Literal, overload
+
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User, Viewer
 from accounts.services import audit_record
 
 from . import events
@@ -25,19 +27,26 @@ from .policy import (
 )
 from .ratelimit import rate_limit
 
-KINDS = {"question": Question, "answer": Answer}
+if TYPE_CHECKING:
+    from talk.models import Issue
+
+KINDS: dict[str, type[Question] | type[Answer]] = {"question": Question, "answer": Answer}
 
 
-def moderation_mode(issue) -> str:
+def moderation_mode(issue: "Issue") -> str:
     """ "pre": posts wait for approval; "post": they show at once."""
     return issue.moderation or issue.series.moderation
 
 
-def can_moderate(user, issue) -> bool:
+def can_moderate(user: Viewer, issue: "Issue") -> bool:
     return user.is_authenticated and can_curate_issue(user, issue)
 
 
-def _post(kind: str, post_id: int, *, lock=False):
+@overload
+def _post(kind: Literal["question"], post_id: int, *, lock: bool = False) -> Question: ...
+@overload
+def _post(kind: str, post_id: int, *, lock: bool = False) -> Question | Answer: ...
+def _post(kind: str, post_id: int, *, lock: bool = False) -> Question | Answer:
     model = KINDS.get(kind)
     if model is None:
         raise Invalid(_("There is no such kind of post."))
@@ -46,36 +55,48 @@ def _post(kind: str, post_id: int, *, lock=False):
     return rows.select_related(related).get(pk=post_id)
 
 
-def _issue_of(post):
+def _issue_of(post: Question | Answer) -> "Issue":
     return post.section.issue if isinstance(post, Question) else post.question.section.issue
 
 
-def _require_moderator(user, post) -> None:
-    require_member(user)
+def _require_moderator(user: Viewer, post: Question | Answer) -> User:
+    user = require_member(user)
     if not can_curate_issue(user, _issue_of(post)):
         raise NotAllowed(_("Only admins and the issue's host moderate."))
+    return user
 
 
-def _moderated(kind: str, post_id: int, user):
+@overload
+def _moderated(kind: Literal["question"], post_id: int, user: Viewer) -> tuple[Question, User]: ...
+@overload
+def _moderated(kind: str, post_id: int, user: Viewer) -> tuple[Question | Answer, User]: ...
+def _moderated(kind: str, post_id: int, user: Viewer) -> tuple[Question | Answer, User]:
     """The post a moderator is about to change, locked, in an issue that
-    still takes the change (checked under the issue's lock: see require_open)."""
+    still takes the change (checked under the issue's lock: see require_open),
+    and the moderator."""
     post = _post(kind, post_id, lock=True)
-    _require_moderator(user, post)
-    require_open(_issue_of(post), user)
-    return post
+    moderator = _require_moderator(user, post)
+    require_open(_issue_of(post), moderator)
+    return post, moderator
 
 
-def _snapshot(post) -> dict:
-    snapshot = {"status": post.status, "body": post.body, "note": post.moderation_note}
+def _snapshot(post: Question | Answer) -> dict[str, Any]:
+    snapshot: dict[str, Any] = {
+        "status": post.status,
+        "body": post.body,
+        "note": post.moderation_note,
+    }
     # A merged question says where its answers and votes went: a wrong
     # merge is mended from the audit log.
-    if getattr(post, "merged_into_id", None):
+    if isinstance(post, Question) and post.merged_into is not None:
         kept = post.merged_into
         snapshot["merged_into"] = {"id": kept.pk, "body": kept.body[:200]}
     return snapshot
 
 
-def _record(user, action: str, post, before: dict, reason: str = "") -> None:
+def _record(
+    user: User, action: str, post: Question | Answer, before: dict[str, Any], reason: str = ""
+) -> None:
     issue = _issue_of(post)
     audit_record(
         actor=user,
@@ -91,22 +112,24 @@ def _record(user, action: str, post, before: dict, reason: str = "") -> None:
     events.announce(issue.pk, events.SECTION, id=question.section_id)
 
 
-def _save(post: Model, **fields) -> None:
+def _save(post: Question | Answer, **fields: Any) -> None:
     for name, value in fields.items():
         setattr(post, name, value)
     post.version += 1
     post.save(update_fields=[*fields, "version", "updated_at"])
 
 
-def _resolve_reports(post, user) -> None:
+def _resolve_reports(post: Question | Answer, user: User) -> None:
     open_reports = post.reports.filter(resolved_at__isnull=True)
     open_reports.update(resolved_at=timezone.now(), resolved_by=user)
 
 
 @transaction.atomic
-def post_approve(*, kind: str, post_id: int, user, body: str | None = None):
+def post_approve(
+    *, kind: str, post_id: int, user: Viewer, body: str | None = None
+) -> Question | Answer:
     """Show a waiting (or rejected) post; `body` edits it on the way."""
-    post = _moderated(kind, post_id, user)
+    post, user = _moderated(kind, post_id, user)
     before = _snapshot(post)
     if post.status == PostStatus.VISIBLE and body is None:
         return post
@@ -122,20 +145,20 @@ def post_approve(*, kind: str, post_id: int, user, body: str | None = None):
 
 
 @transaction.atomic
-def post_reject(*, kind: str, post_id: int, user, reason: str):
+def post_reject(*, kind: str, post_id: int, user: Viewer, reason: str) -> Question | Answer:
     """Keep a waiting post out; the asker sees why."""
     return _set_status(kind, post_id, user, PostStatus.REJECTED, "reject", reason)
 
 
 @transaction.atomic
-def post_hide(*, kind: str, post_id: int, user, reason: str):
+def post_hide(*, kind: str, post_id: int, user: Viewer, reason: str) -> Question | Answer:
     """Take a shown post off the page; its author still sees it, and why."""
     return _set_status(kind, post_id, user, PostStatus.HIDDEN, "hide", reason)
 
 
 @transaction.atomic
-def post_restore(*, kind: str, post_id: int, user):
-    post = _moderated(kind, post_id, user)
+def post_restore(*, kind: str, post_id: int, user: Viewer) -> Question | Answer:
+    post, user = _moderated(kind, post_id, user)
     if post.status != PostStatus.HIDDEN:
         raise Invalid(_("Only a hidden post can be restored."))
     if isinstance(post, Question) and post.merged_into_id:
@@ -146,8 +169,10 @@ def post_restore(*, kind: str, post_id: int, user):
     return post
 
 
-def _set_status(kind, post_id, user, status, action, reason):
-    post = _moderated(kind, post_id, user)
+def _set_status(
+    kind: str, post_id: int, user: Viewer, status: PostStatus, action: str, reason: str
+) -> Question | Answer:
+    post, user = _moderated(kind, post_id, user)
     reason = reason.strip()
     if not reason:
         raise Invalid(_("Say why: the author will see it."))
@@ -159,13 +184,13 @@ def _set_status(kind, post_id, user, status, action, reason):
 
 
 @transaction.atomic
-def question_merge(*, question_id: int, into_id: int, user, reason: str = "") -> Question:
+def question_merge(*, question_id: int, into_id: int, user: Viewer, reason: str = "") -> Question:
     """Merge a duplicate into the question that stays: its answers and votes
     move over (a member who voted for both keeps one vote), and the duplicate
     is hidden, pointing to the kept one."""
     if question_id == into_id:
         raise Invalid(_("A question cannot be merged into itself."))
-    duplicate = _moderated("question", question_id, user)
+    duplicate, user = _moderated("question", question_id, user)
     kept = _post("question", into_id, lock=True)
     if kept.section.issue_id != duplicate.section.issue_id:
         raise Invalid(_("Only questions of the same issue can be merged."))
@@ -185,19 +210,19 @@ def question_merge(*, question_id: int, into_id: int, user, reason: str = "") ->
 
 
 @transaction.atomic
-def question_pin(*, question_id: int, user, pinned: bool) -> Question:
+def question_pin(*, question_id: int, user: Viewer, pinned: bool) -> Question:
     """Pinned questions lead their section."""
     return _set_flag(question_id, user, "pinned", pinned)
 
 
 @transaction.atomic
-def question_lock(*, question_id: int, user, locked: bool) -> Question:
+def question_lock(*, question_id: int, user: Viewer, locked: bool) -> Question:
     """A locked thread takes no more answers."""
     return _set_flag(question_id, user, "locked", locked)
 
 
-def _set_flag(question_id: int, user, flag: str, value: bool) -> Question:
-    question = _moderated("question", question_id, user)
+def _set_flag(question_id: int, user: Viewer, flag: str, value: bool) -> Question:
+    question, user = _moderated("question", question_id, user)
     before = {flag: getattr(question, flag)}
     _save(question, **{flag: value})
     issue = question.section.issue
@@ -217,12 +242,12 @@ def _set_flag(question_id: int, user, flag: str, value: bool) -> Question:
 
 
 @transaction.atomic
-def post_report(*, kind: str, post_id: int, user, reason: str) -> Report:
+def post_report(*, kind: str, post_id: int, user: Viewer, reason: str) -> Report:
     """A member reports a post to the moderators; it lands in the queue.
 
     A closed issue takes reports too: its record stays public, and a report
     is how a reader points out what needs a correction."""
-    require_member(user)
+    user = require_member(user)
     post = _post(kind, post_id)
     if post.status != PostStatus.VISIBLE:
         raise Invalid(_("Only a post that is shown can be reported."))
@@ -240,14 +265,15 @@ def post_report(*, kind: str, post_id: int, user, reason: str) -> Report:
 
 
 @transaction.atomic
-def report_dismiss(*, report_id: int, user) -> Report:
+def report_dismiss(*, report_id: int, user: Viewer) -> Report:
     """Close a report without acting on its post; on a closed issue too, as
     it changes nothing in the record."""
     report = Report.objects.select_related(
         "question__section__issue__series", "answer__question__section__issue__series"
     ).get(pk=report_id)
     post = report.question or report.answer
-    _require_moderator(user, post)
+    assert post is not None  # the sections_report_one_post constraint
+    user = _require_moderator(user, post)
     if not may_dismiss_report(user, post):
         raise NotAllowed(_("A report about your own post is for an admin to judge."))
     Report.objects.filter(pk=report.pk).update(resolved_at=timezone.now(), resolved_by=user)

@@ -1,28 +1,37 @@
 """Who may do what. Services call these; templates only mirror them."""
 
+from typing import TYPE_CHECKING
+
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User, Viewer
 from accounts.services import FOREVER
 
 from .errors import IssueClosed, NotAllowed
+from .models import Answer, Attributed, Question, Section
+
+if TYPE_CHECKING:
+    from talk.models import Issue
 
 
-def is_admin(user) -> bool:
+def is_admin(user: Viewer) -> bool:
     return user.is_authenticated and user.is_staff
 
 
-def require_member(user) -> None:
+def require_member(user: Viewer) -> User:
+    """Refuse whoever may not write; the same user back, typed as a member."""
     if not user.is_authenticated or not user.is_active:
         raise NotAllowed(_("Log in to contribute."))
     if user.is_suspended:
         raise NotAllowed(suspension_notice(user))
+    return user
 
 
-def suspension_notice(user) -> str:
+def suspension_notice(user: User) -> str:
     """What a suspended member is told when they try to post."""
-    if user.suspended_until >= FOREVER:
+    if _for_good(user):
         notice = _("Your account is suspended: you can read but not post. Reason: %(reason)s")
     else:
         notice = _(
@@ -32,21 +41,25 @@ def suspension_notice(user) -> str:
     return notice % _suspension_terms(user)
 
 
-def suspension_status(user) -> str:
+def suspension_status(user: User) -> str:
     """The same, as the admin who suspended them reads it."""
-    if user.suspended_until >= FOREVER:
+    if _for_good(user):
         status = _("%(alias)s is suspended for good. Reason: %(reason)s")
     else:
         status = _("%(alias)s is suspended until %(until)s. Reason: %(reason)s")
     return status % _suspension_terms(user)
 
 
-def _suspension_terms(user) -> dict:
+def _for_good(user: User) -> bool:
+    return user.suspended_until is not None and user.suspended_until >= FOREVER
+
+
+def _suspension_terms(user: User) -> dict[str, str]:
     until = timezone.localtime(user.suspended_until).strftime("%Y-%m-%d %H:%M")
     return {"alias": user.alias, "until": until, "reason": user.suspension_reason}
 
 
-def require_open(issue, user) -> None:
+def require_open(issue: "Issue", user: Viewer) -> None:
     """Refuse a write to an issue that no longer takes it.
 
     Called inside the write's transaction. On PostgreSQL the issue's status is
@@ -66,7 +79,7 @@ def require_open(issue, user) -> None:
         raise IssueClosed()
 
 
-def may_contribute(user, issue) -> bool:
+def may_contribute(user: Viewer, issue: "Issue") -> bool:
     """The user may add to or change the issue's content now: a member in
     good standing, on an issue that takes content from them. The services
     refuse the same writes through require_member and require_open; the page
@@ -79,19 +92,19 @@ def may_contribute(user, issue) -> bool:
     )
 
 
-def owns_section(user, section) -> bool:
+def owns_section(user: Viewer, section: Section) -> bool:
     # Callers usually hold the prefetched claims; .all() reuses them.
     return user.is_authenticated and any(c.member_id == user.pk for c in section.claims.all())
 
 
-def can_curate_issue(user, issue) -> bool:
+def can_curate_issue(user: Viewer, issue: "Issue") -> bool:
     """The issue's stewards: its host, its editor and the admins. They curate
     every section of it and run it: its lifecycle, the meeting, its exports,
     the issue after it."""
     return is_admin(user) or issue.is_hosted_by(user)
 
 
-def require_steward(user, issue) -> None:
+def require_steward(user: Viewer | None, issue: "Issue") -> None:
     """Refuse whoever is not a steward of the issue (`can_curate_issue`);
     `user` None is the system itself (commands, the schedule)."""
     if user is None:
@@ -101,16 +114,16 @@ def require_steward(user, issue) -> None:
         raise NotAllowed(_("Only the host, the editor and admins can do that."))
 
 
-def can_curate_section(user, section) -> bool:
+def can_curate_section(user: Viewer, section: Section) -> bool:
     return can_curate_issue(user, section.issue) or owns_section(user, section)
 
 
-def is_own(user, post) -> bool:
+def is_own(user: Viewer, post: Attributed) -> bool:
     """The post was typed by the user or is attributed to them."""
     return user.is_authenticated and user.pk in (post.submitted_by_id, post.author_id)
 
 
-def may_report(user, post) -> bool:
+def may_report(user: Viewer, post: Question | Answer) -> bool:
     """Any member may report a shown post, but not one they typed: they can
     edit or delete it themselves."""
     return (
@@ -121,12 +134,12 @@ def may_report(user, post) -> bool:
     )
 
 
-def may_dismiss_report(user, post) -> bool:
+def may_dismiss_report(user: Viewer, post: Question | Answer) -> bool:
     """A moderator dismisses reports, but not about their own words: the
     host's own post is for an admin to judge."""
     return is_admin(user) or not is_own(user, post)
 
 
-def can_edit_post(user, post, section) -> bool:
+def can_edit_post(user: Viewer, post: Attributed, section: Section) -> bool:
     """Items, questions and answers: their author, or who curates the section."""
     return is_own(user, post) or (user.is_authenticated and can_curate_section(user, section))

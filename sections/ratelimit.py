@@ -16,6 +16,8 @@ from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
+from accounts.models import User
+
 from .errors import RateLimited
 
 logger = logging.getLogger(__name__)
@@ -28,7 +30,7 @@ _in_process = LocMemCache("rate-limits", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
 _redis_down = False
 
 
-def rate_limit(*, user, action: str, per_minute: int | None = None) -> None:
+def rate_limit(*, user: User, action: str, per_minute: int | None = None) -> None:
     """Count one `action` by `user`; refuse it past the limit for this minute.
 
     A fixed one-minute window: simple, and a burst at the edge of two windows

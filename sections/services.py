@@ -7,6 +7,7 @@ people saving the same row never silently overwrite each other.
 """
 
 import unicodedata
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, F, Model, Value
@@ -14,12 +15,22 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import User, Viewer
 
 from . import events
 from .errors import Invalid, NotAllowed, SectionFull, StaleWrite
 from .links import normalize_url
-from .models import Answer, Claim, Item, PostStatus, Question, Section, SectionKind, Vote
+from .models import (
+    Answer,
+    Attributed,
+    Claim,
+    Item,
+    PostStatus,
+    Question,
+    Section,
+    SectionKind,
+    Vote,
+)
 from .moderation import moderation_mode
 from .policy import (
     can_curate_issue,
@@ -38,14 +49,14 @@ VOTES_PER_MINUTE = 60
 
 
 @transaction.atomic
-def section_claim(*, section_id: int, user) -> Claim:
+def section_claim(*, section_id: int, user: Viewer) -> Claim:
     """Make `user` an owner of the section, if a slot is free.
 
     The section row is locked before counting, so two members racing for the
     last slot are served one after the other; the (section, slot) constraint
     backs that up in the database.
     """
-    require_member(user)
+    user = require_member(user)
     section = Section.objects.select_for_update().select_related("issue").get(pk=section_id)
     require_open(section.issue, user)
     if section.owner_cap == 0:
@@ -63,8 +74,8 @@ def section_claim(*, section_id: int, user) -> Claim:
 
 
 @transaction.atomic
-def section_release(*, section_id: int, user) -> None:
-    require_member(user)
+def section_release(*, section_id: int, user: Viewer) -> None:
+    user = require_member(user)
     section = Section.objects.select_for_update().select_related("issue").get(pk=section_id)
     require_open(section.issue, user)
     if Claim.objects.filter(section=section, member=user).delete()[0]:
@@ -90,15 +101,18 @@ def _section(section_id: int) -> Section:
     )
 
 
-def _require_poster(user, section: Section, action: str = "post", per_minute=None) -> None:
-    require_member(user)
+def _require_poster(
+    user: Viewer, section: Section, action: str = "post", per_minute: int | None = None
+) -> User:
+    user = require_member(user)
     require_open(section.issue, user)
     # The host adds a lot during the meeting; limits are for floods, not them.
     if not can_curate_issue(user, section.issue):
         rate_limit(user=user, action=action, per_minute=per_minute)
+    return user
 
 
-def _credit(user, section: Section, credit_to: str | None) -> dict:
+def _credit(user: User, section: Section, credit_to: str | None) -> dict[str, Any]:
     """Who a new or edited post is attributed to.
 
     Owners and the host may credit another member (by alias) or a plain name,
@@ -122,18 +136,18 @@ def _credit(user, section: Section, credit_to: str | None) -> dict:
     return {"author": None, "author_name": credit_to}
 
 
-def _save_version(model: type[Model], pk: int, version: int, fields: dict):
+def _save_version[M: Model](model: type[M], pk: int, version: int, fields: dict[str, Any]) -> M:
     """Write `fields` only if the row is still at `version`; else StaleWrite."""
-    saved = model.objects.filter(pk=pk, version=version).update(
+    saved = model._default_manager.filter(pk=pk, version=version).update(
         **fields, version=F("version") + 1, updated_at=timezone.now()
     )
-    current = model.objects.get(pk=pk)
+    current = model._default_manager.get(pk=pk)
     if not saved:
         raise StaleWrite(current)
     return current
 
 
-def _create_last(model: type[Model], section: Section, **fields):
+def _create_last[M: Model](model: type[M], section: Section, **fields: Any) -> M:
     """Create a row after the section's last one, its position computed by the
     INSERT itself (one statement instead of a read and a write), which also
     returns it. Every post passes here: the subquery is written out because
@@ -143,7 +157,7 @@ def _create_last(model: type[Model], section: Section, **fields):
     last = RawSQL(
         f"SELECT COALESCE(MAX(position), 0) + 1 FROM {table} WHERE section_id = %s", [section.pk]
     )
-    return model.objects.create(position=last, section=section, **fields)
+    return model._default_manager.create(position=last, section=section, **fields)
 
 
 def _require_visible(question: Question) -> None:
@@ -153,11 +167,12 @@ def _require_visible(question: Question) -> None:
         raise NotAllowed(_("This question is not open for answers or votes."))
 
 
-def _require_editor(user, post, section: Section) -> None:
-    require_member(user)
+def _require_editor(user: Viewer, post: Attributed, section: Section) -> User:
+    user = require_member(user)
     require_open(section.issue, user)
     if not can_edit_post(user, post, section):
         raise NotAllowed(_("Only its author, the section's owners and the host can change this."))
+    return user
 
 
 # Items
@@ -169,7 +184,9 @@ def item_kinds(section: Section) -> list[str]:
     return [Item.Kind.ENTRY, *areas, Item.Kind.NOTE, Item.Kind.SNIPPET]
 
 
-def _check_item_shape(section: Section, kind: str, subgroup: str, current_subgroup=None) -> None:
+def _check_item_shape(
+    section: Section, kind: str, subgroup: str, current_subgroup: str | None = None
+) -> None:
     if section.kind != SectionKind.ITEMS:
         raise Invalid(_("This section does not take items."))
     if kind not in item_kinds(section):
@@ -183,7 +200,7 @@ def _check_item_shape(section: Section, kind: str, subgroup: str, current_subgro
 def item_submit(
     *,
     section: Section,
-    user,
+    user: Viewer,
     kind: str = Item.Kind.ENTRY,
     subgroup: str = "",
     title: str = "",
@@ -196,7 +213,7 @@ def item_submit(
 ) -> Item:
     """Add an item to `section` (loaded with its issue; claims prefetched
     saves a query). A link already in the issue makes it a follow-up."""
-    _require_poster(user, section)
+    user = _require_poster(user, section)
     _check_item_shape(section, kind, subgroup)
     _section_changed(section)
     url_key = normalize_url(url)
@@ -222,7 +239,7 @@ def item_submit(
 def item_update(
     *,
     item_id: int,
-    user,
+    user: Viewer,
     version: int,
     kind: str,
     subgroup: str,
@@ -237,9 +254,9 @@ def item_update(
     """Save an edit. `credit_to` None keeps the attribution as it is."""
     item = Item.objects.get(pk=item_id)
     section = _section(item.section_id)
-    _require_editor(user, item, section)
+    user = _require_editor(user, item, section)
     _check_item_shape(section, kind, subgroup, current_subgroup=item.subgroup)
-    fields = {
+    fields: dict[str, Any] = {
         "kind": kind,
         "subgroup": subgroup,
         "title": title,
@@ -276,7 +293,7 @@ def _link_in_issue(issue_id: int, url_key: str, *, exclude: int = 0) -> Value | 
 
 
 @transaction.atomic
-def item_delete(*, item_id: int, user) -> None:
+def item_delete(*, item_id: int, user: Viewer) -> None:
     item = Item.objects.get(pk=item_id)
     section = _section(item.section_id)
     _require_editor(user, item, section)
@@ -286,7 +303,7 @@ def item_delete(*, item_id: int, user) -> None:
 
 
 @transaction.atomic
-def item_set_discussed(*, item_id: int, user, discussed: bool) -> Item:
+def item_set_discussed(*, item_id: int, user: Viewer, discussed: bool) -> Item:
     """Mark an item discussed in the meeting (owners and the host)."""
     item = Item.objects.get(pk=item_id)
     section = _section(item.section_id)
@@ -301,7 +318,9 @@ def item_set_discussed(*, item_id: int, user, discussed: bool) -> Item:
 
 
 @transaction.atomic
-def item_move(*, item_id: int, user, direction: str = "", before_id: int | None = None) -> None:
+def item_move(
+    *, item_id: int, user: Viewer, direction: str = "", before_id: int | None = None
+) -> None:
     """Move an item one place up or down among its neighbours (same area and
     sub-group), or (dragged) to just before another of them, or to the end
     of them with `before_id` 0; owners and the host only."""
@@ -351,7 +370,7 @@ def _place(items: list[Item], group: list[Item], moving: Item, before_id: int) -
 
 @transaction.atomic
 def section_set_theme(
-    *, section_id: int, user, version: int, item_id: int | None = None, text: str = ""
+    *, section_id: int, user: Viewer, version: int, item_id: int | None = None, text: str = ""
 ) -> Section:
     """Pick the theme (本期主题) from the nominations, or write it."""
     section = _section(section_id)
@@ -382,14 +401,16 @@ def section_set_theme(
 # Questions and answers
 
 
-def _check_question_shape(section: Section, subgroup: str, current_subgroup=None) -> None:
+def _check_question_shape(
+    section: Section, subgroup: str, current_subgroup: str | None = None
+) -> None:
     if section.kind != SectionKind.QUESTIONS:
         raise Invalid(_("This section does not take questions."))
     if subgroup and subgroup not in section.subgroups and subgroup != current_subgroup:
         raise Invalid(_("This section has no sub-group “%(name)s”.") % {"name": subgroup})
 
 
-def _first_status(user, section: Section) -> str:
+def _first_status(user: Viewer, section: Section) -> str:
     """Under pre-moderation a member's post waits for approval; the
     moderators' own posts (admins, the issue's host) do not."""
     if moderation_mode(section.issue) == "pre" and not can_curate_issue(user, section.issue):
@@ -399,10 +420,10 @@ def _first_status(user, section: Section) -> str:
 
 @transaction.atomic
 def question_ask(
-    *, section: Section, user, body: str, subgroup: str = "", credit_to: str = ""
+    *, section: Section, user: Viewer, body: str, subgroup: str = "", credit_to: str = ""
 ) -> Question:
     limit = section.issue.series.questions_per_minute
-    _require_poster(user, section, action="question", per_minute=limit)
+    user = _require_poster(user, section, action="question", per_minute=limit)
     _check_question_shape(section, subgroup)
     _section_changed(section)
     return _create_last(
@@ -418,11 +439,17 @@ def question_ask(
 
 @transaction.atomic
 def question_update(
-    *, question_id: int, user, version: int, body: str, subgroup: str, credit_to: str | None = None
+    *,
+    question_id: int,
+    user: Viewer,
+    version: int,
+    body: str,
+    subgroup: str,
+    credit_to: str | None = None,
 ) -> Question:
     question = Question.objects.get(pk=question_id)
     section = _section(question.section_id)
-    _require_editor(user, question, section)
+    user = _require_editor(user, question, section)
     _check_question_shape(section, subgroup, current_subgroup=question.subgroup)
     fields = {"body": body, "subgroup": subgroup}
     if credit_to is not None:
@@ -433,10 +460,10 @@ def question_update(
 
 
 @transaction.atomic
-def question_delete(*, question_id: int, user) -> None:
+def question_delete(*, question_id: int, user: Viewer) -> None:
     question = Question.objects.get(pk=question_id)
     section = _section(question.section_id)
-    _require_editor(user, question, section)
+    user = _require_editor(user, question, section)
     answered_by_others = question.answers.exclude(submitted_by=user).exists()
     if answered_by_others and not can_curate_section(user, section):
         raise NotAllowed(_("Others have answered this question; it can no longer be deleted."))
@@ -444,7 +471,7 @@ def question_delete(*, question_id: int, user) -> None:
     _section_changed(section)
 
 
-def _require_asker_or_curator(user, question: Question, section: Section) -> None:
+def _require_asker_or_curator(user: Viewer, question: Question, section: Section) -> None:
     require_member(user)
     require_open(section.issue, user)
     asker = user.pk in (question.author_id, question.submitted_by_id)
@@ -453,7 +480,7 @@ def _require_asker_or_curator(user, question: Question, section: Section) -> Non
 
 
 @transaction.atomic
-def question_set_answered(*, question_id: int, user, answered: bool) -> Question:
+def question_set_answered(*, question_id: int, user: Viewer, answered: bool) -> Question:
     question = Question.objects.get(pk=question_id)
     section = _section(question.section_id)
     _require_asker_or_curator(user, question, section)
@@ -464,11 +491,11 @@ def question_set_answered(*, question_id: int, user, answered: bool) -> Question
 
 
 @transaction.atomic
-def question_vote(*, question_id: int, user) -> bool:
+def question_vote(*, question_id: int, user: Viewer) -> bool:
     """Toggle the member's vote; returns whether they now vote for it."""
     question = Question.objects.get(pk=question_id)
     section = _section(question.section_id)
-    _require_poster(user, section, action="vote", per_minute=VOTES_PER_MINUTE)
+    user = _require_poster(user, section, action="vote", per_minute=VOTES_PER_MINUTE)
     _require_visible(question)
     if user.pk in (question.author_id, question.submitted_by_id):
         raise NotAllowed(_("You cannot vote for your own question."))
@@ -486,12 +513,12 @@ def question_vote(*, question_id: int, user) -> bool:
 
 @transaction.atomic
 def answer_post(
-    *, question_id: int, user, body: str, parent_id: int | None = None, credit_to: str = ""
+    *, question_id: int, user: Viewer, body: str, parent_id: int | None = None, credit_to: str = ""
 ) -> Answer:
     question = Question.objects.get(pk=question_id)
     section = _section(question.section_id)
     limit = section.issue.series.answers_per_minute
-    _require_poster(user, section, action="answer", per_minute=limit)
+    user = _require_poster(user, section, action="answer", per_minute=limit)
     _require_visible(question)
     if question.locked:
         raise NotAllowed(_("This thread is locked: it takes no more answers."))
@@ -510,11 +537,11 @@ def answer_post(
 
 @transaction.atomic
 def answer_update(
-    *, answer_id: int, user, version: int, body: str, credit_to: str | None = None
+    *, answer_id: int, user: Viewer, version: int, body: str, credit_to: str | None = None
 ) -> Answer:
     answer = Answer.objects.select_related("question").get(pk=answer_id)
     section = _section(answer.question.section_id)
-    _require_editor(user, answer, section)
+    user = _require_editor(user, answer, section)
     fields = {"body": body}
     if credit_to is not None:
         fields.update(_credit(user, section, credit_to))
@@ -524,7 +551,7 @@ def answer_update(
 
 
 @transaction.atomic
-def answer_delete(*, answer_id: int, user) -> None:
+def answer_delete(*, answer_id: int, user: Viewer) -> None:
     answer = Answer.objects.select_related("question").get(pk=answer_id)
     section = _section(answer.question.section_id)
     _require_editor(user, answer, section)
@@ -535,7 +562,7 @@ def answer_delete(*, answer_id: int, user) -> None:
 
 
 @transaction.atomic
-def answer_accept(*, answer_id: int, user, accepted: bool) -> Answer:
+def answer_accept(*, answer_id: int, user: Viewer, accepted: bool) -> Answer:
     """Accept one answer of a question (the asker or the host); accepting it
     marks the question answered and withdraws any earlier acceptance."""
     answer = Answer.objects.select_related("question").get(pk=answer_id)

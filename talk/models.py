@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import validate_time_zone
+from accounts.models import Viewer, validate_time_zone
 from sections.models import SectionShape
 
 
@@ -210,7 +210,7 @@ class Issue(models.Model):
         """The issue's content can still change (by someone)."""
         return self.status in (IssueStatus.DRAFT, IssueStatus.LIVE) or self.correcting
 
-    def accepts_content_from(self, user) -> bool:
+    def accepts_content_from(self, user: Viewer) -> bool:
         """During a correction only its host, editor and admins write."""
         if self.status in (IssueStatus.DRAFT, IssueStatus.LIVE):
             return True
@@ -218,16 +218,16 @@ class Issue(models.Model):
             self.is_hosted_by(user) or (user.is_authenticated and user.is_staff)
         )
 
-    def is_hosted_by(self, user) -> bool:
+    def is_hosted_by(self, user: Viewer) -> bool:
         return user.is_authenticated and user.pk in (self.host_id, self.editor_id)
 
     @property
     def host_display(self) -> str:
-        return self.host.alias if self.host_id else self.host_name
+        return self.host.alias if self.host is not None else self.host_name
 
     @property
     def editor_display(self) -> str:
-        return self.editor.alias if self.editor_id else self.editor_name
+        return self.editor.alias if self.editor is not None else self.editor_name
 
 
 class Holiday(models.Model):
