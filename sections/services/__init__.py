@@ -1,0 +1,55 @@
+"""Business rules for sections: claims, items, questions, answers, votes.
+
+Every function checks permission itself (views may not), runs in one
+transaction, and raises a `DeskError` the view can show. Edits carry the
+version the editor started from and save with a conditional UPDATE, so two
+people saving the same row never silently overwrite each other.
+
+One module per area: `claims`, `items` (and the theme), `questions` (and
+answers, votes); `rules` holds what they share.
+"""
+
+from .claims import section_claim, section_release
+from .items import (
+    item_delete,
+    item_kinds,
+    item_move,
+    item_set_discussed,
+    item_submit,
+    item_update,
+    section_set_theme,
+)
+from .questions import (
+    VOTES_PER_MINUTE,
+    answer_accept,
+    answer_delete,
+    answer_post,
+    answer_update,
+    question_ask,
+    question_delete,
+    question_set_answered,
+    question_update,
+    question_vote,
+)
+
+__all__ = [
+    "VOTES_PER_MINUTE",
+    "answer_accept",
+    "answer_delete",
+    "answer_post",
+    "answer_update",
+    "item_delete",
+    "item_kinds",
+    "item_move",
+    "item_set_discussed",
+    "item_submit",
+    "item_update",
+    "question_ask",
+    "question_delete",
+    "question_set_answered",
+    "question_update",
+    "question_vote",
+    "section_claim",
+    "section_release",
+    "section_set_theme",
+]
