@@ -35,26 +35,27 @@ class PublishedIssuesFeed(Feed):
     def items(self, series):
         return selectors.feed_issues(series, FEED_LENGTH)
 
-    def item_title(self, issue):
-        return issue.title
+    def item_title(self, entry):
+        return entry.row.title
 
-    def item_description(self, issue):
+    def item_description(self, entry):
         # Atom's summary is HTML: readers would run markup typed into the
         # highlights line, and mangle plain "vector<float>".
-        return escape(issue.highlights)
+        return escape(entry.row.highlights)
 
-    def item_link(self, issue):
-        return issue.get_absolute_url()
+    def item_link(self, entry):
+        return entry.row.get_absolute_url()
 
-    def item_guid(self, issue):
-        return f"issue-desk:{issue.series.slug}:{issue.code}"
+    def item_guid(self, entry):
+        return f"issue-desk:{entry.row.series.slug}:{entry.row.code}"
 
     item_guid_is_permalink = False
 
-    def item_updateddate(self, issue):
-        return issue.latest_revision.created_at if issue.latest_revision else issue.updated_at
+    def item_updateddate(self, entry):
+        revision = entry.latest_revision
+        return revision.created_at if revision else entry.row.updated_at
 
-    def item_pubdate(self, issue):
+    def item_pubdate(self, entry):
         # Its first publication: a correction updates an entry, it does not
         # publish it again.
-        return issue.first_published_at
+        return entry.first_published_at

@@ -91,7 +91,20 @@ def exports_in_progress(revisions: list[Revision]) -> bool:
     )
 
 
-def published_issues(series: Series) -> list[Issue]:
+@dataclass
+class ArchivedIssue:
+    """A published issue as the archive and the feed show it."""
+
+    row: Issue
+    # The newest revision whose files are ready: a correction just frozen
+    # keeps showing the previous files until its own are rendered.
+    latest_revision: Revision | None
+    # Its first publication: its meeting's time, or its first revision's if
+    # that came earlier (`feed_issues` fills it in).
+    first_published_at: datetime.datetime | None = None
+
+
+def published_issues(series: Series) -> list[ArchivedIssue]:
     """The public archive: published issues, newest first, each with its
     latest revision's exports."""
     issues = list(
@@ -106,29 +119,27 @@ def published_issues(series: Series) -> list[Issue]:
             )
         )
     )
-    for issue in issues:
-        # The newest revision whose files are ready: a correction just frozen
-        # keeps showing the previous files until its own are rendered.
+    archived = []
+    for issue in _issue_order(issues):
         revisions = list(issue.revisions.all())
         ready = [revision for revision in revisions if revision.exports.all()]
-        # Stuck on the model for the archive's template, until a view object
-        # carries it (issue 16); the model declares no such field.
-        issue.latest_revision = next(iter(ready or revisions), None)  # type: ignore[attr-defined]
-    return _issue_order(issues)
+        archived.append(
+            ArchivedIssue(row=issue, latest_revision=next(iter(ready or revisions), None))
+        )
+    return archived
 
 
-def feed_issues(series: Series, length: int) -> list[Issue]:
-    """The newest published issues, each with the time it was first published
-    (`first_published_at`): its meeting's, or its first revision's if that
-    came earlier. A correction does not publish an issue again, and a record
+def feed_issues(series: Series, length: int) -> list[ArchivedIssue]:
+    """The newest published issues, each with the time it was first
+    published. A correction does not publish an issue again, and a record
     imported years after its meeting (the archive) was published then."""
-    issues = published_issues(series)[:length]
-    for issue in issues:
+    entries = published_issues(series)[:length]
+    for entry in entries:
+        issue = entry.row
         revisions = list(issue.revisions.all())  # newest first
         first = revisions[-1].created_at if revisions else issue.updated_at
-        # Read by the feed, as above.
-        issue.first_published_at = min(first, issue.meeting_at or first)  # type: ignore[attr-defined]
-    return issues
+        entry.first_published_at = min(first, issue.meeting_at or first)
+    return entries
 
 
 def find_issue(series_slug: str, ident: str) -> Issue:
