@@ -104,14 +104,16 @@ def can_curate_issue(user: Viewer, issue: "Issue") -> bool:
     return is_admin(user) or issue.is_hosted_by(user)
 
 
-def require_steward(user: Viewer | None, issue: "Issue") -> None:
+def require_steward(user: Viewer | None, issue: "Issue") -> User | None:
     """Refuse whoever is not a steward of the issue (`can_curate_issue`);
-    `user` None is the system itself (commands, the schedule)."""
+    `user` None is the system itself (commands, the schedule). The same user
+    back, typed as a member (or None)."""
     if user is None:
-        return
-    require_member(user)
-    if not can_curate_issue(user, issue):
+        return None
+    member = require_member(user)
+    if not can_curate_issue(member, issue):
         raise NotAllowed(_("Only the host, the editor and admins can do that."))
+    return member
 
 
 def can_curate_section(user: Viewer, section: Section) -> bool:

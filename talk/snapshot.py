@@ -5,15 +5,26 @@ alone, never from the live tables, so a revision renders the same bytes today
 and in a year. It is also the JSON export (docs/export-schema.md).
 """
 
+import datetime
 import re
 import zoneinfo
+from typing import Any
 
+from sections.models import Item
 from sections.selectors import AnswerView, QuestionView, SectionView, issue_content
+
+from .models import Issue
 
 SCHEMA = "issue-desk/issue@1"
 
 
-def snapshot_build(issue, *, revision: int | None = None, note: str = "", frozen_at=None) -> dict:
+def snapshot_build(
+    issue: Issue,
+    *,
+    revision: int | None = None,
+    note: str = "",
+    frozen_at: datetime.datetime | None = None,
+) -> dict[str, Any]:
     """The issue as everyone may read it (no pending or hidden posts)."""
     content = issue_content(issue, viewer=None)
     zone = zoneinfo.ZoneInfo(issue.series.meeting_time_zone)
@@ -71,7 +82,7 @@ def split_highlights(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[；;]", text or "") if part.strip()]
 
 
-def _section(view: SectionView) -> dict:
+def _section(view: SectionView) -> dict[str, Any]:
     section = view.row
     return {
         "key": section.key,
@@ -94,7 +105,7 @@ def _section(view: SectionView) -> dict:
     }
 
 
-def _item(item) -> dict:
+def _item(item: Item) -> dict[str, Any]:
     return {
         "kind": item.kind,
         "subgroup": item.subgroup,
@@ -108,7 +119,7 @@ def _item(item) -> dict:
     }
 
 
-def _question(asked: QuestionView, section: SectionView) -> dict:
+def _question(asked: QuestionView, section: SectionView) -> dict[str, Any]:
     question = asked.row
     origin = question.carried_from
     return {
@@ -125,7 +136,7 @@ def _question(asked: QuestionView, section: SectionView) -> dict:
     }
 
 
-def _answer(view: AnswerView) -> dict:
+def _answer(view: AnswerView) -> dict[str, Any]:
     answer = view.row
     return {
         "body": answer.body,

@@ -6,8 +6,10 @@ this viewer: acting on one would write to a post they cannot see and then
 fail to render it. Who may write is the services' business.
 """
 
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
+from accounts.models import Viewer
 from sections.models import Answer, Item, Question, Section
 from sections.selectors import SORTS, visible_posts
 from talk.models import Issue
@@ -38,14 +40,14 @@ def get_item(pk: int) -> Item:
     )
 
 
-def get_question(pk: int, viewer) -> Question:
+def get_question(pk: int, viewer: Viewer) -> Question:
     return get_object_or_404(
         Question.objects.filter(visible_posts(viewer)).select_related("section__issue__series"),
         pk=pk,
     )
 
 
-def get_answer(pk: int, viewer) -> Answer:
+def get_answer(pk: int, viewer: Viewer) -> Answer:
     questions = Question.objects.filter(visible_posts(viewer))
     return get_object_or_404(
         Answer.objects.filter(visible_posts(viewer), question__in=questions).select_related(
@@ -55,6 +57,6 @@ def get_answer(pk: int, viewer) -> Answer:
     )
 
 
-def sort_of(request) -> str:
+def sort_of(request: HttpRequest) -> str:
     sort = request.GET.get("sort", "")
     return sort if sort in SORTS else "time"

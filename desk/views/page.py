@@ -7,11 +7,16 @@ this module adds what belongs to the web layer, the forms, in `SectionPanel`
 and `IssuePage`. Templates read those, never attributes stuck on rows.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypedDict, Unpack
 
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import Promise
 from django_htmx.http import reswap
 
+from accounts.models import Viewer
 from sections import record
 from sections.models import Item, Question, Section
 from sections.policy import can_curate_issue
@@ -60,9 +65,9 @@ class SectionPanel:
     item_form: ItemForm | None = None
     ask_form: QuestionForm | None = None
     theme_picker: ThemePicker | None = None
-    claim_error: str = ""
+    claim_error: str | Promise = ""
 
-    def context(self) -> dict:
+    def context(self) -> dict[str, Any]:
         """What section.html and its partials read: the panel, the view and
         the row (`section`, for the model's own fields)."""
         return {"panel": self, "view": self.view, "section": self.view.row}
@@ -82,7 +87,24 @@ class IssuePage:
         return next(p for p in self.panels if p.view.pk == pk)
 
 
-def render_issue_page(request, issue, *, status=200, flash="", bind=None, kept=""):
+class PanelForms(TypedDict, total=False):
+    """What a view puts in place on a section's panel (SectionPanel's fields)."""
+
+    item_form: ItemForm | None
+    ask_form: QuestionForm | None
+    theme_picker: ThemePicker | None
+    claim_error: str | Promise
+
+
+def render_issue_page(
+    request: HttpRequest,
+    issue: Issue,
+    *,
+    status: int = 200,
+    flash: str | Promise = "",
+    bind: Callable[[IssuePage], None] | None = None,
+    kept: str = "",
+) -> HttpResponse:
     """The whole issue page; `bind(page)` puts a bound form back in place.
     `kept` is text a refused plain post typed where no form can take it back
     (the issue froze meanwhile, a role was taken away): it is shown beside
@@ -111,7 +133,7 @@ def render_issue_page(request, issue, *, status=200, flash="", bind=None, kept="
     return render(request, "talk/issue.html", context, status=status)
 
 
-def panel_for(view: SectionView, user, **forms) -> SectionPanel:
+def panel_for(view: SectionView, user: Viewer, **forms: Unpack[PanelForms]) -> SectionPanel:
     """The section's panel with empty forms for what the viewer may add."""
     panel = SectionPanel(view=view, **forms)
     if not view.may_post:
@@ -124,7 +146,14 @@ def panel_for(view: SectionView, user, **forms) -> SectionPanel:
     return panel
 
 
-def section_fragment(request, section: Section, *, status=200, name="", **forms):
+def section_fragment(
+    request: HttpRequest,
+    section: Section,
+    *,
+    status: int = 200,
+    name: str = "",
+    **forms: Unpack[PanelForms],
+) -> HttpResponse:
     """The section again (or its partial `name`), with `forms` (a bound
     form, the theme picker, a claim's refusal) in place."""
     view = section_content(
@@ -136,7 +165,9 @@ def section_fragment(request, section: Section, *, status=200, name="", **forms)
     return render(request, template, context, status=status)
 
 
-def question_fragment(request, question: Question, *, status=200, posted: int | None = None):
+def question_fragment(
+    request: HttpRequest, question: Question, *, status: int = 200, posted: int | None = None
+) -> HttpResponse:
     """The question with its answers; `posted`, an answer just posted, takes
     the keyboard."""
     issue = question.section.issue
@@ -146,19 +177,26 @@ def question_fragment(request, question: Question, *, status=200, posted: int | 
     return render(request, "sections/question.html", context, status=status)
 
 
-def added(request, section: Section, *, item: Item | None = None, question: Question | None = None):
+def added(
+    request: HttpRequest,
+    section: Section,
+    *,
+    item: Item | None = None,
+    question: Question | None = None,
+) -> HttpResponse:
     """The new row appended to its list and, if its author is new to the
     section, their name appended to the contributors line, as out-of-band
     swaps; the form stays where it is (desk.js clears what was typed). A
     section of hundreds of rows is not sent again for one more."""
     issue = section.issue
-    context: dict = {"issue": issue, "section": section}
+    context: dict[str, Any] = {"issue": issue, "section": section}
     if item is not None:
         context["entry"] = fresh_item(item, section, request.user)
         listed = record.list_of(item.kind)
         context["list_key"] = listed if listed != record.BODY else group_key(item.subgroup)
-        row = item
+        row: Item | Question = item
     else:
+        assert question is not None  # called with an item or a question
         asked = fresh_question(question, section, request.user)
         context.update(asked=asked, list_key=group_key(question.subgroup))
         if asked.renumbered_others:
@@ -171,7 +209,9 @@ def added(request, section: Section, *, item: Item | None = None, question: Ques
     return reswap(render(request, "sections/added.html", context), "none")
 
 
-def _nominations_changed(request, section: Section, item: Item | None) -> dict:
+def _nominations_changed(
+    request: HttpRequest, section: Section, item: Item | None
+) -> dict[str, Any]:
     """When a nomination came or went, the theme picker must list it anew:
     the section's lines to render it from."""
     changed = item is not None and item.kind == Item.Kind.NOMINATION and bool(section.theme_label)
@@ -179,30 +219,42 @@ def _nominations_changed(request, section: Section, item: Item | None) -> dict:
     return {"nominations_changed": changed, **SectionPanel(view=view).context()}
 
 
-def removed(request, section: Section, item: Item | None = None):
+def removed(request: HttpRequest, section: Section, item: Item | None = None) -> HttpResponse:
     """After a removal (the row itself is gone from the page): the section's
     contributors line, and the theme picker if a nomination went."""
     context = {"issue": section.issue, "oob": True, **_nominations_changed(request, section, item)}
     return render(request, "sections/removed.html", context)
 
 
-def render_record(request, issue, status=200):
+def render_record(request: HttpRequest, issue: Issue, status: int = 200) -> HttpResponse:
     content = issue_content(issue, viewer=request.user)
     context = {"issue": issue, "content": content}
     return render(request, "talk/issue.html#issue-record", context, status=status)
 
 
-def lifecycle_context(request, issue: Issue, **forms) -> dict:
+def lifecycle_context(
+    request: HttpRequest,
+    issue: Issue,
+    *,
+    freeze_form: FreezeForm | None = None,
+    highlights_form: HighlightsForm | None = None,
+) -> dict[str, Any]:
     """What the issue page shows of its lifecycle and the meeting."""
     revisions = selectors.issue_revisions(issue)
     return {
         "revisions": revisions,
         "exports_in_progress": selectors.exports_in_progress(revisions),
-        **steward_context(request, issue, **forms),
+        **steward_context(request, issue, freeze_form=freeze_form, highlights_form=highlights_form),
     }
 
 
-def steward_context(request, issue: Issue, *, freeze_form=None, highlights_form=None) -> dict:
+def steward_context(
+    request: HttpRequest,
+    issue: Issue,
+    *,
+    freeze_form: FreezeForm | None = None,
+    highlights_form: HighlightsForm | None = None,
+) -> dict[str, Any]:
     """The host's console; a refused plain post brings its bound form."""
     steward = can_curate_issue(request.user, issue)
     return {

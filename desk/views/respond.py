@@ -5,32 +5,49 @@ with its errors, and an editor told of a newer version."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import Any, Concatenate, cast
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse
+from django.db.models import Model
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render, resolve_url
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
+from django_htmx.middleware import HtmxDetails
 
 from sections.errors import DeskError, IssueClosed, NotAllowed, StaleWrite
-from sections.models import Section
+from sections.models import Attributed, Section
 from sections.policy import can_edit_post
 from sections.selectors import SORTS
+from talk.models import Issue
 
-from .page import render_issue_page, section_fragment
+from ..forms.sections import ItemForm, QuestionForm
+from .page import IssuePage, render_issue_page, section_fragment
 
 CHANGED = "desk:changed"
 
 
-def member_required(view):
+class HtmxHttpRequest(HttpRequest):
+    """A request through django-htmx's middleware (django-htmx's own recipe)."""
+
+    htmx: HtmxDetails
+
+
+type Fragment = Callable[[], HttpResponse]
+
+
+def member_required[**P](
+    view: Callable[Concatenate[HtmxHttpRequest, P], HttpResponse],
+) -> Callable[Concatenate[HtmxHttpRequest, P], HttpResponse]:
     """Like login_required, but an htmx request is sent to the login page as
     a whole page (HX-Redirect) instead of having it swapped into a fragment."""
 
     @wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def wrapped(request: HtmxHttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         if request.htmx:
@@ -43,7 +60,13 @@ def member_required(view):
     return wrapped
 
 
-def fragment_or_page(request, issue, anchor: str, render_fragment, exists=None):
+def fragment_or_page(
+    request: HtmxHttpRequest,
+    issue: Issue,
+    anchor: str,
+    render_fragment: Fragment,
+    exists: Callable[[], bool] | None = None,
+) -> HttpResponse:
     """`exists` tells whether the row the anchor names is there for this viewer:
     a link to a missing one is a 404 with or without htmx."""
     if request.htmx and not request.htmx.history_restore_request:
@@ -53,13 +76,15 @@ def fragment_or_page(request, issue, anchor: str, render_fragment, exists=None):
     return redirect(f"{issue.get_absolute_url()}#{anchor}")
 
 
-def changed(request, issue, anchor: str, fragment) -> HttpResponse:
+def changed(
+    request: HtmxHttpRequest, issue: Issue, anchor: str, fragment: Fragment
+) -> HttpResponse:
     if request.htmx:
         return trigger_client_event(fragment(), CHANGED)
     return redirect(f"{issue.get_absolute_url()}{_sorted_as_before(request)}#{anchor}")
 
 
-def _sorted_as_before(request) -> str:
+def _sorted_as_before(request: HttpRequest) -> str:
     """The page's order, when the form was posted from a page sorted by votes
     ("?sort=votes"): a plain post (no script) comes back to the order it left."""
     referer = urlsplit(request.headers.get("Referer", ""))
@@ -67,7 +92,14 @@ def _sorted_as_before(request) -> str:
     return f"?sort={sort}" if sort in SORTS and sort != "time" else ""
 
 
-def refused(request, issue, error: DeskError, *, bind=None, kept="") -> HttpResponse:
+def refused(
+    request: HtmxHttpRequest,
+    issue: Issue,
+    error: DeskError,
+    *,
+    bind: Callable[[IssuePage], None] | None = None,
+    kept: str = "",
+) -> HttpResponse:
     """A refusal in words: in the page's alert region for htmx (the form and
     its text stay as they are in the browser), or on the whole page again
     (forms still filled, or the text `kept`) for a plain post."""
@@ -78,7 +110,7 @@ def refused(request, issue, error: DeskError, *, bind=None, kept="") -> HttpResp
     )
 
 
-def refusal_fragment(request, error: DeskError) -> HttpResponse:
+def refusal_fragment(request: HttpRequest, error: DeskError) -> HttpResponse:
     """The refusal's words, for htmx to put in the page's #flash region."""
     response = render(
         request, "sections/refusal.html", {"message": error.message}, status=error.status
@@ -86,9 +118,19 @@ def refusal_fragment(request, error: DeskError) -> HttpResponse:
     return retarget(reswap(response, "innerHTML"), "#flash")
 
 
-def form_invalid(request, section, form, bind, status=422, flash=""):
+def form_invalid(
+    request: HtmxHttpRequest,
+    section: Section,
+    form: ItemForm | QuestionForm,
+    bind: Callable[[IssuePage], None],
+    status: int = 422,
+    flash: str | Promise = "",
+) -> HttpResponse:
     if request.htmx:
-        if section.kind == "items":
+        # The form goes back into its own box: an item posted to a section
+        # of another kind (a crafted post, or the kind changed) is refused
+        # with its item form, never put in the ask box.
+        if isinstance(form, ItemForm):
             return section_fragment(
                 request, section, status=status, name="add-item", item_form=form
             )
@@ -105,15 +147,18 @@ def form_invalid(request, section, form, bind, status=422, flash=""):
     return render_issue_page(request, section.issue, status=status, flash=flash, bind=bind)
 
 
-def _focus_first_error(form) -> None:
+def _focus_first_error(form: BaseForm) -> None:
     name = next((name for name in form.errors if name in form.fields), None)
     name = name or next(iter(form.fields))
     form.fields[name].widget.attrs["autofocus"] = True
 
 
-def refuse_editor(request, post, section: Section) -> HttpResponse | None:
+def refuse_editor(
+    request: HtmxHttpRequest, post: Attributed, section: Section
+) -> HttpResponse | None:
     """Whoever could not save an edit is told so before they type one (the
     service checks again on save)."""
+    error: DeskError
     if not section.issue.accepts_content_from(request.user):
         error = IssueClosed()
     elif not can_edit_post(request.user, post, section):
@@ -124,19 +169,25 @@ def refuse_editor(request, post, section: Section) -> HttpResponse | None:
 
 
 @dataclass
-class Edit:
+class Edit[F: BaseForm]:
     """How saving an edit went (see `save_edit`)."""
 
-    form: Any
+    form: F
     status: int = 200
     # The row as someone else saved it first: shown beside the typed text.
-    newer: Any = None
+    newer: Model | None = None
     # Why it was not saved: a stale write, or a refusal in words.
     error: DeskError | None = None
     saved: bool = False
 
 
-def save_edit(request, form, save: Callable[[Any], object], *, rebase=None) -> Edit:
+def save_edit[F: BaseForm](
+    request: HttpRequest,
+    form: F,
+    save: Callable[[F], object],
+    *,
+    rebase: Callable[[F, Model], F] | None = None,
+) -> Edit[F]:
     """The stale-write flow of every edit form, in one place. A GET gives the
     form as it is. A POST is checked, then saved with `save(form)`;
     when someone saved a newer version first (StaleWrite, 409), the same
@@ -153,19 +204,24 @@ def save_edit(request, form, save: Callable[[Any], object], *, rebase=None) -> E
         rebased = (rebase or _aimed_at)(form, error.current)
         return Edit(rebased, status=error.status, newer=error.current, error=error)
     except DeskError as error:
-        form.add_error(None, error.message)
+        form.add_error(None, str(error.message))
         return Edit(form, status=error.status, error=error)
     return Edit(form, saved=True)
 
 
-def _aimed_at(form, current):
-    form.data = form.data.copy()
-    form.data["version"] = str(current.version)
+def _aimed_at[F: BaseForm](form: F, current: Model) -> F:
+    # A bound form's data is the request's QueryDict (the stubs say Mapping).
+    data = cast(QueryDict, form.data).copy()
+    # StaleWrite.current is typed Model; every row it carries is versioned.
+    data["version"] = str(current.version)  # type: ignore[attr-defined]
+    form.data = data
     form.full_clean()
     return form
 
 
-def edit_page(request, template: str, partial: str, context: dict, status: int):
+def edit_page(
+    request: HtmxHttpRequest, template: str, partial: str, context: dict[str, Any], status: int
+) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, f"{template}#{partial}", context, status=status)
     return render(request, template, context, status=status)

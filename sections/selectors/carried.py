@@ -7,6 +7,8 @@ from collections.abc import Collection
 from django.db import connection
 from django.db.models import Exists, OuterRef
 
+from accounts.models import Viewer
+
 from ..models import Answer, PostStatus, Question
 from .numbering import threads
 from .views import AnswerView, CarriedAnswers, QuestionView
@@ -53,7 +55,7 @@ def carried_links(question_ids: Collection[int]) -> dict[int, set[int]]:
     return links
 
 
-def carried_answers(questions: list[QuestionView], viewer) -> None:
+def carried_answers(questions: list[QuestionView], viewer: Viewer | None) -> None:
     """Fill `carried_answers`: the answers of each question's other copies,
     oldest issue first. Two queries when a question on the page has a copy or
     an original, none otherwise: the page's query count does not grow with it."""

@@ -2,12 +2,17 @@
 by alias or plain name, never anything of their account."""
 
 import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from ..models import Answer, ChatLine, Claim, Item, PostStatus, Question, Section
+from ..models import Answer, Attributed, ChatLine, Claim, Item, PostStatus, Question, Section
 from .views import SectionView
+
+if TYPE_CHECKING:
+    from talk.models import Issue
 
 
 def section_contributors(section: Section) -> list[str]:
@@ -70,7 +75,7 @@ def new_contributor(section: Section, row: Item | Question) -> str:
     name = row.attribution
     if not name or name in section.contributor_names:
         return ""
-    params = {
+    params: dict[str, int | str] = {
         "section": section.pk,
         # The new row itself does not count; ids start at 1.
         "item": row.pk if isinstance(row, Item) else 0,
@@ -88,7 +93,7 @@ def _attributed(rows: QuerySet) -> list[str]:
     return [alias or name for alias, name in rows.values_list("author__alias", "author_name")]
 
 
-def _names(rows) -> list[str]:
+def _names(rows: Iterable[Attributed | ChatLine]) -> list[str]:
     return [row.attribution for row in rows if row.attribution]
 
 
@@ -103,7 +108,7 @@ def section_contributors_of(section: SectionView) -> list[str]:
     return _unique(names)
 
 
-def issue_contributors(issue, sections: list[SectionView]) -> list[str]:
+def issue_contributors(issue: "Issue", sections: list[SectionView]) -> list[str]:
     names = [issue.host_display, issue.editor_display]
     for section in sections:
         names += section.contributors
@@ -115,5 +120,5 @@ def _split_names(text: str) -> list[str]:
     return [n.strip() for n in re.split(r"[、,，]", text or "") if n.strip()]
 
 
-def _unique(values) -> list[str]:
+def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))

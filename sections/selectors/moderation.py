@@ -51,18 +51,7 @@ def moderation_queue(section: Section) -> ModerationQueue:
     )
     return ModerationQueue(
         waiting=[p for p in posts if p.row.status == PostStatus.PENDING],
-        # A report loads its own copy of the post: it takes the queue's number.
-        reports=[
-            QueuedReport(
-                row=report,
-                post=QueuedPost(
-                    row=report.question, kind="question", number=numbers.get(report.question_id)
-                )
-                if report.question is not None
-                else QueuedPost(row=report.answer, kind="answer"),
-            )
-            for report in reports
-        ],
+        reports=[QueuedReport(row=report, post=_reported(report, numbers)) for report in reports],
         removed=[p for p in posts if p.row.status in (PostStatus.REJECTED, PostStatus.HIDDEN)],
         # In the order of their numbers, which a merge is typed by.
         questions=sorted(
@@ -70,6 +59,17 @@ def moderation_queue(section: Section) -> ModerationQueue:
             key=lambda p: p.number or 0,
         ),
     )
+
+
+def _reported(report: Report, numbers: dict[int, int]) -> QueuedPost:
+    # A report loads its own copy of the post: it takes the queue's number.
+    if report.question is not None:
+        return QueuedPost(
+            row=report.question, kind="question", number=numbers.get(report.question.pk)
+        )
+    # Report's check constraint: a report without a question has an answer.
+    assert report.answer is not None
+    return QueuedPost(row=report.answer, kind="answer")
 
 
 def question_numbered(question_id: int, number: int) -> int | None:

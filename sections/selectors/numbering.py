@@ -1,6 +1,6 @@
 """Where rows stand: sub-groups, question numbers, answer threads."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..models import PostStatus, Question
@@ -8,7 +8,9 @@ from .views import AnswerView, Group
 
 
 def group(
-    entries: list, subgroups: list[str], subgroup: Callable[[Any], str] = lambda v: v.row.subgroup
+    entries: Iterable[Any],
+    subgroups: list[str],
+    subgroup: Callable[[Any], str] = lambda v: v.row.subgroup,
 ) -> list[Group]:
     """Entries (view objects, or rows with `subgroup=`) under their
     sub-group: ungrouped first, then the template's order, then any sub-group
@@ -23,7 +25,7 @@ def group(
     return list(groups.values())
 
 
-def number_shown(questions: list[Question], subgroups: list[str]) -> dict[int, int]:
+def number_shown(questions: Sequence[Question], subgroups: list[str]) -> dict[int, int]:
     """Q1, Q2… for the shown questions (given in the order asked), by id, in
     the order they are read: sub-group by sub-group as `group` lists them, so
     a question asked in 线上讨论 after one in 群里讨论 still comes first. One

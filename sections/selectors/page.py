@@ -7,10 +7,26 @@ Python (groups, threads, numbering, what the viewer may do) and derives what
 the corpus lists by hand: the contributors (排名不分先后) and the references.
 """
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Count, Prefetch, QuerySet
 
+from accounts.models import Viewer
+
 from .. import policy, record
-from ..models import Answer, ChatLine, Claim, Item, PostStatus, Question, Section, SectionKind, Vote
+from ..models import (
+    Answer,
+    Attributed,
+    ChatLine,
+    Claim,
+    Item,
+    PostStatus,
+    Question,
+    Section,
+    SectionKind,
+    Vote,
+)
 from .carried import CARRIED_ON, carried_answers
 from .contributors import issue_contributors, section_contributors, section_contributors_of
 from .numbering import group, number_shown, numbered_alongside, threads
@@ -24,10 +40,13 @@ from .views import (
 )
 from .visibility import visible_posts
 
+if TYPE_CHECKING:
+    from talk.models import Issue
+
 SORTS = ("time", "votes")
 
 
-def _sections(viewer) -> QuerySet:
+def _sections(viewer: Viewer | None) -> QuerySet[Section]:
     posts = visible_posts(viewer)
     return Section.objects.prefetch_related(
         Prefetch("claims", queryset=Claim.objects.select_related("member")),
@@ -50,13 +69,15 @@ def _sections(viewer) -> QuerySet:
     )
 
 
-def _voted(viewer, **where) -> set[int]:
+def _voted(viewer: Viewer | None, **where: Any) -> set[int]:
     if viewer is None or not viewer.is_authenticated:
         return set()
     return set(Vote.objects.filter(member=viewer, **where).values_list("question_id", flat=True))
 
 
-def issue_content(issue, *, viewer=None, sort: str = "time") -> IssueContent:
+def issue_content(
+    issue: "Issue", *, viewer: Viewer | None = None, sort: str = "time"
+) -> IssueContent:
     rows = list(_sections(viewer).filter(issue=issue))
     voted = _voted(viewer, question__section__issue=issue)
     sections = []
@@ -70,14 +91,18 @@ def issue_content(issue, *, viewer=None, sort: str = "time") -> IssueContent:
     )
 
 
-def section_content(section_id: int, *, issue, viewer=None, sort: str = "time") -> SectionView:
+def section_content(
+    section_id: int, *, issue: "Issue", viewer: Viewer | None = None, sort: str = "time"
+) -> SectionView:
     """One section, arranged as on the page (for its fragment)."""
     row = _sections(viewer).get(pk=section_id, issue=issue)
     row.issue = issue
     return _arrange(row, viewer, _voted(viewer, question__section=row), sort)
 
 
-def question_content(question_id: int, *, issue, viewer=None) -> QuestionView:
+def question_content(
+    question_id: int, *, issue: "Issue", viewer: Viewer | None = None
+) -> QuestionView:
     """One question with its answers and its number in the section."""
     posts = visible_posts(viewer)
     question = (
@@ -99,7 +124,7 @@ def question_content(question_id: int, *, issue, viewer=None) -> QuestionView:
     return view
 
 
-def item_content(item_id: int, *, issue, viewer=None) -> ItemView:
+def item_content(item_id: int, *, issue: "Issue", viewer: Viewer | None = None) -> ItemView:
     """One item with what the viewer may do with it (for its fragment)."""
     item = (
         Item.objects.select_related("author", "section")
@@ -112,13 +137,13 @@ def item_content(item_id: int, *, issue, viewer=None) -> ItemView:
     return fresh_item(item, item.section, viewer)
 
 
-def fresh_item(item: Item, section: Section, viewer) -> ItemView:
+def fresh_item(item: Item, section: Section, viewer: Viewer | None) -> ItemView:
     """An item as the viewer sees it, from rows already loaded (no query)."""
     may_edit = _editor_check(viewer, section)
     return ItemView(row=item, may_edit=may_edit(item), may_curate=_may_curate(viewer, section))
 
 
-def fresh_question(question: Question, section: Section, viewer) -> QuestionView:
+def fresh_question(question: Question, section: Section, viewer: Viewer | None) -> QuestionView:
     """A just-asked question, numbered after the ones before it (none while
     it waits for approval)."""
     numbered = numbered_alongside(question)
@@ -137,26 +162,30 @@ def _by_list(items: list[Item]) -> dict[str, list[Item]]:
     return lists
 
 
-def _may_curate(viewer, section: Section) -> bool:
+def _may_curate(viewer: Viewer | None, section: Section) -> bool:
     return viewer is not None and policy.can_curate_section(viewer, section)
 
 
-def _may_post(viewer, section: Section) -> bool:
+def _may_post(viewer: Viewer | None, section: Section) -> bool:
     return viewer is not None and policy.may_contribute(viewer, section.issue)
 
 
-def _editor_check(viewer, section: Section):
+# Whether the viewer may edit a post (an item, a question, an answer).
+type EditorCheck = Callable[[Attributed], bool]
+
+
+def _editor_check(viewer: Viewer | None, section: Section) -> EditorCheck:
     """`policy.can_edit_post` for many rows of one section, decided once:
     a page of hundreds of rows does not ask the policy (and the lazy
     request.user) hundreds of times."""
-    if not _may_post(viewer, section):
+    if viewer is None or not _may_post(viewer, section):
         return lambda post: False
     if policy.can_curate_section(viewer, section):
         return lambda post: True
     return lambda post: policy.is_own(viewer, post)
 
 
-def _arrange(row: Section, viewer, voted: set[int], sort: str) -> SectionView:
+def _arrange(row: Section, viewer: Viewer | None, voted: set[int], sort: str) -> SectionView:
     """Lay a loaded section out for its template."""
     items = list(row.items.all())
     owners = [claim.member for claim in row.claims.all()]
@@ -208,17 +237,17 @@ def _arrange(row: Section, viewer, voted: set[int], sort: str) -> SectionView:
 def _question_view(
     question: Question,
     section: Section,
-    viewer,
+    viewer: Viewer | None,
     voted: set[int],
     number: int | None,
     *,
-    may_edit=None,
+    may_edit: EditorCheck | None = None,
 ) -> QuestionView:
     """What the viewer may do with a question and its answers, worked out
     once here rather than in the template for each of hundreds of rows."""
     may_edit = may_edit or _editor_check(viewer, section)
     can_post = _may_post(viewer, section)
-    asker = can_post and policy.is_own(viewer, question)
+    asker = can_post and viewer is not None and policy.is_own(viewer, question)
     # Only a shown question takes answers and votes (the services say so):
     # its author and the admins also see it while it waits or is hidden.
     shown = question.status == PostStatus.VISIBLE
@@ -245,7 +274,9 @@ def _question_view(
     )
 
 
-def section_lines(row: Section, viewer, *, with_nominations: bool = False) -> SectionView:
+def section_lines(
+    row: Section, viewer: Viewer | None, *, with_nominations: bool = False
+) -> SectionView:
     """A section's lines around its rows, read narrowly after a post or a
     removal: the contributors and, when a nomination came or went, the
     nominations for the theme picker. Not its rows."""

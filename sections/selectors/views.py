@@ -11,6 +11,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from accounts.models import User
+
 from ..models import Answer, Item, Question, Section, SectionKind
 
 
@@ -83,7 +85,7 @@ class CarriedAnswers:
 @dataclass
 class SectionView:
     row: Section
-    owners: list[Any] = field(default_factory=list)
+    owners: list[User] = field(default_factory=list)
     contributors: list[str] = field(default_factory=list)
     viewer_owns: bool = False
     may_curate: bool = False

@@ -2,10 +2,12 @@
 
 from django.db.models import Exists, OuterRef, Q
 
+from accounts.models import Viewer
+
 from ..models import Item, PostStatus, SectionKind
 
 
-def visible_posts(viewer) -> Q:
+def visible_posts(viewer: Viewer | None) -> Q:
     """Posts everyone sees, plus the viewer's own pending or rejected ones."""
     visible = Q(status=PostStatus.VISIBLE)
     if viewer is not None and viewer.is_authenticated:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Viewer
 from accounts.services import audit_record
 from sections import events
 from sections.errors import Invalid, IssueClosed, NotAllowed
@@ -25,7 +26,7 @@ class CarriedOver:
 
 
 @transaction.atomic
-def issue_carry_over(*, issue: Issue, user) -> CarriedOver:
+def issue_carry_over(*, issue: Issue, user: Viewer | None) -> CarriedOver:
     """Carry over into `issue` again from the issue before it, adding only
     what is missing: a copy someone deleted comes back, nothing comes twice.
     Admins, or the host or editor of either issue."""
@@ -43,7 +44,7 @@ def issue_carry_over(*, issue: Issue, user) -> CarriedOver:
         else None
     )
     if user is not None:
-        require_member(user)
+        user = require_member(user)
         if not (
             can_curate_issue(user, issue)
             or (previous is not None and can_curate_issue(user, previous))
@@ -74,12 +75,13 @@ def copy_left_open(*, previous: Issue, issue: Issue) -> CarriedOver:
     targets = {section.key: section for section in issue.sections.all()}
     questions = _carry_questions(previous, issue, targets)
     nominations = _carry_nominations(previous, issue, targets)
-    for section_id in {row.section_id for row in [*questions, *nominations]}:
+    rows: list[Question | Item] = [*questions, *nominations]
+    for section_id in {row.section_id for row in rows}:
         events.announce(issue.pk, events.SECTION, id=section_id)
     return CarriedOver(questions=len(questions), nominations=len(nominations))
 
 
-def _next_positions(model, issue: Issue) -> dict[int, int]:
+def _next_positions(model: type[Question | Item], issue: Issue) -> dict[int, int]:
     rows = model.objects.filter(section__issue=issue).values("section_id")
     return dict(rows.annotate(last=Max("position")).values_list("section_id", "last"))
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError
 
+from accounts.models import Viewer
 from accounts.services import audit_record
 from sections import events
 from sections.errors import Invalid
@@ -44,7 +45,7 @@ def _enqueue(export_ids: list[int]) -> list[int]:
     CELERY_TASK_PUBLISH_RETRY_POLICY), and the sweep (`exports_requeue`)
     sends them once the queue is back. In-process (embedded mode) `delay`
     renders them there and then."""
-    queued = []
+    queued: list[int] = []
     for export_id in export_ids:
         try:
             export_render.delay(export_id)
@@ -160,17 +161,21 @@ def export_give_up(*, export_id: int, task_id: str, reason: str) -> None:
     """The task ran out of retries: say so on the row the host sees."""
     failed = Export.objects.filter(pk=export_id, task_id=task_id, status=Export.Status.RUNNING)
     issue_id = failed.values_list("revision__issue_id", flat=True).first()
-    if failed.update(
-        status=Export.Status.FAILED,
-        error=reason[:2000],
-        finished_at=timezone.now(),
-        lease_until=None,
+    if (
+        failed.update(
+            status=Export.Status.FAILED,
+            error=reason[:2000],
+            finished_at=timezone.now(),
+            lease_until=None,
+        )
+        # None only if the row came to match between the two statements.
+        and issue_id is not None
     ):
         events.announce(issue_id, events.EXPORTS)
 
 
 @transaction.atomic
-def export_retry(*, export_id: int, user) -> Export:
+def export_retry(*, export_id: int, user: Viewer) -> Export:
     export = Export.objects.select_related("revision__issue__host", "revision__issue__editor").get(
         pk=export_id
     )

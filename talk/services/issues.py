@@ -5,6 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Viewer
 from sections import events
 from sections.errors import DeskError, Invalid, NotAllowed, RoleTaken
 from sections.models import Section, SectionShape
@@ -21,7 +22,7 @@ class IssueExists(DeskError):
 def issue_create(
     *,
     series: Series,
-    by,
+    by: Viewer | None,
     number: int | None = None,
     special_label: str = "",
     code: str = "",
@@ -62,13 +63,13 @@ ROLES = {"host": _("host"), "editor": _("editor")}
 
 
 @transaction.atomic
-def issue_role_claim(*, issue_id: int, user, role: str) -> Issue:
+def issue_role_claim(*, issue_id: int, user: Viewer, role: str) -> Issue:
     """Take the host or editor role of an issue if nobody holds it.
 
     A conditional UPDATE: of two members clicking at once, one gets the role
     and the other is told who has it.
     """
-    require_member(user)
+    user = require_member(user)
     # Locked for update before require_open takes its shared lock: two
     # claimers sharing the row and then both updating it would deadlock.
     issue = Issue.objects.select_for_update().get(pk=issue_id)
@@ -90,8 +91,8 @@ def issue_role_claim(*, issue_id: int, user, role: str) -> Issue:
 
 
 @transaction.atomic
-def issue_role_release(*, issue_id: int, user, role: str) -> Issue:
-    require_member(user)
+def issue_role_release(*, issue_id: int, user: Viewer, role: str) -> Issue:
+    user = require_member(user)
     issue = Issue.objects.select_for_update().get(pk=issue_id)
     require_open(issue, user)
     if role not in ROLES:

@@ -7,6 +7,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Viewer
 from accounts.services import audit_record
 from sections import events
 from sections.errors import Invalid, IssueClosed
@@ -18,9 +19,9 @@ from ..snapshot import snapshot_build
 from .exports import exports_create
 
 
-def _move(issue_id: int, user, action: str) -> Issue:
+def _move(issue_id: int, user: Viewer | None, action: str) -> Issue:
     issue = Issue.objects.select_related("series", "host", "editor").get(pk=issue_id)
-    require_steward(user, issue)
+    member = require_steward(user, issue)
     # A conditional UPDATE on the states the move starts from: of two clicks
     # at once, the second finds the state changed and is refused.
     for move in moves_named(action):
@@ -31,7 +32,7 @@ def _move(issue_id: int, user, action: str) -> Issue:
     events.announce(issue_id, events.STATUS)
     issue.refresh_from_db()
     audit_record(
-        actor=user,
+        actor=member,
         # Named by the verb, as every audit action is ("issue.freeze"): the
         # status it led to ("issue.published") gave one log two spellings.
         action=f"issue.{action}",
@@ -43,19 +44,19 @@ def _move(issue_id: int, user, action: str) -> Issue:
 
 
 @transaction.atomic
-def issue_start(*, issue_id: int, user) -> Issue:
+def issue_start(*, issue_id: int, user: Viewer | None) -> Issue:
     """The meeting begins: draft → live."""
     return _move(issue_id, user, START)
 
 
 @transaction.atomic
-def issue_publish(*, issue_id: int, user) -> Issue:
+def issue_publish(*, issue_id: int, user: Viewer | None) -> Issue:
     """A frozen issue goes to the public archive and the feed."""
     return _move(issue_id, user, PUBLISH)
 
 
 @transaction.atomic
-def issue_correct(*, issue_id: int, user) -> Issue:
+def issue_correct(*, issue_id: int, user: Viewer | None) -> Issue:
     """Open a frozen or published issue for a correction."""
     return _move(issue_id, user, CORRECT)
 
@@ -64,7 +65,7 @@ CHANGE_NOTE_MAX = 2000
 
 
 @transaction.atomic
-def issue_freeze(*, issue_id: int, user, note: str = "") -> Revision:
+def issue_freeze(*, issue_id: int, user: Viewer | None, note: str = "") -> Revision:
     """Freeze the issue as its next revision and queue its exports.
 
     The issue row is locked for update: writes in flight (which hold it
@@ -77,7 +78,7 @@ def issue_freeze(*, issue_id: int, user, note: str = "") -> Revision:
         .select_related("series", "host", "editor")
         .get(pk=issue_id)
     )
-    require_steward(user, issue)
+    member = require_steward(user, issue)
     move = lifecycle_move(issue, FREEZE)
     if move is None:
         raise IssueClosed(moves_named(FREEZE)[0].refusal)
@@ -112,10 +113,10 @@ def issue_freeze(*, issue_id: int, user, note: str = "") -> Revision:
         number=number,
         note=note.strip(),
         snapshot=snapshot_build(issue, revision=number, note=note.strip(), frozen_at=now),
-        created_by=user,
+        created_by=member,
     )
     audit_record(
-        actor=user,
+        actor=member,
         action="issue.freeze",
         target=issue,
         scope=f"{issue.series.slug}/{issue.code}",
@@ -126,7 +127,7 @@ def issue_freeze(*, issue_id: int, user, note: str = "") -> Revision:
     return revision
 
 
-def issue_move(*, issue_id: int, user, action: str, note: str = "") -> Issue:
+def issue_move(*, issue_id: int, user: Viewer | None, action: str, note: str = "") -> Issue:
     """Make a lifecycle move by its name (what the host's desk posts); `note`
     is the freeze's: what a correction changed."""
     if action == FREEZE:

@@ -6,6 +6,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Viewer
 from sections import events
 from sections.errors import DeskError, Invalid, IssueClosed, StaleWrite
 from sections.models import PostStatus, Question
@@ -22,7 +23,7 @@ class PointerMoved(DeskError):
     status = 409
 
 
-def _meeting_issue(issue_id: int, user) -> Issue:
+def _meeting_issue(issue_id: int, user: Viewer) -> Issue:
     issue = Issue.objects.select_related("series", "host", "editor").get(pk=issue_id)
     require_steward(user, issue)
     if issue.status != IssueStatus.LIVE:
@@ -32,7 +33,12 @@ def _meeting_issue(issue_id: int, user) -> Issue:
 
 @transaction.atomic
 def issue_pointer_move(
-    *, issue_id: int, user, expected_id: int | None, step: int = 0, section_id: int | None = None
+    *,
+    issue_id: int,
+    user: Viewer,
+    expected_id: int | None,
+    step: int = 0,
+    section_id: int | None = None,
 ) -> Issue:
     """Move the meeting to a section: `step` +1/-1 from `expected_id` (where
     the host saw the pointer), or straight to `section_id`. The move is a
@@ -44,6 +50,7 @@ def issue_pointer_move(
     # (序章) is not on the page, so the room could not follow the host there.
     shown = set(issue.sections.filter(SHOWN).values_list("pk", flat=True))
     walk = [pk for pk in order if pk in shown]
+    target: int | None
     if section_id is not None:
         if section_id not in walk:
             raise Invalid(_("That section is not part of this issue."))
@@ -65,7 +72,7 @@ def issue_pointer_move(
         # one): the section's clock keeps running rather than start again.
         moved = where_seen.exists()
     else:
-        moved = where_seen.update(current_section_id=target, section_started_at=timezone.now())
+        moved = where_seen.update(current_section_id=target, section_started_at=timezone.now()) > 0
     issue = Issue.objects.select_related("current_section").get(pk=issue_id)
     if not moved:
         where = issue.current_section.title if issue.current_section else _("no section")
@@ -78,7 +85,7 @@ def issue_pointer_move(
 
 
 @transaction.atomic
-def issue_spotlight(*, issue_id: int, user, question_id: int | None) -> Issue:
+def issue_spotlight(*, issue_id: int, user: Viewer, question_id: int | None) -> Issue:
     """Put a question in the spotlight for everyone (None: clear it)."""
     _meeting_issue(issue_id, user)
     if question_id is not None:
@@ -93,7 +100,7 @@ def issue_spotlight(*, issue_id: int, user, question_id: int | None) -> Issue:
 
 
 @transaction.atomic
-def issue_highlights_save(*, issue_id: int, user, version: int, text: str) -> Issue:
+def issue_highlights_save(*, issue_id: int, user: Viewer, version: int, text: str) -> Issue:
     """Save the highlights line (本期提要). Host and editor may both type it
     during the meeting: a save over a newer version is refused, never lost."""
     issue = Issue.objects.select_related("host", "editor").get(pk=issue_id)

@@ -7,8 +7,10 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Viewer
 from accounts.services import audit_record
 from sections.errors import Invalid, IssueClosed
 from sections.policy import require_steward
@@ -32,7 +34,7 @@ def _has_met(issue: Issue, now: datetime.datetime) -> bool:
 
 
 @transaction.atomic
-def issue_open_next(*, series: Series, user, after: Issue | None = None) -> Issue:
+def issue_open_next(*, series: Series, user: Viewer | None, after: Issue | None = None) -> Issue:
     """Open the issue after the series' latest: its number + 1, sections copied
     from the templates, host, editor and owners left to be claimed, the
     meeting at the series' next time after the latest one's (or now),
@@ -56,10 +58,12 @@ def issue_open_next(*, series: Series, user, after: Issue | None = None) -> Issu
             _("%(series)s has no numbered issue yet to follow.") % {"series": series.name}
         )
     if after is None or after.pk == latest.pk:
-        require_steward(user, latest)
+        member = require_steward(user, latest)
     else:
         # Asked on an earlier issue's page: its own stewards hear the news.
-        require_steward(user, Issue.objects.select_related("host", "editor").get(pk=after.pk))
+        member = require_steward(
+            user, Issue.objects.select_related("host", "editor").get(pk=after.pk)
+        )
     now = timezone.now()
     if after is not None and after.pk != latest.pk:
         raise IssueExists(_("%(title)s is already open.") % {"title": latest.title})
@@ -71,19 +75,19 @@ def issue_open_next(*, series: Series, user, after: Issue | None = None) -> Issu
             _("%(title)s has not met yet: freeze it before opening the next one.")
             % {"title": latest.title}
         )
+    assert latest.number is not None  # filtered on number__isnull=False
     start = max(latest.meeting_at, now) if latest.meeting_at else now
-    issue = issue_create(
-        series=series, by=None, number=latest.number + 1, meeting_at=meeting_after(series, start)
-    )
+    meeting_at = meeting_after(series, start)
+    issue = issue_create(series=series, by=None, number=latest.number + 1, meeting_at=meeting_at)
     carried = copy_left_open(previous=latest, issue=issue)
     audit_record(
-        actor=user,
+        actor=member,
         action="issue.open_next",
         target=issue,
         scope=f"{series.slug}/{issue.code}",
         after={
             "after": latest.code,
-            "meeting_at": issue.meeting_at.isoformat(),
+            "meeting_at": meeting_at.isoformat(),
             "questions": carried.questions,
             "nominations": carried.nominations,
         },
@@ -121,6 +125,7 @@ def issues_open_due(*, now: datetime.datetime | None = None) -> JobRun:
             failures.append(f"{latest.title}: {describe_failure(error)}")
         else:
             opened.append(issue.title)
+    detail: str | Promise
     if opened:
         detail = _("Opened %(titles)s.") % {"titles": "、".join(opened)}
     else:
