@@ -113,11 +113,7 @@ def _freeze_form_again(request, issue: Issue, error: Invalid) -> HttpResponse:
             "freeze_move": lifecycle_move(issue, FREEZE),
         }
         return render(request, "talk/issue.html#freeze-form", context, status=422)
-
-    def bind(page):
-        page.freeze_form = form
-
-    return render_issue_page(request, issue, status=422, flash=error.message, bind=bind)
+    return render_issue_page(request, issue, status=422, flash=error.message, freeze_form=form)
 
 
 @require_safe

@@ -32,11 +32,8 @@ def item_create(request, pk):
         request.POST, section=section, may_credit=can_curate_section(request.user, section)
     )
 
-    def bind(page):
-        page.panel(section.pk).item_form = form
-
     if not form.is_valid():
-        return form_invalid(request, section, form, bind)
+        return form_invalid(request, section, form)
     try:
         item = services.item_submit(
             section=section,
@@ -46,7 +43,7 @@ def item_create(request, pk):
         )
     except DeskError as error:
         form.add_error(None, error.message)
-        return form_invalid(request, section, form, bind, status=error.status, flash=error.message)
+        return form_invalid(request, section, form, status=error.status, flash=error.message)
     return changed(
         request, section.issue, f"item-{item.pk}", lambda: added(request, section, item=item)
     )
@@ -213,8 +210,10 @@ def _theme_again(request, section: Section, picker: ThemePicker, *, status: int,
     chose and typed, and why it was not saved."""
     if request.htmx:
         return section_fragment(request, section, status=status, theme_picker=picker)
-
-    def bind(page):
-        page.panel(section.pk).theme_picker = picker
-
-    return render_issue_page(request, section.issue, status=status, flash=flash, bind=bind)
+    return render_issue_page(
+        request,
+        section.issue,
+        status=status,
+        flash=flash,
+        section_forms={section.pk: {"theme_picker": picker}},
+    )

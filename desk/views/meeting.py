@@ -173,8 +173,4 @@ def meeting_highlights(request, series_slug, code):
         context = {"issue": issue, "highlights_form": form}
         return render(request, "talk/issue.html#highlights-form", context, status=status)
     flash = " ".join(str(e) for e in form.non_field_errors()) or _("Check the highlights line.")
-
-    def bind(page):
-        page.highlights_form = form
-
-    return render_issue_page(request, issue, status=status, flash=flash, bind=bind)
+    return render_issue_page(request, issue, status=status, flash=flash, highlights_form=form)

@@ -7,7 +7,6 @@ this module adds what belongs to the web layer, the forms, in `SectionPanel`
 and `IssuePage`. Templates read those, never attributes stuck on rows.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypedDict, Unpack
 
@@ -83,9 +82,6 @@ class IssuePage:
     freeze_form: FreezeForm | None = None
     highlights_form: HighlightsForm | None = None
 
-    def panel(self, pk: int) -> SectionPanel:
-        return next(p for p in self.panels if p.view.pk == pk)
-
 
 class PanelForms(TypedDict, total=False):
     """What a view puts in place on a section's panel (SectionPanel's fields)."""
@@ -102,22 +98,27 @@ def render_issue_page(
     *,
     status: int = 200,
     flash: str | Promise = "",
-    bind: Callable[[IssuePage], None] | None = None,
     kept: str = "",
+    section_forms: dict[int, PanelForms] | None = None,
+    freeze_form: FreezeForm | None = None,
+    highlights_form: HighlightsForm | None = None,
 ) -> HttpResponse:
-    """The whole issue page; `bind(page)` puts a bound form back in place.
-    `kept` is text a refused plain post typed where no form can take it back
-    (the issue froze meanwhile, a role was taken away): it is shown beside
-    the refusal, to copy, rather than lost."""
+    """The whole issue page. A refused plain post comes back to it with its
+    bound form in place: on its section's panel (`section_forms`, by the
+    section's id) or in the host's console. `kept` is text typed where no
+    form can take it back (the issue froze meanwhile, a role was taken
+    away): it is shown beside the refusal, to copy, rather than lost."""
     # The live-update sequence number is read first: it must not be newer
     # than the content below, or the page would miss a change.
     live_seq = broker().current_seq(issue.pk)
     content = issue_content(issue, viewer=request.user, sort=sort_of(request))
+    forms = section_forms or {}
     page = IssuePage(
-        content=content, panels=[panel_for(view, request.user) for view in content.shown]
+        content=content,
+        panels=[panel_for(view, request.user, **forms.get(view.pk, {})) for view in content.shown],
+        freeze_form=freeze_form,
+        highlights_form=highlights_form,
     )
-    if bind is not None:
-        bind(page)
     context = {
         "issue": issue,
         "flash": flash,

@@ -33,11 +33,8 @@ def question_ask(request, pk):
         request.POST, section=section, may_credit=can_curate_section(request.user, section)
     )
 
-    def bind(page):
-        page.panel(section.pk).ask_form = form
-
     if not form.is_valid():
-        return form_invalid(request, section, form, bind)
+        return form_invalid(request, section, form)
     try:
         question = services.question_ask(
             section=section,
@@ -48,7 +45,7 @@ def question_ask(request, pk):
         )
     except DeskError as error:
         form.add_error(None, error.message)
-        return form_invalid(request, section, form, bind, status=error.status, flash=error.message)
+        return form_invalid(request, section, form, status=error.status, flash=error.message)
     return changed(
         request,
         section.issue,

@@ -26,7 +26,7 @@ from sections.selectors import SORTS
 from talk.models import Issue
 
 from ..forms.sections import ItemForm, QuestionForm
-from .page import IssuePage, render_issue_page, section_fragment
+from .page import PanelForms, render_issue_page, section_fragment
 
 CHANGED = "desk:changed"
 
@@ -97,7 +97,6 @@ def refused(
     issue: Issue,
     error: DeskError,
     *,
-    bind: Callable[[IssuePage], None] | None = None,
     kept: str = "",
 ) -> HttpResponse:
     """A refusal in words: in the page's alert region for htmx (the form and
@@ -105,9 +104,7 @@ def refused(
     (forms still filled, or the text `kept`) for a plain post."""
     if request.htmx:
         return refusal_fragment(request, error)
-    return render_issue_page(
-        request, issue, status=error.status, flash=error.message, bind=bind, kept=kept
-    )
+    return render_issue_page(request, issue, status=error.status, flash=error.message, kept=kept)
 
 
 def refusal_fragment(request: HttpRequest, error: DeskError) -> HttpResponse:
@@ -122,7 +119,6 @@ def form_invalid(
     request: HtmxHttpRequest,
     section: Section,
     form: ItemForm | QuestionForm,
-    bind: Callable[[IssuePage], None],
     status: int = 422,
     flash: str | Promise = "",
 ) -> HttpResponse:
@@ -144,7 +140,10 @@ def form_invalid(
     flash = flash or _("Not saved: see what the form in “%(section)s” says.") % {
         "section": section.title
     }
-    return render_issue_page(request, section.issue, status=status, flash=flash, bind=bind)
+    forms: PanelForms = {"item_form": form} if isinstance(form, ItemForm) else {"ask_form": form}
+    return render_issue_page(
+        request, section.issue, status=status, flash=flash, section_forms={section.pk: forms}
+    )
 
 
 def _focus_first_error(form: BaseForm) -> None:
