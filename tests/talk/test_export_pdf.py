@@ -325,3 +325,25 @@ def test_characters_no_font_has_are_one_warning_not_one_each(caplog):
     assert [record.getMessage() for record in caplog.records] == [
         "The PDF shows 2 characters that no font has as boxes: \U000f0000\U000f0001"
     ]
+
+
+def test_a_machine_without_harfbuzz_subset_hears_nothing_of_it(monkeypatch, caplog):
+    # Without libharfbuzz-subset (a bare Debian), WeasyPrint subsets fonts
+    # with fontTools and says so for every font of every PDF; the file is the
+    # same, so the console is spared the note.
+    write_pdf = pdf.HTML.write_pdf
+
+    def as_without_harfbuzz(self, *args, **kwargs):
+        logging.getLogger("weasyprint").warning(
+            'Using fontTools instead of HarfBuzz-Subset for font "%s". This will be '
+            "unsupported in future versions of WeasyPrint.",
+            "DejaVu Serif",
+        )
+        return write_pdf(self, *args, **kwargs)
+
+    monkeypatch.setattr(pdf.HTML, "write_pdf", as_without_harfbuzz)
+    with caplog.at_level(logging.WARNING):
+        data = pdf.html_to_pdf("<p>中文</p>")
+
+    assert data.startswith(b"%PDF-")
+    assert caplog.records == []
