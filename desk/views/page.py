@@ -74,13 +74,10 @@ class SectionPanel:
 
 @dataclass
 class IssuePage:
-    """The whole issue page: its content, a panel per shown section, and the
-    host's forms (bound when a refused plain post comes back to the page)."""
+    """The whole issue page: its content and a panel per shown section."""
 
     content: IssueContent
     panels: list[SectionPanel]
-    freeze_form: FreezeForm | None = None
-    highlights_form: HighlightsForm | None = None
 
 
 class PanelForms(TypedDict, total=False):
@@ -116,8 +113,6 @@ def render_issue_page(
     page = IssuePage(
         content=content,
         panels=[panel_for(view, request.user, **forms.get(view.pk, {})) for view in content.shown],
-        freeze_form=freeze_form,
-        highlights_form=highlights_form,
     )
     context = {
         "issue": issue,
@@ -128,7 +123,7 @@ def render_issue_page(
         "page": page,
         "content": content,
         **lifecycle_context(
-            request, issue, freeze_form=page.freeze_form, highlights_form=page.highlights_form
+            request, issue, freeze_form=freeze_form, highlights_form=highlights_form
         ),
     }
     return render(request, "talk/issue.html", context, status=status)
@@ -206,24 +201,28 @@ def added(
             )
         row = question
     context["new_contributor"] = new_contributor(section, row)
-    context.update(_nominations_changed(request, section, item))
+    context.update(_lines(request, section, item, with_contributors=False))
     return reswap(render(request, "sections/added.html", context), "none")
 
 
-def _nominations_changed(
-    request: HttpRequest, section: Section, item: Item | None
+def _lines(
+    request: HttpRequest, section: Section, item: Item | None, *, with_contributors: bool
 ) -> dict[str, Any]:
-    """When a nomination came or went, the theme picker must list it anew:
-    the section's lines to render it from."""
+    """The section's lines around its rows, to render again after an add or
+    a removal: the contributors when asked, and the theme picker when a
+    nomination came or went (it must list it anew)."""
     changed = item is not None and item.kind == Item.Kind.NOMINATION and bool(section.theme_label)
-    view = section_lines(section, request.user, with_nominations=changed)
+    view = section_lines(
+        section, request.user, with_contributors=with_contributors, with_nominations=changed
+    )
     return {"nominations_changed": changed, **SectionPanel(view=view).context()}
 
 
 def removed(request: HttpRequest, section: Section, item: Item | None = None) -> HttpResponse:
     """After a removal (the row itself is gone from the page): the section's
     contributors line, and the theme picker if a nomination went."""
-    context = {"issue": section.issue, "oob": True, **_nominations_changed(request, section, item)}
+    lines = _lines(request, section, item, with_contributors=True)
+    context = {"issue": section.issue, "oob": True, **lines}
     return render(request, "sections/removed.html", context)
 
 

@@ -275,15 +275,19 @@ def _question_view(
 
 
 def section_lines(
-    row: Section, viewer: Viewer | None, *, with_nominations: bool = False
+    row: Section,
+    viewer: Viewer | None,
+    *,
+    with_contributors: bool = True,
+    with_nominations: bool = False,
 ) -> SectionView:
     """A section's lines around its rows, read narrowly after a post or a
-    removal: the contributors and, when a nomination came or went, the
+    removal, and only what is asked for: the contributors, and the
     nominations for the theme picker. Not its rows."""
     may_curate = _may_curate(viewer, row)
     return SectionView(
         row=row,
-        contributors=section_contributors(row),
+        contributors=section_contributors(row) if with_contributors else [],
         may_curate=may_curate,
         may_post=_may_post(viewer, row),
         nominations=(
