@@ -1,4 +1,6 @@
 import datetime
+import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -9,6 +11,7 @@ from sections.links import normalize_url
 from sections.models import Item
 
 from .models import Export, Issue, IssueStatus, JobRun, Revision, Series
+from .schedule import next_meeting
 
 OPEN_STATUSES = (IssueStatus.DRAFT, IssueStatus.LIVE)
 ARCHIVED_STATUSES = (IssueStatus.FROZEN, IssueStatus.PUBLISHED)
@@ -304,3 +307,90 @@ def _sighting(item: Item, issue: Issue) -> Sighting:
         issue_url=where.get_absolute_url(),
         in_this_issue=where.pk == issue.pk,
     )
+
+
+# The meetings' calendar
+
+# A meeting's length when its sections set no time budget.
+MEETING_MINUTES = 120
+
+
+@dataclass
+class Meeting:
+    """A meeting of a series as its calendar shows it."""
+
+    # One per issue number (or special edition's code): a meeting moved, or
+    # scheduled first and then opened as an issue, stays the same event.
+    uid: str
+    title: str
+    starts_at: datetime.datetime
+    minutes: int
+    # The issue's page, once the issue is open.
+    url: str = ""
+    updated_at: datetime.datetime | None = None
+
+
+def upcoming_meetings(
+    series: Series, *, now: datetime.datetime | None = None, weeks: int = 8
+) -> list[Meeting]:
+    """The series' meetings from today on: the issues that have a meeting
+    time (as the host set or moved it), then the schedule's, a week apart
+    with the holidays skipped, until `weeks` weeks from now."""
+    now = now or timezone.now()
+    zone = zoneinfo.ZoneInfo(series.meeting_time_zone)
+    today = datetime.datetime.combine(now.astimezone(zone).date(), datetime.time(), tzinfo=zone)
+    until = now + datetime.timedelta(weeks=weeks)
+    budget = _meeting_minutes(series.templates.all())
+    issues = list(
+        series.issues.filter(meeting_at__gte=today, meeting_at__lte=until)
+        .select_related("series")
+        .prefetch_related("sections")
+        .order_by("meeting_at")
+    )
+    meetings = [meeting for issue in issues if (meeting := issue_meeting(issue))]
+    last = series.issues.filter(number__isnull=False).order_by("-number").first()
+    number = last.number if last is not None else None
+    after = max([now, *(m.starts_at for m in meetings)])
+    if last is not None and last.meeting_at is not None:
+        after = max(after, last.meeting_at)
+    elif number is not None:
+        # Open but not yet given a time: the next meeting the schedule
+        # finds is its meeting.
+        number -= 1
+    holidays = set(series.holidays.filter(date__gte=today.date()).values_list("date", flat=True))
+    while True:
+        after = next_meeting(series, after, holidays)
+        if after > until:
+            return meetings
+        number = None if number is None else number + 1
+        meetings.append(
+            Meeting(
+                uid=_meeting_uid(series, number, after.date().isoformat()),
+                title=f"{series.name} {number:03d}" if number is not None else series.name,
+                starts_at=after,
+                minutes=budget,
+            )
+        )
+
+
+def issue_meeting(issue: Issue) -> Meeting | None:
+    """The issue's meeting, once it has a time."""
+    if issue.meeting_at is None:
+        return None
+    series = issue.series
+    return Meeting(
+        uid=_meeting_uid(series, issue.number, issue.code),
+        title=issue.title,
+        starts_at=issue.meeting_at.astimezone(zoneinfo.ZoneInfo(series.meeting_time_zone)),
+        minutes=_meeting_minutes(issue.sections.all()),
+        url=issue.get_absolute_url(),
+        updated_at=issue.updated_at,
+    )
+
+
+def _meeting_uid(series: Series, number: int | None, code: str) -> str:
+    return f"{series.slug}-{number if number is not None else code}@issue-desk"
+
+
+def _meeting_minutes(sections: Iterable) -> int:
+    return sum(s.time_budget_minutes or 0 for s in sections) or MEETING_MINUTES

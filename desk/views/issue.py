@@ -15,12 +15,13 @@ from django_htmx.http import (
 
 from sections.errors import DeskError, Invalid
 from sections.selectors import issue_content
-from talk import services
+from talk import selectors, services
 from talk.exports import MEDIA_TYPES
 from talk.exports.storage import absolute
 from talk.lifecycle import ACTIONS, FREEZE, lifecycle_move
 from talk.models import Export, Issue
 
+from ..calendar import calendar_response
 from ..forms.issues import FreezeForm
 from .getters import ISSUE_ROWS, get_issue
 from .page import lifecycle_context, render_issue_page, render_record
@@ -140,6 +141,17 @@ def export_retry(request, series_slug, code, pk):
         context = {"issue": issue, **lifecycle_context(request, issue)}
         return render(request, "talk/issue.html#issue-exports", context)
     return redirect(f"{issue.get_absolute_url()}#issue-exports")
+
+
+@require_safe
+def issue_calendar(request, series_slug, code):
+    """The issue's meeting as one event, to add to a calendar."""
+    issue = get_issue(series_slug, code)
+    meeting = selectors.issue_meeting(issue)
+    if meeting is None:
+        raise Http404
+    filename = f"{issue.series.slug}-{issue.code}.ics"
+    return calendar_response(request, issue.series, [meeting], filename)
 
 
 @require_safe

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -17,6 +17,7 @@ from talk import selectors
 from talk.live.broker import broker
 from talk.models import Series
 
+from ..calendar import calendar_response
 from .respond import refusal_fragment
 
 
@@ -57,6 +58,14 @@ def series_archive(request, series_slug):
         "talk/archive.html",
         {"series": series, "issues": selectors.published_issues(series)},
     )
+
+
+@require_safe
+def series_calendar(request: HttpRequest, series_slug: str) -> HttpResponse:
+    """The series' coming meetings, for calendar apps to subscribe to."""
+    series = get_object_or_404(Series, slug=series_slug)
+    meetings = selectors.upcoming_meetings(series)
+    return calendar_response(request, series, meetings, f"{series.slug}.ics")
 
 
 @require_safe
