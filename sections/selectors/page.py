@@ -7,7 +7,7 @@ Python (groups, threads, numbering, what the viewer may do) and derives what
 the corpus lists by hand: the contributors (排名不分先后) and the references.
 """
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, QuerySet
@@ -117,9 +117,8 @@ def question_content(
     )
     question.section.issue = issue
     number = numbered_alongside(question).get(question.pk)
-    view = _question_view(
-        question, question.section, viewer, _voted(viewer, question=question), number
-    )
+    rights = _rights(viewer, question.section)
+    view = _question_view(question, rights, _voted(viewer, question=question), number)
     carried_answers([view], viewer)
     return view
 
@@ -139,8 +138,8 @@ def item_content(item_id: int, *, issue: "Issue", viewer: Viewer | None = None) 
 
 def fresh_item(item: Item, section: Section, viewer: Viewer | None) -> ItemView:
     """An item as the viewer sees it, from rows already loaded (no query)."""
-    may_edit = _editor_check(viewer, section)
-    return ItemView(row=item, may_edit=may_edit(item), may_curate=_may_curate(viewer, section))
+    rights = _rights(viewer, section)
+    return ItemView(row=item, may_edit=rights.may_edit(item), may_curate=rights.may_curate)
 
 
 def fresh_question(question: Question, section: Section, viewer: Viewer | None) -> QuestionView:
@@ -148,7 +147,7 @@ def fresh_question(question: Question, section: Section, viewer: Viewer | None) 
     it waits for approval)."""
     numbered = numbered_alongside(question)
     number = numbered.get(question.pk)
-    view = _question_view(question, section, viewer, voted=set(), number=number)
+    view = _question_view(question, _rights(viewer, section), voted=set(), number=number)
     view.renumbered_others = number is not None and number < len(numbered)
     return view
 
@@ -162,37 +161,40 @@ def _by_list(items: list[Item]) -> dict[str, list[Item]]:
     return lists
 
 
-def _may_curate(viewer: Viewer | None, section: Section) -> bool:
-    return viewer is not None and policy.can_curate_section(viewer, section)
+@dataclass(frozen=True)
+class _Rights:
+    """What the viewer may do in one section, decided once from the policy:
+    a page of hundreds of rows does not ask it (and the lazy request.user)
+    hundreds of times."""
+
+    viewer: Viewer | None
+    may_post: bool
+    may_curate: bool
+
+    def may_edit(self, post: Attributed) -> bool:
+        """`policy.can_edit_post`, from the flags."""
+        if not self.may_post or self.viewer is None:
+            return False
+        return self.may_curate or policy.is_own(self.viewer, post)
 
 
-def _may_post(viewer: Viewer | None, section: Section) -> bool:
-    return viewer is not None and policy.may_contribute(viewer, section.issue)
-
-
-# Whether the viewer may edit a post (an item, a question, an answer).
-type EditorCheck = Callable[[Attributed], bool]
-
-
-def _editor_check(viewer: Viewer | None, section: Section) -> EditorCheck:
-    """`policy.can_edit_post` for many rows of one section, decided once:
-    a page of hundreds of rows does not ask the policy (and the lazy
-    request.user) hundreds of times."""
-    if viewer is None or not _may_post(viewer, section):
-        return lambda post: False
-    if policy.can_curate_section(viewer, section):
-        return lambda post: True
-    return lambda post: policy.is_own(viewer, post)
+def _rights(viewer: Viewer | None, section: Section) -> _Rights:
+    if viewer is None:
+        return _Rights(viewer=None, may_post=False, may_curate=False)
+    return _Rights(
+        viewer=viewer,
+        may_post=policy.may_contribute(viewer, section.issue),
+        may_curate=policy.can_curate_section(viewer, section),
+    )
 
 
 def _arrange(row: Section, viewer: Viewer | None, voted: set[int], sort: str) -> SectionView:
     """Lay a loaded section out for its template."""
     items = list(row.items.all())
     owners = [claim.member for claim in row.claims.all()]
-    may_curate = _may_curate(viewer, row)
-    may_edit = _editor_check(viewer, row)
+    rights = _rights(viewer, row)
     views = {
-        item.pk: ItemView(row=item, may_edit=may_edit(item), may_curate=may_curate)
+        item.pk: ItemView(row=item, may_edit=rights.may_edit(item), may_curate=rights.may_curate)
         for item in items
     }
     lists = _by_list(items)
@@ -201,8 +203,8 @@ def _arrange(row: Section, viewer: Viewer | None, voted: set[int], sort: str) ->
         row=row,
         owners=owners,
         viewer_owns=viewer is not None and any(o.pk == viewer.pk for o in owners),
-        may_curate=may_curate,
-        may_post=_may_post(viewer, row),
+        may_curate=rights.may_curate,
+        may_post=rights.may_post,
         nominations=[views[item.pk] for item in lists[record.NOMINATIONS.kind]],
         suggestions=[views[item.pk] for item in lists[record.SUGGESTIONS.kind]],
         groups=group(body, row.subgroups),
@@ -215,10 +217,7 @@ def _arrange(row: Section, viewer: Viewer | None, voted: set[int], sort: str) ->
     if row.kind == SectionKind.QUESTIONS:
         questions = list(row.questions.all())
         numbers = number_shown(questions, row.subgroups)
-        arranged = [
-            _question_view(q, row, viewer, voted, numbers.get(q.pk), may_edit=may_edit)
-            for q in questions
-        ]
+        arranged = [_question_view(q, rights, voted, numbers.get(q.pk)) for q in questions]
         carried_answers(arranged, viewer)
         section.numbered_questions = arranged
         if sort == "votes":
@@ -235,26 +234,19 @@ def _arrange(row: Section, viewer: Viewer | None, voted: set[int], sort: str) ->
 
 
 def _question_view(
-    question: Question,
-    section: Section,
-    viewer: Viewer | None,
-    voted: set[int],
-    number: int | None,
-    *,
-    may_edit: EditorCheck | None = None,
+    question: Question, rights: _Rights, voted: set[int], number: int | None
 ) -> QuestionView:
     """What the viewer may do with a question and its answers, worked out
     once here rather than in the template for each of hundreds of rows."""
-    may_edit = may_edit or _editor_check(viewer, section)
-    can_post = _may_post(viewer, section)
-    asker = can_post and viewer is not None and policy.is_own(viewer, question)
+    viewer = rights.viewer
+    asker = rights.may_post and viewer is not None and policy.is_own(viewer, question)
     # Only a shown question takes answers and votes (the services say so):
     # its author and the admins also see it while it waits or is hidden.
     shown = question.status == PostStatus.VISIBLE
     answers = [
         AnswerView(
             row=answer,
-            may_edit=may_edit(answer),
+            may_edit=rights.may_edit(answer),
             may_report=viewer is not None and policy.may_report(viewer, answer),
         )
         for answer in question.answers.all()
@@ -266,10 +258,10 @@ def _question_view(
         threads=threads(answers),
         voted=question.pk in voted,
         is_asker=asker,
-        may_answer=can_post and shown and not question.locked,
-        may_vote=can_post and shown and not asker,
-        may_settle=can_post and (asker or _may_curate(viewer, section)),
-        may_edit=may_edit(question),
+        may_answer=rights.may_post and shown and not question.locked,
+        may_vote=rights.may_post and shown and not asker,
+        may_settle=rights.may_post and (asker or rights.may_curate),
+        may_edit=rights.may_edit(question),
         may_report=viewer is not None and policy.may_report(viewer, question),
     )
 
@@ -284,12 +276,12 @@ def section_lines(
     """A section's lines around its rows, read narrowly after a post or a
     removal, and only what is asked for: the contributors, and the
     nominations for the theme picker. Not its rows."""
-    may_curate = _may_curate(viewer, row)
+    rights = _rights(viewer, row)
     return SectionView(
         row=row,
         contributors=section_contributors(row) if with_contributors else [],
-        may_curate=may_curate,
-        may_post=_may_post(viewer, row),
+        may_curate=rights.may_curate,
+        may_post=rights.may_post,
         nominations=(
             [
                 ItemView(row=item)
