@@ -22,6 +22,7 @@ REFRESHES = {
     events.POINTER: [["live-bar"], ["issue-steward"]],
     events.EXPORTS: [["issue-exports"]],
     events.STATUS: [["*"]],
+    events.INBOX: [["inbox-link"]],
 }
 
 

@@ -9,11 +9,13 @@ from django.urls import include, path
 from .feeds import PublishedIssuesFeed
 from .views import (
     accounts,
+    bots,
     importing,
     issue,
     items,
     meeting,
     moderation,
+    notifications,
     public,
     questions,
     sections,
@@ -92,6 +94,15 @@ account_patterns = [
     path("reset/done/", accounts.password_reset_complete, name="password-reset-complete"),
 ]
 
+notification_patterns = [
+    path("", notifications.inbox, name="notify-inbox"),
+    path("link/", notifications.inbox_link, name="notify-link"),
+    path("<int:pk>/open/", notifications.notice_open, name="notify-open"),
+    path("read/", notifications.notices_read_all, name="notify-read-all"),
+    path("settings/", notifications.preferences, name="notify-preferences"),
+    path("unsubscribe/<str:token>/", notifications.unsubscribe, name="notify-unsubscribe"),
+]
+
 urlpatterns = [
     path("", public.home, name="home"),
     path("healthz", public.healthz, name="healthz"),
@@ -113,6 +124,12 @@ urlpatterns = [
     path(
         "<slug:kind>s/<int:pk>/moderate/<str:action>/", moderation.moderation_act, name="moderate"
     ),
+    path("s/<slug:series_slug>/bots/", bots.series_bots, name="series-bots"),
+    path("bots/<int:pk>/", bots.bot_edit, name="bot-edit"),
+    path("bots/<int:pk>/test/", bots.bot_test, name="bot-test"),
+    path("bots/<int:pk>/delete/", bots.bot_delete, name="bot-delete"),
+    path("deliveries/<int:pk>/retry/", public.delivery_retry, name="delivery-retry"),
+    path("notifications/", include(notification_patterns)),
     path("accounts/", include((account_patterns, "accounts"))),
     path("admin/", admin.site.urls),
 ]

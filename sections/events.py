@@ -21,6 +21,7 @@ ISSUE = "issue"  # the record: roles, highlights, owners
 STATUS = "status"  # draft/live/frozen/published: the whole page changes
 POINTER = "pointer"  # the host's current section and spotlighted question
 EXPORTS = "exports"
+INBOX = "inbox"  # a member's unread count: sent to their own pages only
 
 
 def announce(issue_id: int, kind: str, **data: int) -> None:
@@ -44,3 +45,14 @@ def announce_row(row: models.Model) -> None:
     elif isinstance(row, Answer | Vote):
         question = row.question
         announce(question.section.issue_id, QUESTION, id=question.pk, section=question.section_id)
+
+
+# Sent inside the write's transaction, with kind (str), actor (User or None),
+# issue_id (int) and the ids it is about: `notify` writes its outbox row in
+# the same transaction, so a write that rolls back tells nobody and one that
+# commits is never left untold. The kinds are notify.kinds.Kind's values.
+noteworthy = Signal()
+
+
+def tell(kind: str, *, issue_id: int, actor: object = None, **subject: int | str | bool) -> None:
+    noteworthy.send(sender=None, kind=kind, issue_id=issue_id, actor=actor, subject=subject)

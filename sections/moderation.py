@@ -141,6 +141,15 @@ def post_approve(
     _save(post, **fields)
     _resolve_reports(post, user)
     _record(user, "approve" if body is None else "edit-approve", post, before)
+    if isinstance(post, Answer) and before["status"] != PostStatus.VISIBLE:
+        # Shown only now: whom it answers hears of it now.
+        events.tell(
+            "answered",
+            issue_id=_issue_of(post).pk,
+            actor=post.submitted_by,
+            answer=post.pk,
+            reply=post.parent_id is not None,
+        )
     return post
 
 
@@ -180,6 +189,13 @@ def _set_status(
     _save(post, status=status, moderation_note=reason)
     _resolve_reports(post, user)
     _record(user, action, post, before, reason)
+    events.tell(
+        "post_moderated",
+        issue_id=_issue_of(post).pk,
+        actor=user,
+        status=status,
+        **{kind: post.pk},
+    )
     return post
 
 
@@ -261,7 +277,9 @@ def post_report(*, kind: str, post_id: int, user: Viewer, reason: str) -> Report
     existing = post.reports.filter(reporter=user, resolved_at__isnull=True).first()
     if existing is not None:
         raise Invalid(_("You have reported this already; the moderators will look at it."))
-    return Report.objects.create(**{kind: post}, reporter=user, reason=reason[:2000])
+    report = Report.objects.create(**{kind: post}, reporter=user, reason=reason[:2000])
+    events.tell("review_needed", issue_id=issue.pk, actor=user, report=report.pk)
+    return report
 
 
 @transaction.atomic

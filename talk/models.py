@@ -1,6 +1,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -9,6 +10,22 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Viewer, validate_time_zone
 from sections.models import SectionShape
+
+
+def reminder_leads(text: str) -> list[int]:
+    """ "1440, 60" as minutes, largest first."""
+    return sorted(
+        {int(part) for part in text.replace("，", ",").split(",") if part.strip()}, reverse=True
+    )
+
+
+def validate_reminders(value: str) -> None:
+    try:
+        leads = reminder_leads(value)
+    except ValueError:
+        raise ValidationError(_("Write minutes as whole numbers separated by commas.")) from None
+    if any(lead <= 0 or lead > 60 * 24 * 14 for lead in leads):
+        raise ValidationError(_("Each reminder is between 1 minute and 14 days before."))
 
 
 class Series(models.Model):
@@ -38,6 +55,16 @@ class Series(models.Model):
     )
     moderation_rules = models.TextField(
         _("moderation rules"), blank=True, help_text=_("Public; linked from the Q&A.")
+    )
+    reminders = models.CharField(
+        _("reminders"),
+        max_length=100,
+        default="1440, 60",
+        validators=[validate_reminders],
+        help_text=_(
+            "Minutes before the meeting to remind members and the chats, separated by "
+            "commas (1440 is a day). Empty: no reminders."
+        ),
     )
     # Posting limits per member and minute (admins change them here, no deploy).
     questions_per_minute = models.PositiveSmallIntegerField(_("questions per minute"), default=5)

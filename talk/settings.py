@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "accounts",
     "sections",
     "talk",
+    "notify",
     "desk",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -251,12 +253,30 @@ if os.environ.get("SMTP_HOST"):
                 "username": env_str("SMTP_USER", ""),
                 "password": env_str("SMTP_PASSWORD", ""),
                 "use_tls": env_bool("SMTP_TLS", True),
+                # A mail server that hangs holds a worker this long at most.
+                "timeout": env_int("SMTP_TIMEOUT", 10),
             },
         }
     }
 else:
     MAILERS = {"default": {"BACKEND": "talk.mail.ReadableConsoleBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "desk@localhost")
+
+# Where the desk is read, for the links in mail and chat messages (a worker
+# has no request to take the address from).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Notifications (notify/). A delivery is tried this many times before it is
+# failed and shown on /jobs/; a worker holds one it sends this long at most.
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 120)
+NOTIFY_SWEEP_SECONDS = env_int("NOTIFY_SWEEP_SECONDS", 60)
+NOTIFY_DIGEST_HOUR = env_int("NOTIFY_DIGEST_HOUR", 8)
+# The domain of the Message-IDs the desk's mail carries.
+NOTIFY_MAIL_DOMAIN = env_str("NOTIFY_MAIL_DOMAIN", "issue-desk.invalid")
+# Embedded mode (no broker): deliveries on background threads, after the
+# response. Off in the tests, which run them in place.
+NOTIFY_BACKGROUND = env_bool("NOTIFY_BACKGROUND", True)
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -344,6 +364,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "talk.tasks.requeue_exports",
         "schedule": timedelta(seconds=EXPORT_SWEEP_SECONDS),
         "options": {"expires": EXPORT_SWEEP_SECONDS},
+    },
+    # Deliveries nobody would send otherwise (lost from the queue, a killed
+    # worker, never queued while Redis was down).
+    "requeue-deliveries": {
+        "task": "notify.tasks.requeue_deliveries",
+        "schedule": timedelta(seconds=NOTIFY_SWEEP_SECONDS),
+        "options": {"expires": NOTIFY_SWEEP_SECONDS},
+    },
+    "send-reminders": {
+        "task": "notify.tasks.send_reminders",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 300},
+    },
+    "send-digests": {
+        "task": "notify.tasks.send_digests",
+        "schedule": crontab(hour=NOTIFY_DIGEST_HOUR, minute=0),
     },
 }
 

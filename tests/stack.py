@@ -40,5 +40,7 @@ if os.environ.get("CI"):
 
 # Unit tests run tasks in-process; the tests that start a real worker say so.
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+# ...and notifications' deliveries in place too, not on background threads.
+os.environ.setdefault("NOTIFY_BACKGROUND", "0")
 # Hashed static names need `collectstatic` first; tests serve from the finders.
 os.environ.setdefault("STATIC_MANIFEST", "0")

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from notify.selectors import unread_count
 from sections import markup, policy
 
 register = template.Library()
@@ -29,6 +30,12 @@ def route(pk: int, name: str) -> str:
 
 
 # Both filters return HTML that nh3 has already cleaned (see sections.markup).
+@register.simple_tag
+def unread_notices(user) -> int:
+    """The member's unread inbox entries (one COUNT on the partial index)."""
+    return unread_count(user)
+
+
 @register.filter
 def markdown(text: str):
     return mark_safe(markup.render_markdown(text))

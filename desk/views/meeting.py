@@ -26,8 +26,8 @@ WSGI_RETRY_MS = 60_000
 
 
 @sync_to_async
-def _stream_viewer(request, series_slug, code, streaming: bool) -> tuple[int, str]:
-    """The issue's id and the viewer's alias (empty for a visitor). The
+def _stream_viewer(request, series_slug, code, streaming: bool) -> tuple[int, str, int | None]:
+    """The issue's id, the viewer's alias (empty for a visitor) and id. The
     stream needs no database after this, and the connection these reads
     opened would otherwise stay open as long as the page (Django closes it
     when the response ends): one per open page, and PostgreSQL's 100
@@ -35,7 +35,9 @@ def _stream_viewer(request, series_slug, code, streaming: bool) -> tuple[int, st
     try:
         issue_id = get_object_or_404(Issue, series__slug=series_slug, code=code).pk
         user = request.user
-        return issue_id, user.alias if user.is_authenticated else ""
+        if not user.is_authenticated:
+            return issue_id, "", None
+        return issue_id, user.alias, user.pk
     finally:
         if streaming:
             connections.close_all()
@@ -47,7 +49,7 @@ async def issue_events(request, series_slug, code):
     content, so the stream serves anyone who may read the issue (everyone);
     each page fetches the fragments again with its viewer's rights."""
     streaming = isinstance(request, ASGIRequest)
-    issue_id, alias = await _stream_viewer(request, series_slug, code, streaming)
+    issue_id, alias, user_id = await _stream_viewer(request, series_slug, code, streaming)
     if not streaming:
         # A WSGI server (the test server, runserver) cannot hold a stream
         # open: the page is told updates are off and asks again later.
@@ -56,7 +58,7 @@ async def issue_events(request, series_slug, code):
             f"retry: {WSGI_RETRY_MS}\ndata: {hello}\n\n", content_type="text/event-stream"
         )
     response = StreamingHttpResponse(
-        event_stream(issue_id, alias), content_type="text/event-stream; charset=utf-8"
+        event_stream(issue_id, alias, user_id), content_type="text/event-stream; charset=utf-8"
     )
     response["Cache-Control"] = "no-cache, no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once

@@ -1,17 +1,22 @@
 """Pages outside any issue: home, a series, its archive and rules, the jobs
-page, /healthz, and the 404."""
+page (with the notifications that failed), /healthz, and the 404."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import reswap
 
-from sections.errors import Gone
+from notify import selectors as notify_selectors
+from notify import services as notify_services
+from notify.models import Delivery
+from sections.errors import Gone, NotAllowed
 from sections.policy import is_admin
 from talk import selectors
 from talk.live.broker import broker
@@ -99,6 +104,8 @@ def jobs(request):
         raise PermissionDenied
     context = {
         "jobs": selectors.jobs_overview(),
+        "deliveries": notify_selectors.failed_deliveries(),
+        "series": Series.objects.order_by("name"),
         # Without Redis there is no beat (the embedded mode): nothing runs on
         # a schedule, and the page says so instead of calling it late.
         "scheduled": bool(settings.REDIS_URL),
@@ -107,3 +114,17 @@ def jobs(request):
         "within_days": settings.NEXT_ISSUE_WITHIN_DAYS,
     }
     return render(request, "talk/jobs.html", context)
+
+
+@login_required
+@require_POST
+def delivery_retry(request, pk):
+    """Send a failed notification again (from /jobs/)."""
+    try:
+        notify_services.delivery_retry(delivery_id=pk, user=request.user)
+    except NotAllowed:
+        raise PermissionDenied from None
+    except Delivery.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("Sent again; the list below shows it until it fails once more."))
+    return redirect("jobs")

@@ -30,6 +30,8 @@ from .rules import (
     _save_version,
     _section,
     _section_changed,
+    _tell_credited,
+    _tell_curated,
 )
 
 
@@ -72,7 +74,7 @@ def item_submit(
     _check_item_shape(section, kind, subgroup)
     _section_changed(section)
     url_key = normalize_url(url)
-    return _create_last(
+    item = _create_last(
         Item,
         section,
         kind=kind,
@@ -88,6 +90,8 @@ def item_submit(
         submitted_by=user,
         **_credit(user, section, credit_to),
     )
+    _tell_credited(item, user)
+    return item
 
 
 @transaction.atomic
@@ -130,6 +134,8 @@ def item_update(
         fields.update(_credit(user, section, credit_to))
     saved = _save_version(Item, item.pk, version, fields)
     _section_changed(section)
+    _tell_curated(section, user, item)
+    _tell_credited(saved, user, before=item.author_id)
     return saved
 
 
@@ -155,6 +161,7 @@ def item_delete(*, item_id: int, user: Viewer) -> None:
     Section.objects.filter(pk=section.pk, theme_item=item).update(theme_item=None)
     item.delete()
     _section_changed(section)
+    _tell_curated(section, user, item)
 
 
 @transaction.atomic
@@ -169,6 +176,7 @@ def item_set_discussed(*, item_id: int, user: Viewer, discussed: bool) -> Item:
     Item.objects.filter(pk=item.pk).update(discussed=discussed)
     item.discussed = discussed
     _section_changed(section)
+    _tell_curated(section, user)
     return item
 
 
@@ -202,6 +210,7 @@ def item_move(
         row.position = position
     Item.objects.bulk_update(items, ["position"])
     _section_changed(section)
+    _tell_curated(section, user)
 
 
 def _place(items: list[Item], group: list[Item], moving: Item, before_id: int) -> None:
@@ -250,4 +259,5 @@ def section_set_theme(
     if not saved:
         raise StaleWrite(current)
     _section_changed(section)
+    _tell_curated(section, user)
     return current

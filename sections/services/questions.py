@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Viewer
 
+from .. import events
 from ..errors import Invalid, NotAllowed
 from ..models import (
     Answer,
@@ -31,6 +32,7 @@ from .rules import (
     _save_version,
     _section,
     _section_changed,
+    _tell_posted,
 )
 
 VOTES_PER_MINUTE = 60
@@ -61,7 +63,7 @@ def question_ask(
     user = _require_poster(user, section, action="question", per_minute=limit)
     _check_question_shape(section, subgroup)
     _section_changed(section)
-    return _create_last(
+    question = _create_last(
         Question,
         section,
         subgroup=subgroup,
@@ -70,6 +72,8 @@ def question_ask(
         submitted_by=user,
         **_credit(user, section, credit_to),
     )
+    _tell_posted(question, section, user)
+    return question
 
 
 @transaction.atomic
@@ -160,7 +164,7 @@ def answer_post(
     if parent_id is not None and not question.answers.filter(pk=parent_id).exists():
         raise Invalid(_("You can only reply to an answer of this question."))
     _question_changed(question, section)
-    return Answer.objects.create(
+    answer = Answer.objects.create(
         question=question,
         parent_id=parent_id,
         body=body,
@@ -168,6 +172,8 @@ def answer_post(
         submitted_by=user,
         **_credit(user, section, credit_to),
     )
+    _tell_posted(answer, section, user)
+    return answer
 
 
 @transaction.atomic
@@ -208,6 +214,8 @@ def answer_accept(*, answer_id: int, user: Viewer, accepted: bool) -> Answer:
     if accepted:
         question.answers.exclude(pk=answer.pk).update(accepted=False)
         Question.objects.filter(pk=question.pk).update(answered=True)
+        if not answer.accepted:
+            events.tell("answer_accepted", issue_id=section.issue_id, actor=user, answer=answer.pk)
     Answer.objects.filter(pk=answer.pk).update(accepted=accepted)
     answer.accepted = accepted
     return answer

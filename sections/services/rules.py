@@ -15,7 +15,9 @@ from accounts.models import User, Viewer
 from .. import events
 from ..errors import Invalid, NotAllowed, StaleWrite
 from ..models import (
+    Answer,
     Attributed,
+    Item,
     PostStatus,
     Question,
     Section,
@@ -24,6 +26,8 @@ from ..policy import (
     can_curate_issue,
     can_curate_section,
     can_edit_post,
+    is_own,
+    owns_section,
     require_member,
     require_open,
 )
@@ -36,6 +40,42 @@ def _section_changed(section: Section) -> None:
 
 def _question_changed(question: Question, section: Section) -> None:
     events.announce(section.issue_id, events.QUESTION, id=question.pk, section=section.pk)
+
+
+def _tell_posted(post: Question | Answer, section: Section, user: User) -> None:
+    """A new post: an answer tells whom it answers; one that waits for
+    approval tells its author so, and the stewards that it waits."""
+    kind = "answer" if isinstance(post, Answer) else "question"
+    issue_id = section.issue_id
+    if post.status == PostStatus.PENDING:
+        events.tell(
+            "post_moderated", issue_id=issue_id, actor=None, status=post.status, **{kind: post.pk}
+        )
+        events.tell("review_needed", issue_id=issue_id, actor=user, **{kind: post.pk})
+    elif isinstance(post, Answer):
+        events.tell(
+            "answered",
+            issue_id=issue_id,
+            actor=user,
+            answer=post.pk,
+            reply=post.parent_id is not None,
+        )
+
+
+def _tell_curated(section: Section, user: Viewer, item: Item | None = None) -> None:
+    """Someone else than its owners changed what a section holds (an item
+    they did not write, its order, its theme): the owners hear of it."""
+    if owns_section(user, section) or (item is not None and is_own(user, item)):
+        return
+    if section.claims.all():
+        events.tell("section_curated", issue_id=section.issue_id, actor=user, section=section.pk)
+
+
+def _tell_credited(item: Item, user: User, before: int | None = None) -> None:
+    """An item credited to another member (newly): they hear of it."""
+    if item.author_id not in (None, user.pk, before):
+        issue_id = item.section.issue_id
+        events.tell("credited", issue_id=issue_id, actor=user, item=item.pk)
 
 
 def _section(section_id: int) -> Section:

@@ -2,6 +2,9 @@
 
 Both give the same interface: `publish(issue_id, message)` from any thread
 after a commit, and `subscription(issue_id)` for the async stream of one page.
+A member's page also hears what concerns them alone (their inbox), sent with
+`publish_user(user_id, message)` and heard through `subscription(issue_id,
+user_id)`; those events are outside the issue's sequence.
 Every event of an issue carries a sequence number that grows by one per event,
 so a page that sees a gap (or reconnects) knows it missed something and
 fetches a fresh snapshot.
@@ -76,6 +79,7 @@ class LocalBroker:
         self._lock = threading.Lock()
         self._seq: dict[int, int] = defaultdict(int)
         self._subscribers: dict[int, set[LocalSubscription]] = defaultdict(set)
+        self._members: dict[int, set[LocalSubscription]] = defaultdict(set)
         self._presence: dict[int, dict[str, str]] = defaultdict(dict)
 
     def publish(self, issue_id: int, payload: dict) -> int:
@@ -96,6 +100,13 @@ class LocalBroker:
         for subscription in subscribers:
             subscription.deliver(message)
 
+    def publish_user(self, user_id: int, payload: dict) -> None:
+        with self._lock:
+            subscribers = list(self._members.get(user_id, ()))
+        message = json.dumps(payload)
+        for subscription in subscribers:
+            subscription.deliver(message)
+
     def current_seq(self, issue_id: int) -> int:
         with self._lock:
             return self._seq[issue_id]
@@ -103,8 +114,8 @@ class LocalBroker:
     async def acurrent_seq(self, issue_id: int) -> int:
         return self.current_seq(issue_id)
 
-    def subscription(self, issue_id: int) -> "LocalSubscription":
-        return LocalSubscription(self, issue_id)
+    def subscription(self, issue_id: int, user_id: int | None = None) -> "LocalSubscription":
+        return LocalSubscription(self, issue_id, user_id)
 
     async def apresence(self, issue_id: int, conn: str, alias: str, *, leave=False) -> None:
         with self._lock:
@@ -131,12 +142,18 @@ class LocalBroker:
     def _add(self, subscription: "LocalSubscription") -> None:
         with self._lock:
             self._subscribers[subscription.issue_id].add(subscription)
+            if subscription.user_id is not None:
+                self._members[subscription.user_id].add(subscription)
 
     def _remove(self, subscription: "LocalSubscription") -> None:
         with self._lock:
             self._subscribers[subscription.issue_id].discard(subscription)
             if not self._subscribers[subscription.issue_id]:
                 del self._subscribers[subscription.issue_id]
+            if subscription.user_id is not None:
+                self._members[subscription.user_id].discard(subscription)
+                if not self._members[subscription.user_id]:
+                    del self._members[subscription.user_id]
 
 
 class LocalSubscription:
@@ -144,9 +161,10 @@ class LocalSubscription:
     # bound: past this many waiting events it is told to fetch a snapshot.
     MAX_WAITING = 200
 
-    def __init__(self, broker: LocalBroker, issue_id: int) -> None:
+    def __init__(self, broker: LocalBroker, issue_id: int, user_id: int | None) -> None:
         self.broker = broker
         self.issue_id = issue_id
+        self.user_id = user_id
         self.connected = True
 
     async def __aenter__(self) -> "LocalSubscription":
@@ -241,8 +259,17 @@ class RedisBroker:
         self._streams_outage.answered()
         return seq
 
-    def subscription(self, issue_id: int) -> "RedisSubscription":
-        return RedisSubscription(self.url, self.channel(issue_id))
+    def user_channel(self, user_id: int) -> str:
+        return f"{self.prefix}:user:{user_id}"
+
+    def publish_user(self, user_id: int, payload: dict) -> None:
+        self._client.publish(self.user_channel(user_id), "0 " + json.dumps(payload))
+
+    def subscription(self, issue_id: int, user_id: int | None = None) -> "RedisSubscription":
+        channels = [self.channel(issue_id)]
+        if user_id is not None:
+            channels.append(self.user_channel(user_id))
+        return RedisSubscription(self.url, *channels)
 
     async def apresence(self, issue_id: int, conn: str, alias: str, *, leave=False) -> None:
         """Enter, refresh or leave one page's presence and tell the others.
@@ -294,9 +321,9 @@ class RedisSubscription:
 
     RETRY_SECONDS = 2.0
 
-    def __init__(self, url: str, channel: str) -> None:
+    def __init__(self, url: str, *channels: str) -> None:
         self.url = url
-        self.channel = channel
+        self.channels = channels
         self.connected = False
         self._pubsub = None
         self._retry_at = 0.0
@@ -315,7 +342,7 @@ class RedisSubscription:
     async def _connect(self) -> bool:
         try:
             self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
-            await self._pubsub.subscribe(self.channel)
+            await self._pubsub.subscribe(*self.channels)
         except (redis.RedisError, OSError):
             await self._close()
             self._retry_at = asyncio.get_running_loop().time() + self.RETRY_SECONDS

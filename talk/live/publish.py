@@ -21,3 +21,13 @@ def publish_change(sender, *, issue_id: int, kind: str, data: dict, **kwargs) ->
         OUTAGE.failed(error)
     else:
         OUTAGE.answered()
+
+
+def publish_user(user_id: int, payload: dict) -> None:
+    """An event for one member's open pages (outside any issue's sequence)."""
+    try:
+        broker().publish_user(user_id, payload)
+    except (redis.RedisError, OSError) as error:
+        OUTAGE.failed(error)
+    else:
+        OUTAGE.answered()

@@ -54,13 +54,14 @@ def _event(payload: dict | str) -> str:
     return f"data: {data}\n\n"
 
 
-async def event_stream(issue_id: int, alias: str) -> AsyncIterator[str]:
-    """`alias` is the viewer's, empty for a visitor (counted, not named)."""
+async def event_stream(issue_id: int, alias: str, user_id: int | None = None) -> AsyncIterator[str]:
+    """`alias` is the viewer's, empty for a visitor (counted, not named);
+    `user_id` a member's, whose own events (their inbox) come along."""
     _hook_shutdown()
     live = broker()
     conn = connection_id()
     loop = asyncio.get_running_loop()
-    async with live.subscription(issue_id) as subscription:
+    async with live.subscription(issue_id, user_id) as subscription:
         try:
             await live.apresence(issue_id, conn, alias)
             # Read after subscribing: an event in between is both counted

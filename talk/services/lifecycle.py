@@ -18,6 +18,9 @@ from ..models import Issue, Revision
 from ..snapshot import snapshot_build
 from .exports import exports_create
 
+# The moves the members and the series' chats hear of.
+TOLD = {START: "meeting_started", PUBLISH: "issue_published"}
+
 
 def _move(issue_id: int, user: Viewer | None, action: str) -> Issue:
     issue = Issue.objects.select_related("series", "host", "editor").get(pk=issue_id)
@@ -30,6 +33,8 @@ def _move(issue_id: int, user: Viewer | None, action: str) -> Issue:
     else:
         raise IssueClosed(move.refusal)
     events.announce(issue_id, events.STATUS)
+    if action in TOLD:
+        events.tell(TOLD[action], issue_id=issue_id, actor=member)
     issue.refresh_from_db()
     audit_record(
         actor=member,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Viewer
 from accounts.services import audit_record
+from sections import events
 from sections.errors import Invalid, IssueClosed
 from sections.policy import require_steward
 
@@ -92,6 +93,7 @@ def issue_open_next(*, series: Series, user: Viewer | None, after: Issue | None 
             "nominations": carried.nominations,
         },
     )
+    events.tell("issue_opened", issue_id=issue.pk, actor=member)
     return issue
 
 

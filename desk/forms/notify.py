@@ -1,0 +1,85 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from notify.bots import Platform, needs_chat_id, needs_secret
+from notify.kinds import FOR_BOTS, Email
+from notify.selectors import Choice
+
+
+class PreferencesForm(forms.Form):
+    """One row per kind: in the inbox (a checkbox), by email (a choice)."""
+
+    def __init__(self, *args, choices: list[Choice], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for choice in choices:
+            inbox = forms.BooleanField(
+                label=_("In the inbox"), required=False, initial=choice.inbox
+            )
+            email = forms.ChoiceField(label=_("By email"), choices=Email, initial=choice.email)
+            self.fields[f"{choice.kind}-inbox"] = inbox
+            self.fields[f"{choice.kind}-email"] = email
+            self.rows.append((choice, self[f"{choice.kind}-inbox"], self[f"{choice.kind}-email"]))
+
+    def chosen(self) -> dict[str, tuple[bool, str]]:
+        data = self.cleaned_data
+        return {
+            choice.kind: (data[f"{choice.kind}-inbox"], data[f"{choice.kind}-email"])
+            for choice, _inbox, _email in self.rows
+        }
+
+
+class BotForm(forms.Form):
+    platform = forms.ChoiceField(label=_("Platform"), choices=Platform)
+    name = forms.CharField(
+        label=_("Name"), max_length=80, help_text=_("Which chat it posts to; seen by admins only.")
+    )
+    # Neither is ever shown again once saved: left empty on a change, the
+    # saved one stays.
+    url = forms.URLField(
+        label=_("Webhook URL"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("For Telegram: https://api.telegram.org. Never shown again once saved."),
+        widget=forms.PasswordInput(render_value=False),
+    )
+    secret = forms.CharField(
+        label=_("Secret"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Feishu and DingTalk: the signing secret. Telegram: the bot's token. Generic: the "
+            "HMAC key. Never shown again once saved."
+        ),
+        widget=forms.PasswordInput(render_value=False),
+    )
+    chat_id = forms.CharField(
+        label=_("Chat id"), max_length=100, required=False, help_text=_("Telegram only.")
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("What it is told"),
+        choices=[(kind.value, kind.label) for kind in FOR_BOTS],
+        widget=forms.CheckboxSelectMultiple,
+        initial=[kind.value for kind in FOR_BOTS],
+        required=False,
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, saved: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.saved = saved
+        if saved:
+            self.fields["url"].help_text = _("Saved. Leave empty to keep it.")
+            self.fields["secret"].help_text = _("Leave empty to keep the saved one, if any.")
+
+    def clean(self):
+        data = super().clean()
+        if not self.saved and not data.get("url"):
+            self.add_error("url", _("This field is required."))
+        platform = data.get("platform", "")
+        if not self.saved and needs_secret(platform) and not data.get("secret"):
+            self.add_error("secret", _("This platform needs its secret."))
+        if needs_chat_id(platform) and not data.get("chat_id"):
+            self.add_error("chat_id", _("This platform needs the chat's id."))
+        return data
