@@ -278,6 +278,17 @@ NOTIFY_MAIL_DOMAIN = env_str("NOTIFY_MAIL_DOMAIN", "issue-desk.invalid")
 # response. Off in the tests, which run them in place.
 NOTIFY_BACKGROUND = env_bool("NOTIFY_BACKGROUND", True)
 
+# Chat bots and webhooks (notify/http.py). Their URLs must be https and reach
+# public addresses only. ALLOW_PRIVATE lets them reach loopback and private
+# networks: for the tests' receivers on 127.0.0.1, and for a desk whose bots
+# live on its own LAN. Cloud metadata addresses stay refused either way.
+NOTIFY_WEBHOOK_HTTPS_ONLY = env_bool("NOTIFY_WEBHOOK_HTTPS_ONLY", not DEBUG)
+NOTIFY_WEBHOOK_ALLOW_PRIVATE = env_bool("NOTIFY_WEBHOOK_ALLOW_PRIVATE", False)
+# Seconds for a whole exchange (connect, send, read); a worker waits this long at most.
+NOTIFY_WEBHOOK_TIMEOUT = env_int("NOTIFY_WEBHOOK_TIMEOUT", 5)
+# Bytes of an answer read; the platforms say what they need in far fewer.
+NOTIFY_WEBHOOK_MAX_BODY = env_int("NOTIFY_WEBHOOK_MAX_BODY", 64 * 1024)
+
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True

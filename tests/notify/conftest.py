@@ -2,6 +2,7 @@ import pytest
 
 from tests.factories import UserFactory
 
+from .receivers import Receiver
 from .smtp import SMTPServer
 
 
@@ -28,3 +29,12 @@ def asker(db):
 @pytest.fixture
 def answerer(db):
     return UserFactory(alias="回答者", email="answerer@example.org")
+
+
+@pytest.fixture
+def receiver(settings):
+    """A receiver on 127.0.0.1 that the desk may send to (tests/notify/receivers.py)."""
+    settings.NOTIFY_WEBHOOK_ALLOW_PRIVATE = True
+    settings.NOTIFY_WEBHOOK_HTTPS_ONLY = False
+    with Receiver() as running:
+        yield running
