@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from notify.bots import Platform, needs_chat_id, needs_secret
+from notify.bots import Platform, needs_chat_id, needs_secret, spec
 from notify.kinds import FOR_BOTS, Email
 from notify.selectors import Choice
 
@@ -75,9 +75,11 @@ class BotForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        platform = data.get("platform", "")
+        if platform and not data.get("url") and not self.saved:
+            data["url"] = spec(platform).default_url
         if not self.saved and not data.get("url"):
             self.add_error("url", _("This field is required."))
-        platform = data.get("platform", "")
         if not self.saved and needs_secret(platform) and not data.get("secret"):
             self.add_error("secret", _("This platform needs its secret."))
         if needs_chat_id(platform) and not data.get("chat_id"):
