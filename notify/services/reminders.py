@@ -2,7 +2,8 @@
 
 Woken every few minutes by beat. Of the reminders an issue is due, only the
 latest goes out (after a desk that was down all day, "in an hour", not also
-"tomorrow"), and each once: the issue row is locked while its outbox is read.
+"tomorrow"), and each once per meeting time: the issue row is locked while
+its outbox is read, and a meeting moved is reminded again.
 """
 
 import datetime
@@ -41,15 +42,18 @@ def reminders_send(*, now: datetime.datetime | None = None) -> list[Event]:
 @transaction.atomic
 def _remind(issue_id: int, lead: int, now: datetime.datetime) -> Event | None:
     issue = Issue.objects.select_for_update().get(pk=issue_id)
-    told = Event.objects.filter(issue=issue, kind=Kind.MEETING_REMINDER)
+    assert issue.meeting_at is not None
+    # Reminders are of one meeting time: a meeting moved is reminded anew.
+    meeting = issue.meeting_at.isoformat()
+    told = Event.objects.filter(issue=issue, kind=Kind.MEETING_REMINDER, subject__at=meeting)
     # This one, or a later (shorter) one already: nothing more to say.
-    if any(subject.get("lead", 0) <= lead for subject in told.values_list("subject", flat=True)):
+    if any(subject["lead"] <= lead for subject in told.values_list("subject", flat=True)):
         return None
     event = Event.objects.create(
         kind=Kind.MEETING_REMINDER,
         series_id=issue.series_id,
         issue=issue,
-        subject={"lead": lead},
+        subject={"lead": lead, "at": meeting},
         created_at=now,
     )
     transaction.on_commit(lambda: dispatch.fan_out(event.pk), robust=True)
