@@ -55,8 +55,10 @@ def _section_id(event: Event) -> int | None:
         report = Report.objects.select_related("question", "answer__question").get(
             pk=subject["report"]
         )
-        post = report.question or report.answer.question
-        return post.section_id
+        if report.question is not None:
+            return report.question.section_id
+        assert report.answer is not None  # a report is of a question or an answer
+        return report.answer.question.section_id
     post = _post(subject)
     if post is None:
         return None
@@ -145,14 +147,16 @@ def compose(event: Event, recipient: User | None, *, key: str) -> Message | None
 
 def _body(event: Event, recipient: User | None) -> str | None:
     kind = event.kind
+    issue = event.issue
+    assert issue is not None  # every kind so far is of an issue
     if kind in (Kind.ISSUE_OPENED, Kind.MEETING_REMINDER):
-        return _issue_call(event.issue)
+        return _issue_call(issue)
     if kind == Kind.MEETING_STARTED:
         return _("The meeting is on: follow it on the [live page](%(url)s).") % {
-            "url": absolute(event.issue.get_absolute_url())
+            "url": absolute(issue.get_absolute_url())
         }
     if kind == Kind.ISSUE_PUBLISHED:
-        return _published(event.issue)
+        return _published(issue)
     if kind in (Kind.ANSWERED, Kind.ANSWER_ACCEPTED):
         answer = _post(event.subject)
         if not isinstance(answer, Answer) or not _public(answer):

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -71,7 +72,7 @@ def deliver(delivery_id: int, *, countdown: float = 0) -> None:
         _in_background(lambda: tasks.delivery_send.apply(args=[delivery_id]))
 
 
-def _queue(task, *args: int, countdown: float = 0) -> None:
+def _queue(task: Any, *args: int, countdown: float = 0) -> None:
     try:
         task.apply_async(args=args, countdown=countdown or None)
     except Exception as error:  # kombu's OperationalError, a refused connection

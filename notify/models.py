@@ -6,6 +6,8 @@ task fans it out after the commit into `Notice`s (the inbox) and
 least once and, thanks to the row's status, never twice.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -104,7 +106,7 @@ class Bot(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.kinds and self._state.adding:
             self.kinds = list(FOR_BOTS)
         super().save(*args, **kwargs)

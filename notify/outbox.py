@@ -7,11 +7,13 @@ will hear of it: that costs the request one insert, whatever the audience
 """
 
 import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
+from accounts.models import User, Viewer
 from talk.models import Issue
 
 from . import dispatch
@@ -25,7 +27,7 @@ BURSTS = {Kind.SECTION_CURATED}
 
 
 def record(
-    sender: object, *, kind: str, issue_id: int, actor, subject: dict, **kwargs
+    sender: object, *, kind: str, issue_id: int, actor: Viewer | None, subject: dict, **kwargs: Any
 ) -> Event | None:
     kind = Kind(kind)  # a misspelt kind fails the write in the tests
     actor = actor if actor is not None and actor.is_authenticated else None
@@ -42,7 +44,7 @@ def record(
     return event
 
 
-def _told_lately(kind: str, issue_id: int, actor, subject: dict) -> bool:
+def _told_lately(kind: str, issue_id: int, actor: User | None, subject: dict) -> bool:
     return Event.objects.filter(
         kind=kind,
         issue_id=issue_id,

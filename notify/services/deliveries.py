@@ -10,6 +10,7 @@ on /jobs/ with its error, and an admin may send it again from there.
 
 import datetime
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -86,7 +87,12 @@ def _transport(delivery: Delivery, message: Message) -> str:
 
 def _finish(delivery: Delivery, status: str, *, result: str = "", error: str = "") -> Delivery:
     now = timezone.now()
-    fields = {"status": status, "lease_until": None, "result": result[:300], "error": error}
+    fields: dict[str, Any] = {
+        "status": status,
+        "lease_until": None,
+        "result": result[:300],
+        "error": error,
+    }
     if status == DeliveryStatus.SENT:
         fields["sent_at"] = now
     Delivery.objects.filter(pk=delivery.pk).update(**fields)
@@ -108,7 +114,7 @@ def _failed(delivery: Delivery, error: DeliveryError) -> Delivery:
     if not error.transient or delivery.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
         logger.warning("Delivery %s failed for good: %s", delivery.pk, reason)
         return _finish(delivery, DeliveryStatus.FAILED, error=reason)
-    wait = BACKOFF[min(delivery.attempts, len(BACKOFF)) - 1]
+    wait: float = BACKOFF[min(delivery.attempts, len(BACKOFF)) - 1]
     if error.retry_after is not None:
         wait = max(wait, min(error.retry_after, MAX_RETRY_AFTER))
     Delivery.objects.filter(pk=delivery.pk).update(

@@ -17,7 +17,7 @@ from accounts.models import User
 
 from .. import mail
 from ..compose import compose
-from ..message import DeliveryError
+from ..message import DeliveryError, Message
 from ..models import Delivery, DeliveryStatus
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,9 @@ def digest_send(*, user_id: int, now: datetime.datetime) -> int:
             "event__series", "event__issue__series", "event__actor"
         )
     )
-    messages, told, skipped = [], [], []
+    messages: list[Message] = []
+    told: list[int] = []
+    skipped: list[int] = []
     for delivery in rows:
         message = compose(delivery.event, user, key=f"delivery-{delivery.pk}")
         (told if message else skipped).append(delivery.pk)
