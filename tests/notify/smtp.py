@@ -3,12 +3,16 @@ the desk talks SMTP to it as it would to the community's mail server."""
 
 import email
 import email.policy
+import logging
 import socket
 import threading
 import time
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+
+# aiosmtpd narrates every command of every session at INFO.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def free_port() -> int:
