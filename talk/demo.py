@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from sections.links import normalize_url
-from sections.models import Answer, Item, Question
+from sections.models import Item, Question
+from sections.services import answer_post
 
 from .importing import issue_import
 from .models import Issue, Series
@@ -135,11 +136,11 @@ def _fill(issue: Issue, users: dict[str, User]) -> None:
         submitted_by=users["初七"],
         position=1,
     )
-    Answer.objects.create(
-        question=question,
+    # Through the service, so 初七 finds it in the inbox.
+    answer_post(
+        question_id=question.pk,
+        user=users["羡鱼"],
         body="两张卡做 pipeline 推理；也可以换 deepspeed 试试。",
-        author=users["羡鱼"],
-        submitted_by=users["羡鱼"],
     )
     Question.objects.create(
         section=free_talk,
