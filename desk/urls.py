@@ -113,6 +113,8 @@ urlpatterns = [
     path("s/<slug:series_slug>/rules/", public.series_rules, name="series-rules"),
     path("s/<slug:series_slug>/feed.atom", PublishedIssuesFeed(), name="series-feed"),
     path("s/<slug:series_slug>/meetings.ics", public.series_calendar, name="series-calendar"),
+    # Before the issues: "bots" would otherwise be taken for an issue's code.
+    path("s/<slug:series_slug>/bots/", bots.series_bots, name="series-bots"),
     path("s/<slug:series_slug>/<slug:code>/", include(issue_patterns)),
     path("sections/<int:pk>/", include(section_patterns)),
     path("items/<int:pk>/", include(item_patterns)),
@@ -124,7 +126,6 @@ urlpatterns = [
     path(
         "<slug:kind>s/<int:pk>/moderate/<str:action>/", moderation.moderation_act, name="moderate"
     ),
-    path("s/<slug:series_slug>/bots/", bots.series_bots, name="series-bots"),
     path("bots/<int:pk>/", bots.bot_edit, name="bot-edit"),
     path("bots/<int:pk>/test/", bots.bot_test, name="bot-test"),
     path("bots/<int:pk>/delete/", bots.bot_delete, name="bot-delete"),

@@ -29,6 +29,15 @@ def require_member(user: Viewer) -> User:
     return user
 
 
+def require_account(user: Viewer) -> User:
+    """Refuse whoever is not logged in. A suspended member may still read and
+    choose what they are told (their inbox, their notification settings):
+    the suspension stops posting, not reading."""
+    if not user.is_authenticated or not user.is_active:
+        raise NotAllowed(_("Log in first."))
+    return user
+
+
 def suspension_notice(user: User) -> str:
     """What a suspended member is told when they try to post."""
     if _for_good(user):

@@ -2,6 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -23,10 +25,17 @@ def inbox(request):
 
 
 @require_safe
-@login_required
 def inbox_link(request):
     """The header's link with its count: fetched again when the count
     changes (a live event on an open issue page)."""
+    if not request.user.is_authenticated:
+        # A page whose member logged out in another tab: the refresh runs
+        # in the background, so it leaves the link be (htmx swaps nothing
+        # for a 204) rather than swap the login page into the header or
+        # carry the page, and what is typed in it, away to log in.
+        if request.htmx:
+            return HttpResponse(status=204)
+        return redirect_to_login(request.get_full_path())
     return render(request, "base.html#inbox-link")
 
 

@@ -4,7 +4,7 @@ from django.core import signing
 from django.db import transaction
 
 from accounts.models import User, Viewer
-from sections.policy import require_member
+from sections.policy import require_account
 
 from ..kinds import DEFAULTS, Email, Kind
 from ..mail import ALL_KINDS, read_unsubscribe_token
@@ -15,7 +15,7 @@ from ..models import Preference
 def preferences_save(*, user: Viewer, choices: dict[str, tuple[bool, str]]) -> None:
     """`choices` maps a kind to (inbox, email); a choice equal to the
     default keeps no row, so a later change of the defaults reaches them."""
-    member = require_member(user)
+    member = require_account(user)
     for kind, (inbox, email) in choices.items():
         default = DEFAULTS[Kind(kind)]
         if (inbox, Email(email)) == (default.inbox, default.email):

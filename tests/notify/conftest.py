@@ -1,5 +1,9 @@
 import pytest
+from django.db import transaction
 
+from notify.models import Event
+from notify.services import event_fan_out
+from sections import events
 from tests.factories import UserFactory
 
 from .receivers import Receiver
@@ -38,3 +42,13 @@ def receiver(settings):
     settings.NOTIFY_WEBHOOK_HTTPS_ONLY = False
     with Receiver() as running:
         yield running
+
+
+def told(issue, *, kind: str, actor=None, **subject) -> Event:
+    """An event written and fanned out as a committed write does it (for
+    kinds, or numbers of entries, the real path does not give in one step)."""
+    with transaction.atomic():
+        events.tell(kind, issue_id=issue.pk, actor=actor, **subject)
+    event = Event.objects.latest("id")
+    event_fan_out(event_id=event.pk)
+    return event

@@ -293,8 +293,9 @@ def test_it_reads_the_page_for_a_member_in_a_fixed_number_of_queries(
     client.force_login(member)
 
     # session, user, issue, sections, claims, items, questions (with their
-    # vote counts), answers, chat lines, and the member's own votes.
-    with django_assert_num_queries(11):
+    # vote counts), answers, chat lines, the member's own votes, and the
+    # header's unread count.
+    with django_assert_num_queries(12):
         response = client.get(issue.get_absolute_url())
 
     assert response.status_code == 200
