@@ -62,25 +62,35 @@ class BotForm(forms.Form):
         choices=[(kind.value, kind.label) for kind in FOR_BOTS],
         widget=forms.CheckboxSelectMultiple,
         initial=[kind.value for kind in FOR_BOTS],
-        required=False,
+        error_messages={"required": _("Choose at least one thing to tell this chat.")},
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
-    def __init__(self, *args, saved: bool = False, **kwargs):
+    def __init__(self, *args, saved_platform: str = "", **kwargs):
+        """`saved_platform`: the platform of the bot being changed (empty for
+        a new one)."""
         super().__init__(*args, **kwargs)
-        self.saved = saved
-        if saved:
+        self.saved_platform = saved_platform
+        if saved_platform:
             self.fields["url"].help_text = _("Saved. Leave empty to keep it.")
             self.fields["secret"].help_text = _("Leave empty to keep the saved one, if any.")
+        else:
+            # Nothing is saved yet: a form sent back with an error keeps what
+            # the admin typed, to their own screen only.
+            for name in ("url", "secret"):
+                self.fields[name].widget.render_value = True
 
     def clean(self):
         data = super().clean()
         platform = data.get("platform", "")
-        if platform and not data.get("url") and not self.saved:
+        # A new bot, or one moved to another platform: the saved address and
+        # secret were the old platform's.
+        fresh = platform != self.saved_platform
+        if platform and fresh and not data.get("url"):
             data["url"] = spec(platform).default_url
-        if not self.saved and not data.get("url"):
-            self.add_error("url", _("This field is required."))
-        if not self.saved and needs_secret(platform) and not data.get("secret"):
+        if fresh and not data.get("url"):
+            self.add_error("url", _("This platform needs its webhook URL."))
+        if fresh and needs_secret(platform) and not data.get("secret"):
             self.add_error("secret", _("This platform needs its secret."))
         if needs_chat_id(platform) and not data.get("chat_id"):
             self.add_error("chat_id", _("This platform needs the chat's id."))

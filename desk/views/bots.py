@@ -65,7 +65,7 @@ def bot_edit(request, pk):
         "kinds": bot.kinds,
         "active": bot.active,
     }
-    form = BotForm(request.POST or None, initial=initial, saved=True)
+    form = BotForm(request.POST or None, initial=initial, saved_platform=bot.platform)
     if request.method == "POST":
         return _save(request, bot.series, form, bot)
     return _page(request, bot.series, form, bot)

@@ -86,5 +86,7 @@ def unsubscribe(request, token):
         _user, kinds = services.unsubscribe(token=token)
     except services.BadToken:
         return render(request, "notify/unsubscribe.html", {"bad": True}, status=400)
-    labels = [Kind(kind).label for kind in kinds]
+    # A digest's link stops every kind: said so, not listed (the list would
+    # name kinds the member never hears of).
+    labels = [Kind(kind).label for kind in kinds] if len(kinds) == 1 else []
     return render(request, "notify/unsubscribe.html", {"done": True, "kinds": labels})

@@ -116,8 +116,8 @@ def jobs(request):
     return render(request, "talk/jobs.html", context)
 
 
-@login_required
 @require_POST
+@login_required
 def delivery_retry(request, pk):
     """Send a failed notification again (from /jobs/)."""
     try:

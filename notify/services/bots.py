@@ -61,8 +61,9 @@ def bot_save(
         bot = Bot(series=series, created_by=admin)
     elif bot.series_id != series.pk:
         raise NotAllowed(gettext_lazy("That bot belongs to another series."))
-    url = url or bot.url
-    secret = secret or bot.secret
+    if bot.platform == platform:
+        url = url or bot.url
+        secret = secret or bot.secret
     _check(platform, url, secret, chat_id)
     bot.platform, bot.name, bot.url, bot.secret = platform, name, url, secret
     bot.chat_id, bot.kinds, bot.active = chat_id, kinds, active

@@ -10,6 +10,12 @@ from .receivers import Receiver
 from .smtp import SMTPServer
 
 
+@pytest.fixture(autouse=True)
+def _english(english):
+    """Messages in English, the source strings, unless a test gives its
+    recipient another language."""
+
+
 @pytest.fixture
 def smtp(settings):
     """A real SMTP server, and the desk's mail pointed at it."""

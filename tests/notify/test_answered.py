@@ -49,13 +49,16 @@ def test_it_tells_nobody_else(issue, asker, answerer, member, smtp, committed):
 
 
 def test_it_tells_the_answerer_of_a_reply_too(issue, asker, answerer, member, smtp, committed):
+    answerer.language = "zh-hans"
+    answerer.save(update_fields=["language"])
     question, answer = ask_and_answer(issue, asker, answerer, committed)
     with committed():
         answer_post(question_id=question.pk, user=member, body="Agreed.", parent_id=answer.pk)
 
     assert Notice.objects.filter(recipient=answerer).count() == 1
     assert Notice.objects.filter(recipient=asker).count() == 2
-    assert "replied in a thread" in smtp.to("answerer@example.org")[0]["Subject"]
+    # In the answerer's language.
+    assert "在你参与的讨论中回复了" in smtp.to("answerer@example.org")[0]["Subject"]
 
 
 def test_it_does_not_tell_someone_of_their_own_answer(issue, asker, smtp, committed):

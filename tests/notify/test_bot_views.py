@@ -200,8 +200,49 @@ def test_it_refuses_a_private_address_in_the_form(admin, series, receiver, setti
     assert f'value="{Kind.ISSUE_OPENED}" id="id_kinds_0" checked' not in box
     assert 'name="active" id="id_active" checked' not in box
     assert 'value="generic" selected' in box
+    # Nothing was saved: the address and the secret the admin typed come
+    # back to them, to fix instead of typing again.
+    assert f'value="{SECRET}"' in box
+    assert "desk-hook" in box
     assert not Bot.objects.exists()
     assert receiver.requests == []
+
+
+def test_it_asks_for_one_thing_to_tell_at_least(admin, series, receiver):
+    response = admin.post(page(series), form(receiver, kinds=[]))
+
+    assert response.status_code == 422
+    assert "Choose at least one thing to tell this chat." in by_id(response.text, "bot-form")
+    assert not Bot.objects.exists()
+
+
+def test_a_bot_moved_to_another_platform_keeps_nothing_of_the_old_one(admin, bot, monkeypatch):
+    fake_dns(monkeypatch, "api.telegram.org", "149.154.167.220")
+
+    response = admin.post(
+        reverse("bot-edit", args=[bot.pk]),
+        form(platform=Platform.TELEGRAM, url="", secret=TOKEN, chat_id="-1001"),
+    )
+
+    assert response.status_code == 302
+    bot.refresh_from_db()
+    assert (bot.platform, bot.url, bot.secret) == (
+        Platform.TELEGRAM,
+        "https://api.telegram.org",
+        TOKEN,
+    )
+
+
+def test_a_bot_moved_to_another_platform_needs_its_secret(admin, bot):
+    response = admin.post(
+        reverse("bot-edit", args=[bot.pk]),
+        form(platform=Platform.TELEGRAM, url="", secret="", chat_id="-1001"),
+    )
+
+    assert response.status_code == 422
+    assert "This platform needs its secret." in by_id(response.text, "bot-form")
+    bot.refresh_from_db()
+    assert bot.platform == Platform.GENERIC
 
 
 def test_it_refuses_a_private_address_on_a_change_too(admin, bot, receiver, settings):
