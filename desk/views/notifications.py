@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -46,7 +46,7 @@ def notice_open(request, pk):
     try:
         notice = services.notice_read(notice_id=pk, user=request.user)
     except Notice.DoesNotExist:
-        return render(request, "404.html", status=404)
+        raise Http404 from None
     url = notice.event.summary.get("url", "/")
     if not url_has_allowed_host_and_scheme(url, allowed_hosts=None):
         url = "/"
