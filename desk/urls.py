@@ -18,6 +18,7 @@ from .views import (
     notifications,
     public,
     questions,
+    search,
     sections,
 )
 
@@ -108,6 +109,7 @@ urlpatterns = [
     path("healthz", public.healthz, name="healthz"),
     path("import/", importing.import_page, name="issue-import"),
     path("jobs/", public.jobs, name="jobs"),
+    path("search/", search.search, name="search"),
     path("s/<slug:series_slug>/", public.series_detail, name="series"),
     path("s/<slug:series_slug>/archive/", public.series_archive, name="series-archive"),
     path("s/<slug:series_slug>/rules/", public.series_rules, name="series-rules"),

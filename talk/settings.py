@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "accounts",
     "sections",
     "talk",
+    "search",
     "notify",
     "desk",
     "django.contrib.admin",

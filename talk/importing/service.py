@@ -139,6 +139,8 @@ def issue_import(*, series: Series, text: str, by=None, replace: bool = False) -
         ]
     )
     _fill(issue, parsed)
+    # The whole issue is new: whatever reads it whole (the search index) does.
+    events.announce(issue.pk, events.STATUS)
     audit_record(
         actor=by,
         action="issue.import",

@@ -1,0 +1,55 @@
+"""The search index: one row per thing a member may look for (an item, a
+question, an answer, a chat line, a section's theme, an issue's highlights),
+with its text as shown, its terms (search.terms) and what the search filters
+and checks on. Rows are rebuilt from the content (search.indexing); nothing
+else writes them."""
+
+from django.conf import settings
+from django.db import models
+
+from sections.models import PostStatus, SectionKind
+
+
+class Kind(models.TextChoices):
+    ITEM = "item"
+    QUESTION = "question"
+    ANSWER = "answer"
+    CHAT = "chat"
+    THEME = "theme"
+    HIGHLIGHTS = "highlights"
+
+
+class Entry(models.Model):
+    series = models.ForeignKey("talk.Series", on_delete=models.CASCADE, related_name="+")
+    issue = models.ForeignKey("talk.Issue", on_delete=models.CASCADE, related_name="+")
+    section = models.ForeignKey(
+        "sections.Section", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    section_kind = models.CharField(max_length=20, choices=SectionKind, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind)
+    target_id = models.PositiveBigIntegerField()
+    # Where on the issue page it is: "item-12", "answer-40".
+    anchor = models.CharField(max_length=40)
+    # Its alias, or the name it is credited to (never anything private).
+    alias = models.CharField(max_length=80, blank=True)
+    # Who may see it while it is not shown (visible_posts' rule).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=PostStatus, default=PostStatus.VISIBLE)
+    unanswered = models.BooleanField(default=False)
+    # The question a question's or an answer's row belongs to.
+    thread = models.PositiveBigIntegerField(null=True, db_index=True)
+    text = models.TextField()
+    terms = models.TextField()
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "entries"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "target_id"], name="search_entry_once")
+        ]
+        indexes = [models.Index(fields=["issue", "position"], name="search_entry_place")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.target_id}"

@@ -1,0 +1,181 @@
+"""Searching a series: the rows that match, as the viewer may see them,
+grouped by issue.
+
+The engines find the rows by their terms (PostgreSQL: a GIN index over the
+terms as a tsvector; SQLite: an FTS5 table over them), both fed the same
+terms (search.terms), so both find the same rows; the order is decided in
+SQL both understand alike: the exact phrase first when asked for relevance,
+then the newest issue, then the page's order.
+"""
+
+import html
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.models import Viewer
+from sections.selectors import visible_posts
+from talk.models import Issue, Series
+
+from .models import Entry, Kind
+from .terms import Query
+
+LIMIT = 100
+EXCERPT = 160
+ORDERS = ("newest", "relevance")
+
+
+@dataclass(frozen=True)
+class Filters:
+    section_kind: str = ""
+    number_from: int | None = None
+    number_to: int | None = None
+    alias: str = ""
+    unanswered: bool = False
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    url: str
+    section: str
+    alias: str
+    excerpt: SafeString
+    shown: bool  # False: hidden or waiting, found by who may see it
+
+
+@dataclass
+class IssueHits:
+    title: str
+    url: str
+    hits: list[Hit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Results:
+    query: str
+    groups: list[IssueHits]
+    count: int
+    more: bool  # past LIMIT: narrow the search
+
+
+def _matching() -> tuple[str, str]:
+    """The engine's SQL for the ids whose terms match, and how to pass the query."""
+    if connection.vendor == "postgresql":
+        return (
+            f"SELECT id FROM {Entry._meta.db_table}"
+            " WHERE array_to_tsvector(string_to_array(terms, ' ')) @@ %s::tsquery",
+            "tsquery",
+        )
+    return ("SELECT rowid FROM search_entry_fts WHERE search_entry_fts MATCH %s", "fts5")
+
+
+def matches(query: Query) -> QuerySet[Entry]:
+    sql, form = _matching()
+    return Entry.objects.filter(pk__in=RawSQL(sql, [getattr(query, form)()]))
+
+
+def search(
+    *,
+    series: Series,
+    viewer: Viewer,
+    text: str,
+    order: str = "newest",
+    filters: Filters = Filters(),
+    limit: int = LIMIT,
+) -> Results:
+    query = Query(text)
+    if not query:
+        return Results(query=text, groups=[], count=0, more=False)
+    rows = matches(query).filter(series=series).filter(visible_posts(viewer))
+    rows = _filtered(rows, filters)
+    phrase = Case(
+        When(text__icontains=query.text, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    rows = rows.annotate(phrase=phrase)
+    newest = [
+        F("issue__meeting_at").desc(nulls_last=True),
+        F("issue__number").desc(nulls_last=True),
+        "issue_id",
+    ]
+    ordering = (["-phrase"] if order == "relevance" else []) + newest + ["position", "id"]
+    found = list(rows.select_related("issue__series", "section").order_by(*ordering)[: limit + 1])
+    return Results(
+        query=query.text,
+        groups=_grouped(found[:limit], query),
+        count=len(found[:limit]),
+        more=len(found) > limit,
+    )
+
+
+def _filtered(rows: QuerySet[Entry], filters: Filters) -> QuerySet[Entry]:
+    if filters.section_kind:
+        rows = rows.filter(section_kind=filters.section_kind)
+    if filters.number_from is not None:
+        rows = rows.filter(issue__number__gte=filters.number_from)
+    if filters.number_to is not None:
+        rows = rows.filter(issue__number__lte=filters.number_to)
+    if filters.alias:
+        rows = rows.filter(alias__iexact=filters.alias)
+    if filters.unanswered:
+        rows = rows.filter(kind=Kind.QUESTION, unanswered=True)
+    return rows
+
+
+def _grouped(rows: list[Entry], query: Query) -> list[IssueHits]:
+    groups: dict[int, IssueHits] = {}
+    for row in rows:
+        issue: Issue = row.issue
+        group = groups.get(issue.pk)
+        if group is None:
+            group = groups[issue.pk] = IssueHits(title=issue.title, url=issue.get_absolute_url())
+        group.hits.append(
+            Hit(
+                kind=row.kind,
+                url=f"{group.url}#{row.anchor}",
+                section=row.section.title if row.section else "",
+                alias=row.alias,
+                excerpt=highlighted(row.text, query),
+                shown=row.status == "visible",
+            )
+        )
+    return list(groups.values())
+
+
+def _folded(text: str) -> str:
+    """Lower case, one character for one, so positions stay the text's."""
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
+def highlighted(text: str, query: Query, width: int = EXCERPT) -> SafeString:
+    """An excerpt around the first match, every match in <mark>, the rest
+    escaped."""
+    folded = _folded(text)
+    spans = []
+    for piece in query.pieces:
+        start = folded.find(piece)
+        while start != -1:
+            # A word matches where a word begins ("eval" in "c-eval", not
+            # the "c" of "music"), as the index matches it.
+            if not piece.isascii() or start == 0 or not folded[start - 1].isalnum():
+                spans.append((start, start + len(piece)))
+            start = folded.find(piece, start + len(piece))
+    spans.sort()
+    first = spans[0][0] if spans else 0
+    begin = max(0, first - width // 3)
+    end = min(len(text), begin + width)
+    out, at = [], begin
+    for start, stop in spans:
+        if start < at or start >= end:
+            continue
+        out.append(html.escape(text[at:start]))
+        out.append(f"<mark>{html.escape(text[start:stop])}</mark>")
+        at = stop
+    out.append(html.escape(text[at:end]))
+    excerpt = "".join(out).replace("\n", " ")
+    return mark_safe(("…" if begin else "") + excerpt + ("…" if end < len(text) else ""))
