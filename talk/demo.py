@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from sections import events
 from sections.links import normalize_url
 from sections.models import Item, Question
 from sections.services import answer_post
@@ -150,3 +151,5 @@ def _fill(issue: Issue, users: dict[str, User]) -> None:
         submitted_by=users["yuhan"],
         position=2,
     )
+    # Written past the services: what reads the issue whole (search) reads it again.
+    events.announce(issue.pk, events.STATUS)
