@@ -99,6 +99,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     # A suspended member reads but does not post, until this moment.
     suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
     suspension_reason = models.TextField(_("reason for the suspension"), blank=True)
+    # Only the page that gathers a member's contributions across issues: each
+    # issue's page still credits them where they contributed.
+    public_profile = models.BooleanField(
+        _("Show my contributor page"),
+        default=True,
+        help_text=_(
+            "A page listing what you contributed across the issues, under your alias. "
+            "Switched off, only you and the admins see it; each issue still credits you."
+        ),
+    )
 
     objects = UserManager()
 

@@ -141,12 +141,15 @@ def _suspension(member: User) -> dict[str, Any]:
     return {"until": until.isoformat() if until else None, "reason": member.suspension_reason}
 
 
-def user_update_preferences(*, user: User, language: str, time_zone: str, email: str) -> User:
+def user_update_preferences(
+    *, user: User, language: str, time_zone: str, email: str, public_profile: bool
+) -> User:
     user.language = language
     user.time_zone = time_zone
     user.email = email
+    user.public_profile = public_profile
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["language", "time_zone", "email"])
+    user.save(update_fields=["language", "time_zone", "email", "public_profile"])
     return user
 
 

@@ -9,6 +9,7 @@ from django.urls import include, path
 from .feeds import PublishedIssuesFeed
 from .views import (
     accounts,
+    archive,
     bots,
     importing,
     issue,
@@ -115,8 +116,18 @@ urlpatterns = [
     path("s/<slug:series_slug>/rules/", public.series_rules, name="series-rules"),
     path("s/<slug:series_slug>/feed.atom", PublishedIssuesFeed(), name="series-feed"),
     path("s/<slug:series_slug>/meetings.ics", public.series_calendar, name="series-calendar"),
-    # Before the issues: "bots" would otherwise be taken for an issue's code.
+    # Before the issues: "bots", "links" and "people" would otherwise be
+    # taken for an issue's code.
     path("s/<slug:series_slug>/bots/", bots.series_bots, name="series-bots"),
+    # A link by its key's digest (sections.links.key_digest): a key would
+    # need quoting and may hold "/../", which browsers rewrite.
+    path("s/<slug:series_slug>/links/<str:digest>/", archive.link_page, name="link-page"),
+    # A name may hold "/" (an alias may; a plain name too).
+    path(
+        "s/<slug:series_slug>/people/<path:name>/",
+        archive.contributor_page,
+        name="contributor-page",
+    ),
     path("s/<slug:series_slug>/<slug:code>/", include(issue_patterns)),
     path("sections/<int:pk>/", include(section_patterns)),
     path("items/<int:pk>/", include(item_patterns)),

@@ -35,10 +35,12 @@ Anything that is not an http(s) link (empty, `javascript:…`, a host that
 cannot be one) has the key "", which matches nothing.
 """
 
+import hashlib
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 KEY_MAX = 2000  # Item.url_key's max_length
+DIGEST_LENGTH = 16
 
 # Dropped everywhere: they say who shared a link and how, not what it is.
 TRACKING = frozenset(
@@ -229,3 +231,11 @@ def _github(host: str, segments: list[str], query: list[tuple[str, str]]) -> str
     # ["", owner, repo, …]: GitHub ignores the case of owner and repository.
     path = "/".join(["", segments[1].lower(), segments[2].lower(), *segments[3:]])
     return host + path + _query(host, query)
+
+
+def key_digest(key: str) -> str:
+    """A short stable name for a key, for addresses (a link's page): a key
+    runs to 2000 characters and may hold "?", "#", "%" and "/../", which an
+    address would have to quote and a browser would rewrite. The first
+    DIGEST_LENGTH hex digits of its MD5, which a database computes too."""
+    return hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()[:DIGEST_LENGTH]

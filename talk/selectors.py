@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
 
+from accounts.models import User
 from sections.links import normalize_url
 from sections.models import Item
 
@@ -24,14 +25,15 @@ class SeriesOverview:
     archive: list[Issue]
 
 
+def issue_recency(issue: Issue) -> tuple:
+    """The key that sorts issues newest last: by when they met (special
+    editions have no number but a date); issues without a date yet by
+    number, then creation."""
+    return (issue.meeting_at or issue.created_at, issue.number or 0, issue.created_at)
+
+
 def _issue_order(issues: list[Issue]) -> list[Issue]:
-    # Newest first, by when they met (special editions have no number but a
-    # date); issues without a date yet by number, then creation.
-    return sorted(
-        issues,
-        key=lambda i: (i.meeting_at or i.created_at, i.number or 0, i.created_at),
-        reverse=True,
-    )
+    return sorted(issues, key=issue_recency, reverse=True)
 
 
 def series_overview() -> list[SeriesOverview]:
@@ -260,6 +262,17 @@ class Sighting:
     issue_label: str
     issue_url: str
     in_this_issue: bool
+    # The item's text, for a line under its title (the link's page).
+    summary: str = ""
+    # The alias whose contributor page to link, "" for none.
+    person: str = ""
+
+
+def person_linked(user: User | None) -> str:
+    """The alias to link to its contributor page; "" for a name without an
+    account (whether a member of that alias hid their page is not loaded)
+    and for a member who switched their page off."""
+    return user.alias if user is not None and user.public_profile else ""
 
 
 def link_sightings(*, url: str, issue: Issue, limit_issues: int = 25) -> list[Sighting]:
@@ -284,7 +297,7 @@ def link_sightings(*, url: str, issue: Issue, limit_issues: int = 25) -> list[Si
             "elsewhere", *_recent_first("section__issue__"), "section__position", "position", "id"
         )
     )
-    return [_sighting(item, issue) for item in items[:SIGHTINGS_MAX]]
+    return [item_sighting(item, issue) for item in items[:SIGHTINGS_MAX]]
 
 
 def _recent_first(prefix: str = "") -> list:
@@ -295,7 +308,7 @@ def _recent_first(prefix: str = "") -> list:
     ]
 
 
-def _sighting(item: Item, issue: Issue) -> Sighting:
+def item_sighting(item: Item, issue: Issue | None) -> Sighting:
     where = item.section.issue
     return Sighting(
         item_id=item.pk,
@@ -305,7 +318,9 @@ def _sighting(item: Item, issue: Issue) -> Sighting:
         issue_title=where.title,
         issue_label=where.label,
         issue_url=where.get_absolute_url(),
-        in_this_issue=where.pk == issue.pk,
+        in_this_issue=issue is not None and where.pk == issue.pk,
+        summary=item.body,
+        person=person_linked(item.author),
     )
 
 

@@ -85,7 +85,7 @@ class PreferencesForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["language", "time_zone", "email"]
+        fields = ["language", "time_zone", "email", "public_profile"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

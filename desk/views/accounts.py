@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
 from accounts.models import Invitation, User
+from talk.models import Series
 
 from ..forms.accounts import LoginForm, PreferencesForm, SignUpForm, SuspendForm
 
@@ -88,6 +89,7 @@ def preferences(request):
             language=form.cleaned_data["language"],
             time_zone=form.cleaned_data["time_zone"],
             email=form.cleaned_data["email"],
+            public_profile=form.cleaned_data["public_profile"],
         )
         messages.success(request, _("Your preferences are saved."))
         response = _with_language_cookie(redirect("accounts:preferences"), user)
@@ -97,7 +99,9 @@ def preferences(request):
             response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, samesite="Lax")
         return response
     status = 422 if form.is_bound else 200
-    return render(request, "accounts/preferences.html", {"form": form}, status=status)
+    # The pages `public_profile` switches, one per series.
+    context = {"form": form, "series_list": Series.objects.order_by("name")}
+    return render(request, "accounts/preferences.html", context, status=status)
 
 
 @require_POST

@@ -1,11 +1,13 @@
 """Items: add, edit, move, delete, mark discussed; the section's theme."""
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from sections import services
 from sections.errors import DeskError, StaleWrite
+from sections.links import key_digest, normalize_url
 from sections.models import Item, Section
 from sections.policy import can_curate_section
 from sections.selectors import item_content
@@ -58,12 +60,17 @@ def link_check(request, pk):
     section = get_section(pk)
     url = request.GET.get("url", "")[:2000]
     sightings = link_sightings(url=url, issue=section.issue)
+    series = section.issue.series
     context = {
         "issue": section.issue,
         "section": section,
         "url": url,
         "sightings": sightings,
         "follow_up": any(seen.in_this_issue for seen in sightings),
+        # Every time it was shared, beyond the recent issues the check reads.
+        "link_page": reverse("link-page", args=[series.slug, key_digest(normalize_url(url))])
+        if sightings
+        else "",
     }
     return edit_page(request, "sections/link_check.html", "link-check", context, 200)
 

@@ -9,7 +9,7 @@
 """
 
 from .carried import carried_links
-from .contributors import new_contributor, section_contributors
+from .contributors import new_contributor, section_contributors, split_names
 from .moderation import ModerationQueue, QueuedReport, moderation_queue, question_numbered
 from .page import (
     SORTS,
@@ -62,5 +62,6 @@ __all__ = [
     "section_content",
     "section_contributors",
     "section_lines",
+    "split_names",
     "visible_posts",
 ]

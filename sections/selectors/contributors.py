@@ -112,10 +112,11 @@ def issue_contributors(issue: "Issue", sections: list[SectionView]) -> list[str]
     names = [issue.host_display, issue.editor_display]
     for section in sections:
         names += section.contributors
-    return _unique(n for part in names for n in _split_names(part))
+    return _unique(n for part in names for n in split_names(part))
 
 
-def _split_names(text: str) -> list[str]:
+def split_names(text: str) -> list[str]:
+    """The names in a host or editor line."""
     # Imported hosts read "suc16、初七"; each is a contributor of their own.
     return [n.strip() for n in re.split(r"[、,，]", text or "") if n.strip()]
 

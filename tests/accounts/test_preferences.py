@@ -2,11 +2,14 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from tests.responses import by_id
+
 URL = reverse("accounts:preferences")
 
 
 def save(client, **fields):
-    data = {"language": "en", "time_zone": "Europe/Berlin", "email": ""} | fields
+    data = {"language": "en", "time_zone": "Europe/Berlin", "email": "", "public_profile": "on"}
+    data |= fields
     return client.post(URL, data)
 
 
@@ -150,3 +153,26 @@ def test_it_cannot_change_the_alias_or_the_role(client, member):
     assert member.alias == "初七"
     assert not member.is_staff
     assert not member.is_superuser
+
+
+def test_it_switches_the_contributor_page_off_and_on(client, member):
+    client.force_login(member)
+
+    save(client, public_profile="")
+    member.refresh_from_db()
+    assert not member.public_profile
+
+    save(client, public_profile="on")
+    member.refresh_from_db()
+    assert member.public_profile
+
+
+def test_it_offers_the_switch_on_by_default_with_the_pages_it_switches(client, member, series):
+    client.force_login(member)
+
+    html = client.get(URL).text
+
+    assert 'name="public_profile"' in html
+    assert 'id="id_public_profile" checked' in html
+    page = reverse("contributor-page", args=[series.slug, member.alias])
+    assert f'href="{page}"' in by_id(html, "contributor-pages")
