@@ -6,12 +6,12 @@ this viewer: acting on one would write to a post they cannot see and then
 fail to render it. Who may write is the services' business.
 """
 
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Viewer
 from sections.models import Answer, Item, Question, Section
-from sections.selectors import SORTS, visible_posts
+from sections.selectors import SHOWS, SORTS, visible_posts
 from talk.models import Issue
 
 # What every view of an issue reads with it: the meeting's pointer included.
@@ -58,5 +58,20 @@ def get_answer(pk: int, viewer: Viewer) -> Answer:
 
 
 def sort_of(request: HttpRequest) -> str:
-    sort = request.GET.get("sort", "")
+    return sort_in(request.GET)
+
+
+def show_of(request: HttpRequest) -> str:
+    return show_in(request.GET)
+
+
+def sort_in(query: QueryDict) -> str:
+    """The Q&A's order asked for in a query; anything else is the order asked."""
+    sort = query.get("sort", "")
     return sort if sort in SORTS else "time"
+
+
+def show_in(query: QueryDict) -> str:
+    """The Q&A filter asked for in a query; anything else shows every question."""
+    show = query.get("show", "")
+    return show if show in SHOWS else "all"

@@ -9,10 +9,13 @@ and `IssuePage`. Templates read those, never attributes stuck on rows.
 
 from dataclasses import dataclass
 from typing import Any, TypedDict, Unpack
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_htmx.http import reswap
 
 from accounts.models import Viewer
@@ -21,6 +24,7 @@ from sections.models import Item, Question, Section
 from sections.policy import can_curate_issue
 from sections.selectors import (
     SHOWN,
+    SORTS,
     IssueContent,
     SectionView,
     fresh_item,
@@ -40,7 +44,7 @@ from talk.models import Issue
 from ..forms.issues import FreezeForm, HighlightsForm
 from ..forms.sections import ItemForm, QuestionForm
 from ..live import refreshes_json
-from .getters import sort_of
+from .getters import show_of, sort_of
 
 
 @dataclass
@@ -53,6 +57,32 @@ class ThemePicker:
     nomination: int | None = None
     error: str = ""
     newer: Section | None = None
+
+
+SORT_LABELS = {"time": _("in order"), "votes": _("by votes")}
+SHOW_LABELS = {
+    "all": pgettext_lazy("questions shown", "all"),
+    "unanswered": pgettext_lazy("questions shown", "unanswered"),
+    "answered": pgettext_lazy("questions shown", "answered"),
+    "mine": pgettext_lazy("questions shown", "asked or answered by me"),
+}
+
+
+def qa_query(sort: str, show: str) -> str:
+    """The page's query for an order and a filter of its Q&A, which the
+    section's fragment takes too: "?sort=votes", "?sort=time&show=mine"."""
+    query = {"sort": sort} if show == "all" else {"sort": sort, "show": show}
+    return f"?{urlencode(query)}"
+
+
+@dataclass(frozen=True)
+class QaLink:
+    """A choice of the Q&A's order or filter: the page's query for it,
+    keeping the other one as it is."""
+
+    label: str | Promise
+    query: str
+    current: bool
 
 
 @dataclass
@@ -70,6 +100,27 @@ class SectionPanel:
         """What section.html and its partials read: the panel, the view and
         the row (`section`, for the model's own fields)."""
         return {"panel": self, "view": self.view, "section": self.view.row}
+
+    @property
+    def sort_links(self) -> list[QaLink]:
+        view = self.view
+        return [
+            QaLink(SORT_LABELS[sort], qa_query(sort, view.show), sort == view.sort)
+            for sort in SORTS
+        ]
+
+    @property
+    def show_links(self) -> list[QaLink]:
+        """The filters this viewer is offered (the selector says which)."""
+        view = self.view
+        return [
+            QaLink(SHOW_LABELS[show], qa_query(view.sort, show), show == view.show)
+            for show in view.shows
+        ]
+
+    @property
+    def show_all_query(self) -> str:
+        return qa_query(self.view.sort, "all")
 
 
 @dataclass
@@ -108,7 +159,9 @@ def render_issue_page(
     # The live-update sequence number is read first: it must not be newer
     # than the content below, or the page would miss a change.
     live_seq = broker().current_seq(issue.pk)
-    content = issue_content(issue, viewer=request.user, sort=sort_of(request))
+    content = issue_content(
+        issue, viewer=request.user, sort=sort_of(request), show=show_of(request)
+    )
     forms = section_forms or {}
     page = IssuePage(
         content=content,
@@ -153,7 +206,11 @@ def section_fragment(
     """The section again (or its partial `name`), with `forms` (a bound
     form, the theme picker, a claim's refusal) in place."""
     view = section_content(
-        section.pk, issue=section.issue, viewer=request.user, sort=sort_of(request)
+        section.pk,
+        issue=section.issue,
+        viewer=request.user,
+        sort=sort_of(request),
+        show=show_of(request),
     )
     panel = panel_for(view, request.user, **forms)
     template = f"sections/section.html#{name}" if name else "sections/section.html"

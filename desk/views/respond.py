@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Concatenate, cast
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -22,11 +22,11 @@ from django_htmx.middleware import HtmxDetails
 from sections.errors import DeskError, IssueClosed, NotAllowed, StaleWrite
 from sections.models import Attributed, Section
 from sections.policy import can_edit_post
-from sections.selectors import SORTS
 from talk.models import Issue
 
 from ..forms.sections import ItemForm, QuestionForm
-from .page import PanelForms, render_issue_page, section_fragment
+from .getters import show_in, sort_in
+from .page import PanelForms, qa_query, render_issue_page, section_fragment
 
 CHANGED = "desk:changed"
 
@@ -81,15 +81,16 @@ def changed(
 ) -> HttpResponse:
     if request.htmx:
         return trigger_client_event(fragment(), CHANGED)
-    return redirect(f"{issue.get_absolute_url()}{_sorted_as_before(request)}#{anchor}")
+    return redirect(f"{issue.get_absolute_url()}{_shown_as_before(request)}#{anchor}")
 
 
-def _sorted_as_before(request: HttpRequest) -> str:
-    """The page's order, when the form was posted from a page sorted by votes
-    ("?sort=votes"): a plain post (no script) comes back to the order it left."""
-    referer = urlsplit(request.headers.get("Referer", ""))
-    sort = parse_qs(referer.query).get("sort", [""])[0]
-    return f"?sort={sort}" if sort in SORTS and sort != "time" else ""
+def _shown_as_before(request: HttpRequest) -> str:
+    """The page's order and filter of its Q&A, when the form was posted from
+    a page with them ("?sort=votes", "?show=mine"): a plain post (no script)
+    comes back to the questions it left."""
+    asked = QueryDict(urlsplit(request.headers.get("Referer", "")).query)
+    sort, show = sort_in(asked), show_in(asked)
+    return "" if (sort, show) == ("time", "all") else qa_query(sort, show)
 
 
 def refused(

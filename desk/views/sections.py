@@ -9,7 +9,7 @@ from sections.errors import DeskError
 from sections.models import Section, SectionKind
 from sections.selectors import issue_content, section_content
 
-from .getters import ISSUE_ROWS, get_section, sort_of
+from .getters import ISSUE_ROWS, get_section, show_of, sort_of
 from .page import panel_for, section_fragment
 from .respond import changed, fragment_or_page, refused
 
@@ -60,7 +60,9 @@ def section_detail(request, pk):
 
     def fragment():
         try:
-            view = section_content(pk, issue=issue, viewer=request.user, sort=sort_of(request))
+            view = section_content(
+                pk, issue=issue, viewer=request.user, sort=sort_of(request), show=show_of(request)
+            )
         except Section.DoesNotExist:
             raise Http404 from None
         context = {"issue": issue, **panel_for(view, request.user).context()}

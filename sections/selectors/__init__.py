@@ -3,6 +3,7 @@
 - `views`: the typed view objects the page reads (SectionView, ItemView…);
 - `page`: the issue page and its fragments, built as those objects;
 - `numbering`: sub-groups, question numbers, answer threads;
+- `filters`: which questions the viewer asked to see (`?show=`);
 - `contributors`, `references`, `carried`: what the record derives;
 - `moderation`: the review queue;
 - `visibility`: which posts a viewer sees.
@@ -10,6 +11,7 @@
 
 from .carried import carried_links
 from .contributors import new_contributor, section_contributors, split_names
+from .filters import SHOWS
 from .moderation import ModerationQueue, QueuedReport, moderation_queue, question_numbered
 from .page import (
     SORTS,
@@ -37,6 +39,7 @@ from .visibility import SHOWN, visible_posts
 
 __all__ = [
     "SHOWN",
+    "SHOWS",
     "SORTS",
     "AnswerView",
     "CarriedAnswers",

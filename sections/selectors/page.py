@@ -29,6 +29,7 @@ from ..models import (
 )
 from .carried import CARRIED_ON, carried_answers
 from .contributors import issue_contributors, section_contributors, section_contributors_of
+from .filters import ALL, passes, shows_for
 from .numbering import group, number_shown, numbered_alongside, threads
 from .references import references
 from .views import (
@@ -76,14 +77,14 @@ def _voted(viewer: Viewer | None, **where: Any) -> set[int]:
 
 
 def issue_content(
-    issue: "Issue", *, viewer: Viewer | None = None, sort: str = "time"
+    issue: "Issue", *, viewer: Viewer | None = None, sort: str = "time", show: str = ALL
 ) -> IssueContent:
     rows = list(_sections(viewer).filter(issue=issue))
     voted = _voted(viewer, question__section__issue=issue)
     sections = []
     for row in rows:
         row.issue = issue  # the caller's instance: no query per section
-        sections.append(_arrange(row, viewer, voted, sort))
+        sections.append(_arrange(row, viewer, voted, sort, show))
     return IssueContent(
         sections=sections,
         contributors=issue_contributors(issue, sections),
@@ -92,12 +93,17 @@ def issue_content(
 
 
 def section_content(
-    section_id: int, *, issue: "Issue", viewer: Viewer | None = None, sort: str = "time"
+    section_id: int,
+    *,
+    issue: "Issue",
+    viewer: Viewer | None = None,
+    sort: str = "time",
+    show: str = ALL,
 ) -> SectionView:
     """One section, arranged as on the page (for its fragment)."""
     row = _sections(viewer).get(pk=section_id, issue=issue)
     row.issue = issue
-    return _arrange(row, viewer, _voted(viewer, question__section=row), sort)
+    return _arrange(row, viewer, _voted(viewer, question__section=row), sort, show)
 
 
 def question_content(
@@ -188,7 +194,9 @@ def _rights(viewer: Viewer | None, section: Section) -> _Rights:
     )
 
 
-def _arrange(row: Section, viewer: Viewer | None, voted: set[int], sort: str) -> SectionView:
+def _arrange(
+    row: Section, viewer: Viewer | None, voted: set[int], sort: str, show: str
+) -> SectionView:
     """Lay a loaded section out for its template."""
     items = list(row.items.all())
     owners = [claim.member for claim in row.claims.all()]
@@ -220,6 +228,10 @@ def _arrange(row: Section, viewer: Viewer | None, voted: set[int], sort: str) ->
         arranged = [_question_view(q, rights, voted, numbers.get(q.pk)) for q in questions]
         carried_answers(arranged, viewer)
         section.numbered_questions = arranged
+        section.show, section.shows = show, shows_for(viewer)
+        kept = [q for q in arranged if passes(q, show, viewer)]
+        section.hidden = len(arranged) - len(kept)
+        arranged = kept
         if sort == "votes":
             # A stable sort: equal votes stay in the order they were asked.
             arranged = sorted(arranged, key=lambda q: -q.vote_count)

@@ -72,6 +72,16 @@ class QuestionView:
     # Asked above others (线上讨论 above 群里讨论), it moved their numbers.
     renumbered_others: bool = False
 
+    @property
+    def has_answers(self) -> bool:
+        """Answers show under it: its own, or another copy's."""
+        return bool(self.threads or self.carried_answers)
+
+    @property
+    def answered(self) -> bool:
+        """Not waiting for an answer: one shows, or it was marked answered."""
+        return self.has_answers or self.row.answered
+
 
 @dataclass
 class CarriedAnswers:
@@ -100,10 +110,19 @@ class SectionView:
     # In the order asked, numbered as read.
     numbered_questions: list[QuestionView] = field(default_factory=list)
     sort: str = "time"
+    # Which questions `question_groups` keeps (sections.selectors.filters),
+    # the filters this viewer is offered, and how many the filter leaves out.
+    show: str = "all"
+    shows: list[str] = field(default_factory=list)
+    hidden: int = 0
 
     @property
     def pk(self) -> int:
         return self.row.pk
+
+    @property
+    def filtered(self) -> bool:
+        return self.show != "all"
 
     @property
     def shown(self) -> bool:

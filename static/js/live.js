@@ -113,12 +113,25 @@
     return pattern.replace(/\/0\/$/, "/" + id + "/");
   }
 
+  // A section comes in the order and with the filter of its Q&A that the
+  // page's address keeps.
+  function sectionQuery() {
+    var asked = new URLSearchParams(location.search);
+    var query = new URLSearchParams();
+    ["sort", "show"].forEach(function (name) {
+      if (asked.get(name)) {
+        query.set(name, asked.get(name));
+      }
+    });
+    var text = query.toString();
+    return text ? "?" + text : "";
+  }
+
   function region(kind, id) {
     var element = document.getElementById(kind + "-" + id);
     if (element && !element.dataset.liveSrc) {
       var pattern = kind === "section" ? panel.dataset.sectionUrl : panel.dataset.questionUrl;
-      var sort = new URLSearchParams(location.search).get("sort");
-      element.dataset.liveSrc = urlFor(pattern, id) + (kind === "section" && sort ? "?sort=" + sort : "");
+      element.dataset.liveSrc = urlFor(pattern, id) + (kind === "section" ? sectionQuery() : "");
     }
     return element;
   }
@@ -137,6 +150,18 @@
   function onPage(id) {
     var row = /^(section|question)-(\d+)$/.exec(id);
     return row ? region(row[1], row[2]) : document.getElementById(id);
+  }
+
+  // What to fetch for a region that changed: a question in a section that
+  // filters its questions may now leave the filter (it was answered), so its
+  // section comes again, with the count of those the filter hides.
+  function refreshed(id) {
+    var element = onPage(id);
+    var filtered = element && /^question-/.test(id) && element.closest("section[data-filtered]");
+    if (filtered && onPage(filtered.id)) {
+      return filtered.id;
+    }
+    return element ? id : null;
   }
 
   function refreshNow(id) {
@@ -308,8 +333,9 @@
     (refreshes[data.kind] || []).forEach(function (choices) {
       for (var i = 0; i < choices.length; i++) {
         var id = choices[i].replace(/\{(\w+)\}/g, function (_, key) { return data[key]; });
-        if (id === "*" || onPage(id)) {
-          refresh(id);
+        var found = id === "*" ? id : refreshed(id);
+        if (found) {
+          refresh(found);
           return;
         }
       }
