@@ -4,8 +4,8 @@ grouped by issue.
 The engines find the rows by their terms (PostgreSQL: a GIN index over the
 terms as a tsvector; SQLite: an FTS5 table over them), both fed the same
 terms (search.terms), so both find the same rows; the order is decided in
-SQL both understand alike: the exact phrase first when asked for relevance,
-then the newest issue, then the page's order.
+SQL both understand alike: the exact phrase first when asked for relevance
+(search.terms.flat), then the newest issue, then the page's order.
 """
 
 import html
@@ -21,7 +21,7 @@ from sections.selectors import visible_posts
 from talk.models import Issue, Series
 
 from .models import Entry, Kind
-from .terms import Query
+from .terms import Query, normalized
 
 LIMIT = 100
 EXCERPT = 160
@@ -92,22 +92,26 @@ def search(
         return Results(query=text, groups=[], count=0, more=False)
     rows = matches(query).filter(series=series).filter(visible_posts(viewer))
     rows = _filtered(rows, filters)
-    phrase = Case(
-        When(text__icontains=query.text, then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    rows = rows.annotate(phrase=phrase)
-    newest = [
+    ordering: list = [
         F("issue__meeting_at").desc(nulls_last=True),
         F("issue__number").desc(nulls_last=True),
         "issue_id",
+        "position",
+        "id",
     ]
-    ordering = (["-phrase"] if order == "relevance" else []) + newest + ["position", "id"]
+    if order == "relevance":
+        # Compared folded on both sides (search.terms.flat) by a
+        # case-sensitive LIKE, which both engines run alike; `icontains` on
+        # the text would fold case each its own way (SQLite: ASCII only).
+        phrase = When(flat__contains=query.phrase, then=Value(1))
+        rows = rows.annotate(phrase=Case(phrase, default=Value(0), output_field=IntegerField()))
+        ordering.insert(0, "-phrase")
+    else:
+        rows = rows.annotate(phrase=Value(0, output_field=IntegerField()))
     found = list(rows.select_related("issue__series", "section").order_by(*ordering)[: limit + 1])
     return Results(
         query=query.text,
-        groups=_grouped(found[:limit], query),
+        groups=_grouped([(row, row.phrase) for row in found[:limit]], query),
         count=len(found[:limit]),
         more=len(found) > limit,
     )
@@ -127,13 +131,17 @@ def _filtered(rows: QuerySet[Entry], filters: Filters) -> QuerySet[Entry]:
     return rows
 
 
-def _grouped(rows: list[Entry], query: Query) -> list[IssueHits]:
-    groups: dict[int, IssueHits] = {}
-    for row in rows:
+def _grouped(rows: list[tuple[Entry, int]], query: Query) -> list[IssueHits]:
+    """By issue, in the rows' order. By relevance the phrase's rows are
+    grouped apart from the rest, so that they all come first: an issue may
+    then head a group in each."""
+    groups: dict[tuple[int, int], IssueHits] = {}
+    for row, phrase in rows:
         issue: Issue = row.issue
-        group = groups.get(issue.pk)
+        key = (phrase, issue.pk)
+        group = groups.get(key)
         if group is None:
-            group = groups[issue.pk] = IssueHits(title=issue.title, url=issue.get_absolute_url())
+            group = groups[key] = IssueHits(title=issue.title, url=issue.get_absolute_url())
         group.hits.append(
             Hit(
                 kind=row.kind,
@@ -148,8 +156,9 @@ def _grouped(rows: list[Entry], query: Query) -> list[IssueHits]:
 
 
 def _folded(text: str) -> str:
-    """Lower case, one character for one, so positions stay the text's."""
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    """Folded as the terms are (full width, case), one character for one, so
+    positions stay the text's."""
+    return "".join(f if len(f := normalized(ch)) == 1 else ch for ch in text)
 
 
 def highlighted(text: str, query: Query, width: int = EXCERPT) -> SafeString:
