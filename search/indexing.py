@@ -18,7 +18,7 @@ from sections.models import Answer, PostStatus, Question, Section
 from talk.models import Issue
 
 from .models import Entry, Kind
-from .terms import index_terms
+from .terms import flat, index_terms
 
 # Where a row sits on its issue page, for results in page order.
 _SECTION_STEP = 1_000_000
@@ -40,6 +40,7 @@ def _entry(
         target_id=target_id,
         text=text,
         terms=index_terms(text),
+        flat=flat(text),
         position=position,
         **fields,
     )

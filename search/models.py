@@ -1,8 +1,8 @@
 """The search index: one row per thing a member may look for (an item, a
 question, an answer, a chat line, a section's theme, an issue's highlights),
-with its text as shown, its terms (search.terms) and what the search filters
-and checks on. Rows are rebuilt from the content (search.indexing); nothing
-else writes them."""
+with its text as shown, its terms and flat text (search.terms) and what the
+search filters and checks on. Rows are rebuilt from the content
+(search.indexing); nothing else writes them."""
 
 from django.conf import settings
 from django.db import models
@@ -42,6 +42,8 @@ class Entry(models.Model):
     thread = models.PositiveBigIntegerField(null=True, db_index=True)
     text = models.TextField()
     terms = models.TextField()
+    # The text's words in order, folded (search.terms.flat): the phrase rank's.
+    flat = models.TextField(default="")
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -2,17 +2,17 @@
 grouped by issue.
 
 The engines find the rows by their terms (PostgreSQL: a GIN index over the
-terms as a tsvector; SQLite: an FTS5 table over them), both fed the same
+terms as a stored tsvector; SQLite: an FTS5 table over them), both fed the same
 terms (search.terms), so both find the same rows; the order is decided in
-SQL both understand alike: the exact phrase first when asked for relevance,
-then the newest issue, then the page's order.
+SQL both understand alike: the exact phrase first when asked for relevance
+(search.terms.flat), then the newest issue, then the page's order.
 """
 
 import html
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, IntegerField, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString, mark_safe
 
@@ -21,7 +21,7 @@ from sections.selectors import visible_posts
 from talk.models import Issue, Series
 
 from .models import Entry, Kind
-from .terms import Query
+from .terms import Query, normalized
 
 LIMIT = 100
 EXCERPT = 160
@@ -62,20 +62,19 @@ class Results:
     more: bool  # past LIMIT: narrow the search
 
 
-def _matching() -> tuple[str, str]:
-    """The engine's SQL for the ids whose terms match, and how to pass the query."""
+def _matching(query: Query) -> RawSQL:
+    """The engine's condition for the rows whose terms match."""
+    table = Entry._meta.db_table
     if connection.vendor == "postgresql":
-        return (
-            f"SELECT id FROM {Entry._meta.db_table}"
-            " WHERE array_to_tsvector(string_to_array(terms, ' ')) @@ %s::tsquery",
-            "tsquery",
-        )
-    return ("SELECT rowid FROM search_entry_fts WHERE search_entry_fts MATCH %s", "fts5")
+        # terms_vector: the terms as a tsvector, stored (migration 0003).
+        sql = f'"{table}"."terms_vector" @@ %s::tsquery'
+        return RawSQL(sql, [query.tsquery()], output_field=BooleanField())
+    sql = f'"{table}"."id" IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH %s)'
+    return RawSQL(sql, [query.fts5()], output_field=BooleanField())
 
 
 def matches(query: Query) -> QuerySet[Entry]:
-    sql, form = _matching()
-    return Entry.objects.filter(pk__in=RawSQL(sql, [getattr(query, form)()]))
+    return Entry.objects.filter(_matching(query))
 
 
 def search(
@@ -92,24 +91,36 @@ def search(
         return Results(query=text, groups=[], count=0, more=False)
     rows = matches(query).filter(series=series).filter(visible_posts(viewer))
     rows = _filtered(rows, filters)
-    phrase = Case(
-        When(text__icontains=query.text, then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    rows = rows.annotate(phrase=phrase)
-    newest = [
+    ordering: list = [
         F("issue__meeting_at").desc(nulls_last=True),
         F("issue__number").desc(nulls_last=True),
         "issue_id",
+        "position",
+        "id",
     ]
-    ordering = (["-phrase"] if order == "relevance" else []) + newest + ["position", "id"]
-    found = list(rows.select_related("issue__series", "section").order_by(*ordering)[: limit + 1])
+    if order == "relevance":
+        # Compared folded on both sides (search.terms.flat) by a
+        # case-sensitive LIKE, which both engines run alike; `icontains` on
+        # the text would fold case each its own way (SQLite: ASCII only).
+        phrase = When(flat__contains=query.phrase, then=Value(1))
+        rows = rows.annotate(phrase=Case(phrase, default=Value(0), output_field=IntegerField()))
+        ordering.insert(0, "-phrase")
+    else:
+        rows = rows.annotate(phrase=Value(0, output_field=IntegerField()))
+    # Ranked on narrow rows, then only the rows shown read whole: sorting
+    # thousands of matches with their text, section and series cost more
+    # than the rest of the search (bench/search.py).
+    ranked = list(rows.order_by(*ordering).values_list("pk", "phrase")[: limit + 1])
+    shown = ranked[:limit]
+    whole = Entry.objects.select_related("issue__series", "section").in_bulk(
+        [pk for pk, _phrase in shown]
+    )
+    found = [(whole[pk], phrase) for pk, phrase in shown if pk in whole]
     return Results(
         query=query.text,
-        groups=_grouped(found[:limit], query),
-        count=len(found[:limit]),
-        more=len(found) > limit,
+        groups=_grouped(found, query),
+        count=len(found),
+        more=len(ranked) > limit,
     )
 
 
@@ -127,13 +138,17 @@ def _filtered(rows: QuerySet[Entry], filters: Filters) -> QuerySet[Entry]:
     return rows
 
 
-def _grouped(rows: list[Entry], query: Query) -> list[IssueHits]:
-    groups: dict[int, IssueHits] = {}
-    for row in rows:
+def _grouped(rows: list[tuple[Entry, int]], query: Query) -> list[IssueHits]:
+    """By issue, in the rows' order. By relevance the phrase's rows are
+    grouped apart from the rest, so that they all come first: an issue may
+    then head a group in each."""
+    groups: dict[tuple[int, int], IssueHits] = {}
+    for row, phrase in rows:
         issue: Issue = row.issue
-        group = groups.get(issue.pk)
+        key = (phrase, issue.pk)
+        group = groups.get(key)
         if group is None:
-            group = groups[issue.pk] = IssueHits(title=issue.title, url=issue.get_absolute_url())
+            group = groups[key] = IssueHits(title=issue.title, url=issue.get_absolute_url())
         group.hits.append(
             Hit(
                 kind=row.kind,
@@ -148,8 +163,9 @@ def _grouped(rows: list[Entry], query: Query) -> list[IssueHits]:
 
 
 def _folded(text: str) -> str:
-    """Lower case, one character for one, so positions stay the text's."""
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    """Folded as the terms are (full width, case), one character for one, so
+    positions stay the text's."""
+    return "".join(f if len(f := normalized(ch)) == 1 else ch for ch in text)
 
 
 def highlighted(text: str, query: Query, width: int = EXCERPT) -> SafeString:

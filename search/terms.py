@@ -9,13 +9,24 @@ contains (or its one character), all of which must be there. Latin letters
 and digits make words (`LoRA` → lora, `C-Eval` → c eval, `7B` → 7b, a URL → its
 words), a query's words matching as prefixes. Neither engine's own parser is
 involved: both receive the same terms, so both find the same rows.
+
+The phrase rank compares the runs themselves, in order (`flat`): a query
+holds as a phrase where its runs follow one another in the text, whatever
+the case, the width (`ＬｏＲＡ`) or the spaces and punctuation between them
+(`C-Eval` is `c eval`, `lora融合` is `lora 融合`).
 """
 
 import re
 import unicodedata
 
-# Han (with extensions and compatibility ideographs), kana, hangul.
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
+# Han (with extensions and compatibility ideographs), kana, hangul. Not the
+# kana block's marks and punctuation (U+3099-309C, U+30A0, U+30FB ・): SQLite's
+# FTS5 tokenizer takes them for separators, so a term holding one would match
+# on PostgreSQL only (tests/search/test_terms.py).
+_CJK = (
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u3098\u309d-\u309f"
+    "\u30a1-\u30fa\u30fc-\u30ff\uac00-\ud7af"
+)
 RUN = re.compile(rf"[{_CJK}]+|[a-z0-9]+")
 
 
@@ -40,6 +51,12 @@ def index_terms(text: str) -> str:
     return " ".join(dict.fromkeys(terms))
 
 
+def flat(text: str) -> str:
+    """The runs of `text` in order, a space before each: where the phrase
+    rank looks for a query's `phrase`."""
+    return "".join(f" {run}" for run in RUN.findall(normalized(text)))
+
+
 class Query:
     """A member's query as terms: `cjk` must all be in a row's terms,
     `words` must each begin one of them."""
@@ -57,8 +74,13 @@ class Query:
                 words.append(run)
         self.cjk = list(dict.fromkeys(cjk))
         self.words = list(dict.fromkeys(words))
-        # What highlighting and the phrase rank look for in the text.
+        # What highlighting looks for in the text.
         self.pieces = list(RUN.findall(normalized(self.text)))
+        # What the phrase rank looks for in `flat(text)`: a word begins after
+        # a space, a Han run may begin anywhere in one; the last word may be
+        # the beginning of one, as in the terms.
+        joined = " ".join(self.pieces)
+        self.phrase = f" {joined}" if self.pieces and not _is_cjk(self.pieces[0]) else joined
 
     def __bool__(self) -> bool:
         return bool(self.cjk or self.words)

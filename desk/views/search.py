@@ -24,7 +24,7 @@ def search(request):
     form = SearchForm(request.GET or None)
     results = None
     status = 200
-    if form.is_bound and form.is_valid():
+    if form.is_bound and form.is_valid() and form.cleaned_data["q"]:
         series = _series(form.cleaned_data["series"])
         order = form.cleaned_data["order"] or "newest"
         results = selectors.search(
@@ -34,7 +34,7 @@ def search(request):
             order=order,
             filters=form.filters(),
         )
-    elif form.is_bound:
+    elif form.is_bound and form.errors:
         status = 422
     context = {"form": form, "results": results}
     return render(request, "search/results.html", context, status=status)
