@@ -51,6 +51,9 @@ class Hit:
 class IssueHits:
     title: str
     url: str
+    # By relevance: the group of the exact phrase's hits (an issue may
+    # head one group of them and one of the others).
+    phrase: bool = False
     hits: list[Hit] = field(default_factory=list)
 
 
@@ -148,7 +151,9 @@ def _grouped(rows: list[tuple[Entry, int]], query: Query) -> list[IssueHits]:
         key = (phrase, issue.pk)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = IssueHits(title=issue.title, url=issue.get_absolute_url())
+            group = groups[key] = IssueHits(
+                title=issue.title, url=issue.get_absolute_url(), phrase=bool(phrase)
+            )
         group.hits.append(
             Hit(
                 kind=row.kind,
