@@ -34,6 +34,8 @@ def _entry(
     return Entry(
         series_id=issue.series_id,
         issue=issue,
+        issue_at=issue.meeting_at or issue.created_at,
+        issue_number=issue.number or 0,
         section=section,
         section_kind=section.kind if section else "",
         kind=kind,

@@ -6,6 +6,7 @@ search filters and checks on. Rows are rebuilt from the content
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 
 from sections.models import PostStatus, SectionKind
 
@@ -45,13 +46,32 @@ class Entry(models.Model):
     # The text's words in order, folded (search.terms.flat): the phrase rank's.
     flat = models.TextField(default="")
     position = models.PositiveIntegerField(default=0)
+    # The issue's place among the newest (its meeting, or its creation
+    # without one; then its number, 0 without one), copied so one index
+    # gives the rows in the results' order: a search for a common word walks
+    # it and stops at the page's length, instead of sorting every match.
+    # Never empty (NULLS LAST has no place in an SQLite index); nullable
+    # only so SQLite adds the columns without rebuilding the table.
+    issue_at = models.DateTimeField(null=True)
+    issue_number = models.PositiveIntegerField(null=True)
 
     class Meta:
         verbose_name_plural = "entries"
         constraints = [
             models.UniqueConstraint(fields=["kind", "target_id"], name="search_entry_once")
         ]
-        indexes = [models.Index(fields=["issue", "position"], name="search_entry_place")]
+        indexes = [
+            models.Index(fields=["issue", "position"], name="search_entry_place"),
+            models.Index(
+                F("series"),
+                F("issue_at").desc(),
+                F("issue_number").desc(),
+                F("issue"),
+                F("position"),
+                F("id"),
+                name="search_entry_newest",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.target_id}"

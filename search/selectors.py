@@ -12,7 +12,7 @@ import html
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString, mark_safe
 
@@ -94,26 +94,28 @@ def search(
         return Results(query=text, groups=[], count=0, more=False)
     rows = matches(query).filter(series=series).filter(visible_posts(viewer))
     rows = _filtered(rows, filters)
-    ordering: list = [
-        F("issue__meeting_at").desc(nulls_last=True),
-        F("issue__number").desc(nulls_last=True),
-        "issue_id",
-        "position",
-        "id",
-    ]
+    newest = ["-issue_at", "-issue_number", "issue_id", "position", "id"]
+    # Each query walks the index in the results' order (search_entry_newest)
+    # and stops at the page's length.
     if order == "relevance":
         # Compared folded on both sides (search.terms.flat) by a
         # case-sensitive LIKE, which both engines run alike; `icontains` on
         # the text would fold case each its own way (SQLite: ASCII only).
-        phrase = When(flat__contains=query.phrase, then=Value(1))
-        rows = rows.annotate(phrase=Case(phrase, default=Value(0), output_field=IntegerField()))
-        ordering.insert(0, "-phrase")
+        # The phrase's rows first, then the others: two walks, not one sort.
+        phrase = Q(flat__contains=query.phrase)
+        ranked = [
+            (pk, 1)
+            for pk in rows.filter(phrase)
+            .order_by(*newest)
+            .values_list("pk", flat=True)[: limit + 1]
+        ]
+        if len(ranked) <= limit:
+            rest = rows.exclude(phrase).order_by(*newest).values_list("pk", flat=True)
+            ranked += [(pk, 0) for pk in rest[: limit + 1 - len(ranked)]]
     else:
-        rows = rows.annotate(phrase=Value(0, output_field=IntegerField()))
-    # Ranked on narrow rows, then only the rows shown read whole: sorting
-    # thousands of matches with their text, section and series cost more
-    # than the rest of the search (bench/search.py).
-    ranked = list(rows.order_by(*ordering).values_list("pk", "phrase")[: limit + 1])
+        ranked = [
+            (pk, 0) for pk in rows.order_by(*newest).values_list("pk", flat=True)[: limit + 1]
+        ]
     shown = ranked[:limit]
     whole = Entry.objects.select_related("issue__series", "section").in_bulk(
         [pk for pk, _phrase in shown]
@@ -131,9 +133,9 @@ def _filtered(rows: QuerySet[Entry], filters: Filters) -> QuerySet[Entry]:
     if filters.section_kind:
         rows = rows.filter(section_kind=filters.section_kind)
     if filters.number_from is not None:
-        rows = rows.filter(issue__number__gte=filters.number_from)
+        rows = rows.filter(issue_number__gte=filters.number_from)
     if filters.number_to is not None:
-        rows = rows.filter(issue__number__lte=filters.number_to)
+        rows = rows.filter(issue_number__lte=filters.number_to)
     if filters.alias:
         rows = rows.filter(alias__iexact=filters.alias)
     if filters.unanswered:
