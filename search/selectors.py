@@ -10,6 +10,7 @@ SQL both understand alike: the exact phrase first when asked for relevance
 
 import html
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
@@ -169,10 +170,17 @@ def _grouped(rows: list[tuple[Entry, int]], query: Query) -> list[IssueHits]:
     return list(groups.values())
 
 
+@cache
+def _fold(char: str) -> str:
+    folded = normalized(char)
+    return folded if len(folded) == 1 else char
+
+
 def _folded(text: str) -> str:
     """Folded as the terms are (full width, case), one character for one, so
-    positions stay the text's."""
-    return "".join(f if len(f := normalized(ch)) == 1 else ch for ch in text)
+    positions stay the text's. Each character is folded once per process: a
+    page of hits holds the same few thousand again and again."""
+    return text.lower() if text.isascii() else "".join(map(_fold, text))
 
 
 def highlighted(text: str, query: Query, width: int = EXCERPT) -> SafeString:
