@@ -1,11 +1,10 @@
 import re
-import shutil
 import socket
 import ssl
-import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 
 import pytest
 
@@ -335,22 +334,16 @@ def test_it_refuses_at_send_time_what_the_form_would_refuse(settings):
         post_json("https://169.254.169.254/latest/meta-data/", b"{}", headers={})
 
 
+# A self-signed certificate for bot.example.test and its key, made once
+# (openssl req -x509 -days 36500 -subj /CN=bot.example.test
+# -addext subjectAltName=DNS:bot.example.test): test data, trusted by nothing
+# but these tests.
+TLS = Path(__file__).parent / "tls"
+
+
 @pytest.fixture
-def certificate(tmp_path):
-    """A self-signed certificate for bot.example.test, and its key."""
-    if not shutil.which("openssl"):
-        pytest.skip("openssl is not installed")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            "-keyout", key, "-out", cert, "-subj", "/CN=bot.example.test",
-            "-addext", "subjectAltName=DNS:bot.example.test",
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    return str(cert), str(key)
+def certificate():
+    return str(TLS / "cert.pem"), str(TLS / "key.pem")
 
 
 @pytest.fixture
