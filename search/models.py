@@ -6,7 +6,7 @@ search filters and checks on. Rows are rebuilt from the content
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Lookup
 
 from sections.models import PostStatus, SectionKind
 
@@ -75,3 +75,26 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.target_id}"
+
+
+class Matches(Lookup):
+    """`terms__matches=Query(...)`: the rows whose terms match, found by the
+    engine's own index: on PostgreSQL the GIN index over the terms as a
+    stored tsvector (migration 0003), on SQLite the FTS5 table over them
+    (migration 0002). Written against the row's alias, so that it holds
+    inside a subquery too."""
+
+    lookup_name = "matches"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        row = compiler.quote_name_unless_alias(self.lhs.alias)
+        return f'{row}."terms_vector" @@ %s::tsquery', [self.rhs.tsquery()]
+
+    def as_sqlite(self, compiler, connection):
+        row = compiler.quote_name_unless_alias(self.lhs.alias)
+        fts = f"{Entry._meta.db_table}_fts"
+        return f'{row}."id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)', [self.rhs.fts5()]
+
+
+Entry._meta.get_field("terms").register_lookup(Matches)

@@ -10,14 +10,12 @@ SQL both understand alike: the exact phrase first when asked for relevance
 
 import html
 from dataclasses import dataclass, field
-from functools import cache
 
-from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Viewer
+from sections.models import Section
 from sections.selectors import visible_posts
 from talk.models import Issue, Series
 
@@ -27,6 +25,10 @@ from .terms import Query, normalized
 LIMIT = 100
 EXCERPT = 160
 ORDERS = ("newest", "relevance")
+# The results' order, the index's (search_entry_newest).
+NEWEST = ("-issue_at", "-issue_number", "issue_id", "position", "id")
+# What a hit shows, in _grouped's order.
+_SHOWN = ("kind", "anchor", "alias", "text", "status", "section_id", "issue_id")
 
 
 @dataclass(frozen=True)
@@ -66,19 +68,8 @@ class Results:
     more: bool  # past LIMIT: narrow the search
 
 
-def _matching(query: Query) -> RawSQL:
-    """The engine's condition for the rows whose terms match."""
-    table = Entry._meta.db_table
-    if connection.vendor == "postgresql":
-        # terms_vector: the terms as a tsvector, stored (migration 0003).
-        sql = f'"{table}"."terms_vector" @@ %s::tsquery'
-        return RawSQL(sql, [query.tsquery()], output_field=BooleanField())
-    sql = f'"{table}"."id" IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH %s)'
-    return RawSQL(sql, [query.fts5()], output_field=BooleanField())
-
-
 def matches(query: Query) -> QuerySet[Entry]:
-    return Entry.objects.filter(_matching(query))
+    return Entry.objects.filter(terms__matches=query)
 
 
 def search(
@@ -95,39 +86,38 @@ def search(
         return Results(query=text, groups=[], count=0, more=False)
     rows = matches(query).filter(series=series).filter(visible_posts(viewer))
     rows = _filtered(rows, filters)
-    newest = ["-issue_at", "-issue_number", "issue_id", "position", "id"]
-    # Each query walks the index in the results' order (search_entry_newest)
-    # and stops at the page's length.
-    if order == "relevance":
+    if order == "relevance" and query.terms_are_phrase:
+        # Every match is the phrase's: one walk, with no phrase condition
+        # the planner would take for a rare one and sort every match for.
+        ranked = [(row, 1) for row in _first(rows, limit + 1)]
+    elif order == "relevance":
         # Compared folded on both sides (search.terms.flat) by a
         # case-sensitive LIKE, which both engines run alike; `icontains` on
         # the text would fold case each its own way (SQLite: ASCII only).
         # The phrase's rows first, then the others: two walks, not one sort.
         phrase = Q(flat__contains=query.phrase)
-        ranked = [
-            (pk, 1)
-            for pk in rows.filter(phrase)
-            .order_by(*newest)
-            .values_list("pk", flat=True)[: limit + 1]
-        ]
+        ranked = [(row, 1) for row in _first(rows.filter(phrase), limit + 1)]
         if len(ranked) <= limit:
-            rest = rows.exclude(phrase).order_by(*newest).values_list("pk", flat=True)
-            ranked += [(pk, 0) for pk in rest[: limit + 1 - len(ranked)]]
+            rest = _first(rows.exclude(phrase), limit + 1 - len(ranked))
+            ranked += [(row, 0) for row in rest]
     else:
-        ranked = [
-            (pk, 0) for pk in rows.order_by(*newest).values_list("pk", flat=True)[: limit + 1]
-        ]
-    shown = ranked[:limit]
-    whole = Entry.objects.select_related("issue__series", "section").in_bulk(
-        [pk for pk, _phrase in shown]
-    )
-    found = [(whole[pk], phrase) for pk, phrase in shown if pk in whole]
+        ranked = [(row, 0) for row in _first(rows, limit + 1)]
+    found = ranked[:limit]
     return Results(
         query=query.text,
-        groups=_grouped(found, query),
+        groups=_grouped(found, query, series),
         count=len(found),
         more=len(ranked) > limit,
     )
+
+
+def _first(rows: QuerySet[Entry], count: int) -> list[tuple]:
+    """The first `count` rows in the results' order, as what their hits show.
+
+    The query walks the index in that order (search_entry_newest) and stops
+    at `count`. Tuples, not models: building the entries with their issue,
+    series and section was most of a search's time."""
+    return list(rows.order_by(*NEWEST).values_list(*_SHOWN)[:count])
 
 
 def _filtered(rows: QuerySet[Entry], filters: Filters) -> QuerySet[Entry]:
@@ -144,43 +134,64 @@ def _filtered(rows: QuerySet[Entry], filters: Filters) -> QuerySet[Entry]:
     return rows
 
 
-def _grouped(rows: list[tuple[Entry, int]], query: Query) -> list[IssueHits]:
+def _grouped(rows: list[tuple[tuple, int]], query: Query, series: Series) -> list[IssueHits]:
     """By issue, in the rows' order. By relevance the phrase's rows are
     grouped apart from the rest, so that they all come first: an issue may
     then head a group in each."""
+    # Read after the walks: joined in them, the sections and issues were
+    # read for every match before the sort and the limit.
+    sections = dict(
+        Section.objects.filter(pk__in={row[5] for row, _phrase in rows if row[5]})
+        .order_by()
+        .values_list("pk", "title")
+    )
+    issues = (
+        Issue.objects.only("number", "special_label", "code")
+        .order_by()
+        .in_bulk({row[6] for row, _phrase in rows})
+    )
     groups: dict[tuple[int, int], IssueHits] = {}
     for row, phrase in rows:
-        issue: Issue = row.issue
-        key = (phrase, issue.pk)
+        kind, anchor, alias, text, status, section_id, issue_id = row
+        key = (phrase, issue_id)
         group = groups.get(key)
         if group is None:
+            issue = issues[issue_id]
+            issue.series = series  # every row is of the series searched
             group = groups[key] = IssueHits(
                 title=issue.title, url=issue.get_absolute_url(), phrase=bool(phrase)
             )
         group.hits.append(
             Hit(
-                kind=row.kind,
-                url=f"{group.url}#{row.anchor}",
-                section=row.section.title if row.section else "",
-                alias=row.alias,
-                excerpt=highlighted(row.text, query),
-                shown=row.status == "visible",
+                kind=kind,
+                url=f"{group.url}#{anchor}",
+                section=sections.get(section_id, ""),
+                alias=alias,
+                excerpt=highlighted(text, query),
+                shown=status == "visible",
             )
         )
     return list(groups.values())
 
 
-@cache
-def _fold(char: str) -> str:
-    folded = normalized(char)
-    return folded if len(folded) == 1 else char
+class _Folds(dict[int, str]):
+    """Each character folded as the terms are (full width, case), one
+    character for one, so positions stay the text's; for str.translate,
+    which asks for each character by its code."""
+
+    def __missing__(self, code: int) -> str:
+        folded = normalized(chr(code))
+        self[code] = folded = folded if len(folded) == 1 else chr(code)
+        return folded
+
+
+# Each character is folded once per process: a page of hits holds the same
+# few thousand again and again.
+_FOLDS = _Folds()
 
 
 def _folded(text: str) -> str:
-    """Folded as the terms are (full width, case), one character for one, so
-    positions stay the text's. Each character is folded once per process: a
-    page of hits holds the same few thousand again and again."""
-    return text.lower() if text.isascii() else "".join(map(_fold, text))
+    return text.lower() if text.isascii() else text.translate(_FOLDS)
 
 
 def highlighted(text: str, query: Query, width: int = EXCERPT) -> SafeString:

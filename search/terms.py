@@ -7,7 +7,10 @@ or hangul) is indexed as each character and each pair of neighbours: `位置编�
 gives 位 置 编 码 位置 置编 编码, and a query of any length is the pairs it
 contains (or its one character), all of which must be there. Latin letters
 and digits make words (`LoRA` → lora, `C-Eval` → c eval, `7B` → 7b, a URL → its
-words), a query's words matching as prefixes. Neither engine's own parser is
+words), a query's words matching whole, but for the word that ends it, which may
+be the beginning of one (the member may still be typing it; and a prefix of
+every word would cost the index a merge of every term it begins: `com`, `p`
+in a URL). Neither engine's own parser is
 involved: both receive the same terms, so both find the same rows.
 
 The phrase rank compares the runs themselves, in order (`flat`): a query
@@ -58,8 +61,9 @@ def flat(text: str) -> str:
 
 
 class Query:
-    """A member's query as terms: `cjk` must all be in a row's terms,
-    `words` must each begin one of them."""
+    """A member's query as terms: `cjk` and `words` must all be in a row's
+    terms, and `prefix` (the word that ends the query, if one does) must
+    begin one of them."""
 
     def __init__(self, text: str) -> None:
         self.text = text.strip()
@@ -72,25 +76,38 @@ class Query:
                 )
             else:
                 words.append(run)
-        self.cjk = list(dict.fromkeys(cjk))
-        self.words = list(dict.fromkeys(words))
         # What highlighting looks for in the text.
         self.pieces = list(RUN.findall(normalized(self.text)))
+        ends_in_word = bool(self.pieces) and not _is_cjk(self.pieces[-1])
+        self.cjk = list(dict.fromkeys(cjk))
+        self.words = list(dict.fromkeys(words[:-1] if ends_in_word else words))
+        last = words[-1] if ends_in_word else ""
+        self.prefix = last if last not in self.words else ""
         # What the phrase rank looks for in `flat(text)`: a word begins after
         # a space, a Han run may begin anywhere in one; the last word may be
         # the beginning of one, as in the terms.
         joined = " ".join(self.pieces)
         self.phrase = f" {joined}" if self.pieces and not _is_cjk(self.pieces[0]) else joined
+        # One word, or one or two Han: the terms ask all the phrase does
+        # (a run that begins so; the characters side by side), so every row
+        # they match holds the phrase.
+        self.terms_are_phrase = len(self.pieces) == 1 and (
+            not _is_cjk(self.pieces[0]) or len(self.pieces[0]) <= 2
+        )
 
     def __bool__(self) -> bool:
-        return bool(self.cjk or self.words)
+        return bool(self.cjk or self.words or self.prefix)
 
     def tsquery(self) -> str:
         """PostgreSQL's form (cast with ::tsquery, no parser in between)."""
-        parts = [f"'{term}'" for term in self.cjk] + [f"'{word}':*" for word in self.words]
+        parts = [f"'{term}'" for term in (*self.cjk, *self.words)]
+        if self.prefix:
+            parts.append(f"'{self.prefix}':*")
         return " & ".join(parts)
 
     def fts5(self) -> str:
         """SQLite FTS5's form."""
-        parts = [f'"{term}"' for term in self.cjk] + [f'"{word}"*' for word in self.words]
+        parts = [f'"{term}"' for term in (*self.cjk, *self.words)]
+        if self.prefix:
+            parts.append(f'"{self.prefix}"*')
         return " AND ".join(parts)

@@ -111,7 +111,10 @@ CASES = [
     case("７０Ｂ", ("007", QUESTION, "llama-2-70b 部署问题")),
     # Newest first: the phrase does not count
     case("RLHF 数据", ("007", ANSWER, "RLHF 阶段带上预训练数据"), order="newest"),
-    case("c eval", ("006", QUESTION, "Evaluation of LLM"), order="newest"),  # c…, eval…
+    # "c" whole, "eval" a beginning: C-Eval itself, not the newer "chat …
+    # Evaluation of LLM" (006) that prefixes of both would find.
+    case("c eval", ("001", HIGHLIGHTS, "C-eval；DeepSpeed"), order="newest"),
+    case("evaluation of llm", ("006", QUESTION, "Evaluation of LLM"), order="newest"),
     # Filters
     case("lora", ("004", QUESTION, "lora 和 p-tuning v2"), section_kind="questions"),
     case("lora", ("003", QUESTION, "有没有用 lora 微调"), unanswered=True),
