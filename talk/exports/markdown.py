@@ -5,13 +5,15 @@ the file keeps the corpus' lines (【编号】：…, Q1：… --初七, A1：�
 valid CommonMark: blocks are separated by blank lines, and everything that
 belongs to a list item is indented under it so a renderer keeps it there.
 
-Member text is written as typed (bodies are Markdown already; titles and
-names are not escaped, so the record reads as it was written), with two
-exceptions that keep the file inert in any renderer, even one that passes
-HTML through (`_inert`): a "<" that would open a tag gets a backslash before
-it, and a link to a javascript:, vbscript:, data: or file: URL loses its link
-syntax the same way (on its "["). Both read the same as plain text. Code is
-left alone.
+Member text is written as typed (bodies are Markdown already), with what
+keeps the file inert in any renderer, even one that passes HTML through or
+follows any link: one-line fields (titles, names, marks) get a backslash
+before "[", "]", "\\" and an entity's "&", so no link or image is made from
+them and they read as typed (`_plain`); and everywhere outside code
+(`_inert`) a "<" that would open a tag or an autolink, the "[" of a link or reference whose URL is javascript:, vbscript:, data: or file:
+(also spelled with entities or escapes: `jav&#x61;script:`), and the "!" of an
+image get a backslash before them. An image reads as a link to it, as on the
+page; everything else reads the same as plain text. Code is left alone.
 
 An imported issue's preface and record (本期记录) are written in its text's
 words, kept in the snapshot's "record" (`record`, docs/importing.md).
@@ -20,6 +22,7 @@ What to say and in what order (labels, budgets, grouping) is layout.py's,
 shared with the HTML export; this module writes it as Markdown.
 """
 
+import html
 import re
 
 from sections import record as words
@@ -36,7 +39,7 @@ BLOCK_START = re.compile(
 
 
 def render(snapshot: dict) -> bytes:
-    blocks: list[list[str]] = [[f"# {snapshot['title']}"]]
+    blocks: list[list[str]] = [[f"# {_plain(snapshot['title'])}"]]
     blocks += _preface(snapshot)
     blocks += _record(snapshot)
     preface = layout.imported_preface(snapshot)
@@ -48,18 +51,36 @@ def render(snapshot: dict) -> bytes:
     return (_inert("\n\n".join("\n".join(block) for block in blocks)) + "\n").encode()
 
 
-# What `_inert` escapes: a tag's "<" (not the "<" of a link destination the
-# export writes, "](<https://…>)"), and the "[" of a link to an unsafe URL.
-RAW_TAG = re.compile(r"(?<!\]\()<(?=[A-Za-z/!?])")
-UNSAFE_LINK = re.compile(r"\[(?=[^\]\n]*\]\(\s*<?\s*(?:javascript|vbscript|data|file):)", re.I)
+# What `_inert` escapes, where no backslash already does (an even run of
+# them is their own): a tag's or an autolink's "<" (not the "<" of a link
+# destination the export writes, "](<https://…>)"), the "[" of a link or a reference
+# definition (its URL in group "url"), an image's "!".
+_FREE = r"(?<!\\)(?P<escapes>(?:\\\\)*)"
+RAW_TAG = re.compile(_FREE + r"(?!(?<=\]\()<https?://)(?P<mark><)(?=[A-Za-z/!?])")
+LINK = re.compile(_FREE + r"(?P<mark>\[)(?=[^\]\n]*\](?:\(\s*<?|:[ \t]*<?)(?P<url>[^\s)>]*))")
+IMAGE = re.compile(_FREE + r"(?P<mark>!)(?=\[)")
+UNSAFE_SCHEME = re.compile(r"(?:javascript|vbscript|data|file):", re.I)
 CODE_SPAN = re.compile(r"(`+).*?(?<!`)\1(?!`)")
 FENCE_LINE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 
+def _unsafe(url: str) -> bool:
+    """A destination as a renderer reads it: entities and backslash escapes
+    resolved, the whitespace and controls browsers skip dropped."""
+    url = html.unescape(re.sub(r"\\(?=[!-/:-@\[-`{-~])", "", url))
+    return bool(UNSAFE_SCHEME.match(re.sub(r"[\x00-\x20]", "", url)))
+
+
+def _plain(text: str) -> str:
+    """A one-line field as text a renderer makes no link or image of, and
+    shows as typed (an entity's "&" too: `&#x61;` is not "a")."""
+    return re.sub(r"([\\\[\]]|&(?=#?\w+;))", r"\\\1", text)
+
+
 def _inert(document: str) -> str:
-    """The document with raw HTML and unsafe links written as text, outside
-    fenced code and code spans."""
-    if not (RAW_TAG.search(document) or UNSAFE_LINK.search(document)):
+    """The document with raw HTML, unsafe links and images written as text,
+    outside fenced code and code spans."""
+    if not any(pattern.search(document) for pattern in (RAW_TAG, LINK, IMAGE)):
         return document  # most issues: one scan, no line is touched
     lines, fence = [], ""
     for line in document.split("\n"):
@@ -69,7 +90,7 @@ def _inert(document: str) -> str:
                 fence = ""
         elif opening:
             fence = opening.group(1)
-        elif RAW_TAG.search(line) or UNSAFE_LINK.search(line):
+        else:
             line = _inert_line(line)
         lines.append(line)
     return "\n".join(lines)
@@ -83,8 +104,15 @@ def _inert_line(line: str) -> str:
     return "".join([*parts, _inert_text(line[start:])])
 
 
+def _escaped(match: re.Match) -> str:
+    return f"{match['escapes']}\\{match['mark']}"
+
+
 def _inert_text(text: str) -> str:
-    return RAW_TAG.sub(r"\\<", UNSAFE_LINK.sub(r"\\[", text))
+    def link(match: re.Match) -> str:
+        return _escaped(match) if _unsafe(match["url"]) else match.group()
+
+    return RAW_TAG.sub(_escaped, IMAGE.sub(_escaped, LINK.sub(link, text)))
 
 
 def _paragraphs(label: str, text: str) -> list[list[str]]:
@@ -125,24 +153,25 @@ def _preface_groups(section: dict, *, in_record: bool) -> list[list[str]]:
 
 
 def _section(snapshot: dict, section: dict) -> list[list[str]]:
-    blocks = [[f"## {layout.section_heading(section)}"]]
+    blocks = [[f"## {_plain(layout.section_heading(section))}"]]
     if layout.headed(section):
+        contributors = _plain(layout.names(section["contributors"]))
         blocks += [
-            [words.label(section["title"]) + layout.section_summary(section)],
-            [words.label(words.CONTRIBUTORS_LABEL) + layout.names(section["contributors"])],
+            [_plain(words.label(section["title"]) + layout.section_summary(section))],
+            [words.label(words.CONTRIBUTORS_LABEL) + contributors],
         ]
     for heading, entries in layout.areas(section):
         blocks.append([words.label(heading)])
         if entries:
             blocks.append(_list([_item(entry) for entry in entries], numbered=False))
     if found := layout.theme(section):
-        blocks.append([words.label(found[0]) + found[1]])
+        blocks.append([_plain(words.label(found[0]) + found[1])])
     items = layout.body_items(section)
     questions = layout.by_section(snapshot["questions"], section["key"])
     if section["kind"] in ("items", "questions") or items or questions:
         for name, rows, asked in layout.subgroups(section, items, questions):
             if name:
-                blocks.append([f"### {name}"])
+                blocks.append([f"### {_plain(name)}"])
             if rows:
                 # Entries are numbered; notes kept elsewhere stand as bullets.
                 numbered = section["kind"] == "items"
@@ -206,12 +235,12 @@ def _item(item: dict) -> list[list[str]]:
     if item["url"]:
         head.append(item["url"])
     body = text_lines(item["body"])
-    points = _list([[[point]] for point in item["points"]], tight=True)
+    points = _list([[[_plain(point)]] for point in item["points"]], tight=True)
     code = _fence(item["code"], item["language"]) if item["code"] else []
     blocks = [block for block in (head, body, points, code) if block]
     if not item["author"]:
         return blocks
-    attribution = f"{words.BY}{item['author']}"
+    attribution = _plain(f"{words.BY}{item['author']}")
     prose = bool(blocks) and (blocks[-1] is head or blocks[-1] is body)
     # A one-line entry ends with its name, as the corpus writes "北大 chatlaw
     # --群友"; under a title and link the name closes that paragraph; after a
@@ -226,11 +255,11 @@ def _item(item: dict) -> list[list[str]]:
 
 
 def _title_lines(title: str, url: str) -> list[str]:
-    lines = text_lines(title)
+    lines = [_plain(line) for line in text_lines(title)]
     target = _link_target(url)
-    if len(lines) == 1 and target and not re.search(r"[\[\]\\]", lines[0]):
+    if len(lines) == 1 and target:
         return [f"[{lines[0]}]({target})"]
-    # A title the link syntax cannot hold stays plain; the URL follows anyway.
+    # A title of several lines stays plain; the URL follows anyway.
     return lines
 
 
@@ -270,7 +299,7 @@ def _post(label: str, body: str, marks: str) -> list[str]:
 
 def _question(question: dict) -> list[list[str]]:
     number = question["number"]
-    blocks = [_post(f"Q{number}：", question["body"], layout.question_marks(question))]
+    blocks = [_post(f"Q{number}：", question["body"], _plain(layout.question_marks(question)))]
     for answer in question["answers"]:
         blocks.append(_answer(answer, f"A{number}："))
     if not question["answers"]:
@@ -279,7 +308,7 @@ def _question(question: dict) -> list[list[str]]:
 
 
 def _answer(answer: dict, label: str) -> list[str]:
-    lines = _post(label, answer["body"], layout.answer_marks(answer))
+    lines = _post(label, answer["body"], _plain(layout.answer_marks(answer)))
     for reply in answer["replies"]:
         quoted = _quote(_answer(reply, ""))
         lines += ["", *quoted] if lines else quoted
@@ -291,7 +320,7 @@ def _quote(lines: list[str]) -> list[str]:
 
 
 def _chat_line(line: dict) -> list[list[str]]:
-    prefix = layout.chat_prefix(line)
+    prefix = _plain(layout.chat_prefix(line))
     lines = text_lines(line["text"])
     if prefix:
         lines = [f"{prefix}：{lines[0]}", *lines[1:]] if lines else [f"{prefix}："]
@@ -302,7 +331,9 @@ def _references(references: list[dict]) -> list[list[str]]:
     if not references:
         return []
     entries = [
-        [[ref["url"]]] if ref["title"] == ref["url"] else [[*text_lines(ref["title"]), ref["url"]]]
+        [[ref["url"]]]
+        if ref["title"] == ref["url"]
+        else [[*map(_plain, text_lines(ref["title"])), ref["url"]]]
         for ref in references
     ]
     return [_list(entries)]

@@ -531,3 +531,66 @@ def test_it_is_inert_even_where_a_renderer_lets_html_through(issue):
     assert unsafe_markup(unsanitised) == []
     # The code keeps what was typed: a fence shows it as text.
     assert f"```\n{HOSTILE}\n" in text.replace("   ", "")
+
+
+# Link and image syntax that a renderer's own filter may not catch: entities
+# and escapes in the scheme, angle brackets, a reference definition, an image.
+SNEAKY = [
+    "[X8](jav&#x61;script:alert(8))",
+    "![X9](https://tracker.example/t.png)",
+    "[X10](<javascript:alert(10)>)",
+    "[X11](java\\script:alert(11))",
+    "\\\\[X12](javascript:alert(12))",
+    "[X13][r13]\n\n[r13]: javascript:alert(13)",
+]
+
+
+def any_link_renderer() -> MarkdownIt:
+    """A CommonMark renderer that links bare URLs, passes HTML through and
+    follows any link it is given (markdown-it's own check turned off)."""
+    renderer = MarkdownIt("commonmark", {"html": True, "linkify": True}).enable("linkify")
+    renderer.validateLink = lambda url: True
+    return renderer
+
+
+def test_it_makes_no_link_or_image_from_a_title_or_a_name(issue):
+    news, free_talk = section_of(issue, "news"), section_of(issue, "free-talk")
+    for n, title in enumerate(SNEAKY):
+        Item.objects.create(
+            section=news,
+            title=title.split("\n")[0],
+            url="https://example.com/" if n % 2 else "",
+            author_name=title.split("\n")[0][:80],
+            position=n,
+        )
+    Question.objects.create(
+        section=free_talk, body="问题", author_name="![q](https://tracker.example/q.png)"
+    )
+    ChatLine.objects.create(
+        section=section_of(issue, "chat"), speaker_name="[s](javascript:s)", text="好"
+    )
+
+    text = markdown.render(snapshot_build(issue)).decode()
+    page = any_link_renderer().render(text)
+
+    assert unsafe_markup(page) == []
+    # The titles read as typed, the one with a link linked to it.
+    assert '<a href="https://example.com/">![X9](https://tracker.example/t.png)</a>' in page
+    assert "[X8](jav&amp;#x61;script:alert(8))" in page
+
+
+def test_it_neutralises_unsafe_links_and_images_in_a_body_and_keeps_the_rest(issue):
+    news = section_of(issue, "news")
+    body = "\n\n".join([*SNEAKY, "[safe](https://example.com/ok) and \\[literal](javascript:x)"])
+    Item.objects.create(section=news, title="t", body=body)
+
+    text = markdown.render(snapshot_build(issue)).decode()
+    page = any_link_renderer().render(text)
+
+    assert unsafe_markup(page) == []
+    # An image reads as a link to it, as on the page.
+    assert '!<a href="https://tracker.example/t.png">X9</a>' in page
+    assert '<a href="https://example.com/ok">safe</a>' in page
+    # What was escaped already is left as it was typed: no backslash shows.
+    assert "[literal](javascript:x)" in page
+    assert "\\[literal]" not in page
