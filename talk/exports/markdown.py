@@ -80,8 +80,11 @@ def _plain(text: str) -> str:
 def _inert(document: str) -> str:
     """The document with raw HTML, unsafe links and images written as text,
     outside fenced code and code spans."""
-    if not any(pattern.search(document) for pattern in (RAW_TAG, LINK, IMAGE)):
-        return document  # most issues: one scan, no line is touched
+    # Most issues hold links (every titled item is one), all of them safe:
+    # a scan of the document then, and no line is touched.
+    unsafe_link = any(_unsafe(link["url"]) for link in LINK.finditer(document))
+    if not (unsafe_link or RAW_TAG.search(document) or IMAGE.search(document)):
+        return document
     lines, fence = [], ""
     for line in document.split("\n"):
         opening = FENCE_LINE.match(line)
