@@ -88,13 +88,28 @@ class Matches(Lookup):
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):
-        row = compiler.quote_name_unless_alias(self.lhs.alias)
+        row = compiler.quote_name(self.lhs.alias)
         return f'{row}."terms_vector" @@ %s::tsquery', [self.rhs.tsquery()]
 
     def as_sqlite(self, compiler, connection):
-        row = compiler.quote_name_unless_alias(self.lhs.alias)
+        row = compiler.quote_name(self.lhs.alias)
         fts = f"{Entry._meta.db_table}_fts"
         return f'{row}."id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)', [self.rhs.fts5()]
 
 
+class MatchesInTurn(Matches):
+    """`terms__matches_in_turn=Query(...)`: the same rows, each tested as a
+    walk of another index reaches it. PostgreSQL's function form of `@@`,
+    which no index serves, so the planner cannot read every match from the
+    GIN index and sort them, as it does when it wrongly takes a match of
+    several terms for rare (search.selectors.WINDOW)."""
+
+    lookup_name = "matches_in_turn"
+
+    def as_sql(self, compiler, connection):
+        row = compiler.quote_name(self.lhs.alias)
+        return f'ts_match_vq({row}."terms_vector", %s::tsquery)', [self.rhs.tsquery()]
+
+
 Entry._meta.get_field("terms").register_lookup(Matches)
+Entry._meta.get_field("terms").register_lookup(MatchesInTurn)

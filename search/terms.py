@@ -98,6 +98,10 @@ class Query:
     def __bool__(self) -> bool:
         return bool(self.cjk or self.words or self.prefix)
 
+    @property
+    def several_terms(self) -> bool:
+        return len(self.cjk) + len(self.words) + bool(self.prefix) > 1
+
     def tsquery(self) -> str:
         """PostgreSQL's form (cast with ::tsquery, no parser in between)."""
         parts = [f"'{term}'" for term in (*self.cjk, *self.words)]

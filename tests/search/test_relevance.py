@@ -189,3 +189,19 @@ def test_it_finds_first(db, corpus, query, order, filters, first):
     if order == "relevance":
         phrase = [holds_phrase(hit, query) for hit in shown]
         assert phrase == sorted(phrase, reverse=True), "a row without the phrase before one with it"
+
+
+@pytest.mark.parametrize(("query", "order", "filters", "first"), CASES)
+def test_a_walk_of_the_newest_rows_first_finds_the_same(
+    db, corpus, monkeypatch, query, order, filters, first
+):
+    """A query of several terms tests the newest rows in turn, then asks the
+    index for the rest: whatever the window, the same hits in the same order
+    (the corpus is smaller than the window a real archive has)."""
+    series, member = corpus
+    whole = hits(search(series=series, viewer=member, text=query, order=order, filters=filters))
+
+    for window in (1, 40, 400):
+        monkeypatch.setattr("search.selectors.WINDOW", window)
+        walked = search(series=series, viewer=member, text=query, order=order, filters=filters)
+        assert hits(walked) == whole, window
