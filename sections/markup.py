@@ -14,6 +14,7 @@ import nh3
 from django.utils.html import escape
 from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
@@ -148,6 +149,13 @@ def clean_html(html: str) -> str:
 
 
 @lru_cache(maxsize=8192)
+def parse(text: str) -> list[Token]:
+    """The tokens of member-written Markdown as the desk reads it: with its
+    typed line breaks kept and its bare links found as render_markdown
+    finds them (the Markdown export writes both out for other renderers)."""
+    return _markdown.parse(text)
+
+
 def render_markdown(text: str) -> str:
     """Render member-written Markdown; the result is safe to mark as such.
 

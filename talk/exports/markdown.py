@@ -23,8 +23,10 @@ shared with the HTML export; this module writes it as Markdown.
 """
 
 import html
+import itertools
 import re
 
+from sections import markup
 from sections import record as words
 from sections.markup import safe_url
 
@@ -48,15 +50,17 @@ def render(snapshot: dict) -> bytes:
             blocks += _section(snapshot, section)
     if snapshot["references"] and not layout.references_sections(snapshot):
         blocks += [[f"## {words.REFERENCES_HEADING}"], *_references(snapshot["references"])]
-    return (_inert("\n\n".join("\n".join(block) for block in blocks)) + "\n").encode()
+    return (_portable(_inert("\n\n".join("\n".join(block) for block in blocks))) + "\n").encode()
 
 
 # What `_inert` escapes, where no backslash already does (an even run of
 # them is their own): a tag's or an autolink's "<" (not the "<" of a link
-# destination the export writes, "](<https://…>)"), the "[" of a link or a reference
+# destination the export writes, "](<https://…>)", nor an http(s) autolink), the "[" of a link or a reference
 # definition (its URL in group "url"), an image's "!".
 _FREE = r"(?<!\\)(?P<escapes>(?:\\\\)*)"
-RAW_TAG = re.compile(_FREE + r"(?!(?<=\]\()<https?://)(?P<mark><)(?=[A-Za-z/!?])")
+RAW_TAG = re.compile(
+    _FREE + r"(?!(?<=\]\()<https?://|<https?://[^\s<>]*>)(?P<mark><)(?=[A-Za-z/!?])"
+)
 LINK = re.compile(_FREE + r"(?P<mark>\[)(?=[^\]\n]*\](?:\(\s*<?|:[ \t]*<?)(?P<url>[^\s)>]*))")
 IMAGE = re.compile(_FREE + r"(?P<mark>!)(?=\[)")
 UNSAFE_SCHEME = re.compile(r"(?:javascript|vbscript|data|file):", re.I)
@@ -116,6 +120,78 @@ def _inert_text(text: str) -> str:
         return _escaped(match) if _unsafe(match["url"]) else match.group()
 
     return RAW_TAG.sub(_escaped, IMAGE.sub(_escaped, LINK.sub(link, text)))
+
+
+# Where a bare link cannot be the one the desk found: in code, in a link
+# (its text or its destination) or an autolink.
+NOT_BARE = re.compile(r"(`+).*?(?<!`)\1(?!`)|\[[^\]\n]*\]\([^)\n]*\)|<[^<>\s]*>")
+
+
+def _portable(document: str) -> str:
+    """The document as the desk shows it, in any CommonMark renderer.
+
+    The desk keeps a line break typed in a paragraph, CommonMark joins the
+    lines: every line of a paragraph but its last ends in a hard break
+    (two spaces). And the desk ends a bare link at full-width punctuation, where a
+    renderer that links bare URLs its own way (GitHub, linkify) takes the
+    words after it into the link ("https://zhuanlan.zhihu.com/p/640522290；
+    可参考模板"), or leaves one after "：" unlinked: such a bare link is
+    written as a link, an autolink (<https://…>) when it has its scheme."""
+    lines = document.split("\n")
+    tokens = markup.parse(document)
+    for opening, inline in itertools.pairwise(tokens):
+        if opening.type != "paragraph_open" or inline.map is None:
+            continue
+        start, end = inline.map
+        found = [
+            (child.attrGet("href") or "", text.content)
+            for child, text in zip(inline.children or [], (inline.children or [])[1:], strict=False)
+            if child.type == "link_open" and child.markup == "linkify"
+        ]
+        paragraph = _linked("\n".join(lines[start:end]), found).split("\n")
+        lines[start:end] = [_broken(line) for line in paragraph[:-1]] + paragraph[-1:]
+    return "\n".join(lines)
+
+
+def _linked(text: str, found: list[tuple[str, str]]) -> str:
+    """The paragraph with each bare link the desk found, in order, written
+    as a link where it touches other text (GitHub links one only after a
+    space, and others end it at the next); a mail address is left as typed."""
+    cursor = 0
+    for href, raw in found:
+        if not href.startswith(("http://", "https://")):
+            continue
+        kept = [span.span() for span in NOT_BARE.finditer(text)]
+        at = text.find(raw, cursor)
+        while at != -1 and any(begin <= at < stop for begin, stop in kept):
+            at = text.find(raw, at + 1)
+        if at == -1:
+            continue
+        after = at + len(raw)
+        if (
+            text[at - 1 : at].strip() == ""
+            and text[after : after + 1].strip() == ""
+            and raw == href
+        ):
+            # Between spaces: every renderer that links it ends it there too.
+            cursor = after
+            continue
+        link = (
+            f"<{raw}>" if raw.lower().startswith(("http://", "https://")) else f"[{raw}](<{href}>)"
+        )
+        text = text[:at] + link + text[at + len(raw) :]
+        cursor = at + len(link)
+    return text
+
+
+def _broken(line: str) -> str:
+    """The line ended by a hard break, unless it ends in one already. Two
+    spaces, not "\\": a renderer that links a bare URL ending the line would
+    take the backslash into it."""
+    trailing = len(line) - len(line.rstrip("\\"))
+    if trailing % 2 or line.endswith("  "):
+        return line
+    return line + "  "
 
 
 def _paragraphs(label: str, text: str) -> list[list[str]]:
@@ -235,7 +311,8 @@ def _join(blocks: list[list[str]]) -> list[str]:
 
 def _item(item: dict) -> list[list[str]]:
     head = _title_lines(item["title"], item["url"])
-    if item["url"]:
+    # A linked title carries its URL: written again it would read twice.
+    if item["url"] and not (len(head) == 1 and _link_target(item["url"])):
         head.append(item["url"])
     body = text_lines(item["body"])
     points = _list([[[_plain(point)]] for point in item["points"]], tight=True)

@@ -203,6 +203,7 @@ def markdown_lines(text: str) -> list[Line]:
         if not stripped:
             lines.append(Line(""))
             continue
+        stripped = _unbroken(stripped)
         here = len(raw) - len(raw.lstrip(" "))
         if here < indent:
             indent = 0
@@ -237,6 +238,20 @@ def markdown_lines(text: str) -> list[Line]:
     return lines
 
 
+def _link_words(match: re.Match) -> str:
+    """A link inside a line as its words and its URL; a link that is its
+    URL (the export's [www.x.org/a](<http://www.x.org/a>)) as the URL typed."""
+    shown, url = match.group(1), match.group(2)
+    return shown if url in (shown, f"http://{shown}") else f"{shown} {url}"
+
+
+def _unbroken(text: str) -> str:
+    """The line without the hard break ("\\" at its end) that keeps it a
+    line of its own in CommonMark (the desk's export ends lines so)."""
+    trailing = len(text) - len(text.rstrip("\\"))
+    return text[:-1] if trailing % 2 else text
+
+
 def _dedent(raw: str, indent: int) -> str:
     lead = len(raw) - len(raw.lstrip(" "))
     return raw[min(lead, indent) :].rstrip()
@@ -248,7 +263,7 @@ def _link_lines(line: Line, before: list[Line]) -> list[Line]:
     if whole:
         line.text = whole.group(1)
         return [line, Line(whole.group(2), quote=line.quote)]
-    line.text = LINK.sub(lambda m: f"{m.group(1)} {m.group(2)}", text)
+    line.text = LINK.sub(_link_words, text)
     # The desk's export repeats an entry's link under its linked title.
     if before and before[-1].text == line.text and URL.fullmatch(line.text):
         return []

@@ -1,14 +1,23 @@
 import hashlib
+import json
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+import talk
 from talk import services
-from talk.exports import RENDERERS
+from talk.exports import RENDERERS, html, jsonfmt, markdown
 from talk.exports.storage import absolute
+from talk.importing import issue_import
 from talk.models import Export, Issue, Revision
+from talk.snapshot import snapshot_build
 from tests.conftest import section_of
 from tests.factories import UserFactory
+
+CORPUS = Path(talk.__file__).parent / "corpus"
+# The community's eight published issues, for fixtures parametrized by file.
+FILES = sorted(path.name for path in CORPUS.glob("openllm-talk-*.txt"))
 
 
 @pytest.fixture
@@ -126,3 +135,19 @@ def queue_down():
     down = QueueDown()
     yield down
     down.back()
+
+
+@pytest.fixture
+def imported(request, series):
+    """One corpus file imported, with its Markdown and JSON exports."""
+    text = (CORPUS / request.param).read_text(encoding="utf-8")
+    issue = issue_import(series=series, text=text)
+    snapshot = snapshot_build(issue)
+    return {
+        "name": request.param,
+        "text": text,
+        "issue": issue,
+        "markdown": markdown.render(snapshot).decode(),
+        "html": html.render(snapshot).decode(),
+        "json": json.loads(jsonfmt.render(snapshot)),
+    }
