@@ -34,6 +34,8 @@ def render(snapshot: dict) -> bytes:
         f"<style>\n{STYLE}\n{CODE_STYLE}\n</style>",
         "</head>",
         "<body>",
+        # The page is the issue: one landmark for a screen reader to go to.
+        "<main>",
         f"<h1>{escape(snapshot['title'])}</h1>",
         *_preface(snapshot),
         *_record(snapshot),
@@ -49,7 +51,7 @@ def render(snapshot: dict) -> bytes:
             *_references(snapshot["references"]),
             "</section>",
         ]
-    parts += ["</body>", "</html>"]
+    parts += ["</main>", "</body>", "</html>"]
     return ("\n".join(parts) + "\n").encode()
 
 

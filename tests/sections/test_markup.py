@@ -1,6 +1,6 @@
 """Member Markdown as the page and the exports show it."""
 
-from sections.markup import render_markdown
+from sections.markup import render_code, render_markdown
 
 
 def test_it_keeps_the_lines_a_member_typed():
@@ -53,3 +53,14 @@ def test_a_member_s_headings_sit_below_the_page_s_own():
     assert "<h4>标题</h4>" in html
     assert "<h5>小节</h5>" in html
     assert "<h6>更小</h6>" in html
+
+
+def test_code_that_scrolls_sideways_takes_keyboard_focus():
+    fenced = render_markdown("```python\nx = 1\n```")
+    snippet = render_code("x = 1", "python")
+    plain = render_code("x = 1", "")
+
+    for html in (fenced, snippet, plain):
+        assert '<pre tabindex="0">' in html, html
+    # A member cannot hand out focus: the sanitiser keeps no tabindex.
+    assert "<p tabindex" not in render_markdown('<p tabindex="5">x</p>')

@@ -149,7 +149,9 @@ def test_it_links_titles_and_urls_and_threads_replies(document):
         '<a class="url" href="https://arxiv.org/abs/2307.02486"'
     ) in document
     assert '<ol class="points"><li>线性复杂度</li><li>可以并行训练</li></ol>' in document
-    assert '<figure class="code"><figcaption>python</figcaption><pre><code>' in document
+    assert (
+        '<figure class="code"><figcaption>python</figcaption><pre tabindex="0"><code>' in document
+    )
     accepted = document[document.index('<div class="post answer accepted">') :]
     reply = accepted.index('<blockquote class="reply">')
     nested = accepted.index('<blockquote class="reply">', reply + 1)

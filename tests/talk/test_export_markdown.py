@@ -437,7 +437,7 @@ def test_it_is_markdown_that_keeps_each_entry_in_its_list_item(text):
     # it is closed in it, and the entry's own item is still open.
     longnet = rendered[rendered.index("LongNet") : rendered.index("--yuhan")]
     assert longnet.count("<li>") == longnet.count("</li>") == 2
-    assert '<pre><code><span class="k">def</span>' in rendered.replace("\n", "")
+    assert '<pre tabindex="0"><code><span class="k">def</span>' in rendered.replace("\n", "")
     assert "<blockquote>" in rendered
     assert "<h6>工业界</h6>" in rendered  # ### 工业界, demoted as a member's heading
 

@@ -5,6 +5,7 @@ that font's file ever fetched while rendering it."""
 import json
 import logging
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -18,7 +19,9 @@ from fontTools import subset
 
 from talk.checks import pdf_font_check
 from talk.exports import fonts, html, pdf
+from talk.importing import issue_import
 from talk.snapshot import snapshot_build
+from tests.talk.conftest import CORPUS
 from tests.talk.test_export_html import hostile_issue
 from tests.talk.test_export_markdown import rich_issue
 
@@ -347,3 +350,17 @@ def test_a_machine_without_harfbuzz_subset_hears_nothing_of_it(monkeypatch, capl
 
     assert data.startswith(b"%PDF-")
     assert caplog.records == []
+
+
+@needs_poppler
+def test_no_list_number_stands_on_a_line_of_its_own(series, tmp_path):
+    # Corpus 003 has entries that open with their text, no title: "1." sat
+    # alone above them.
+    text = (CORPUS / "openllm-talk-003.txt").read_text(encoding="utf-8")
+    issue = issue_import(series=series, text=text)
+
+    lines = pdf_text(pdf.render(snapshot_build(issue)), tmp_path).splitlines()
+
+    alone = [i for i, line in enumerate(lines) if re.fullmatch(r"\s*\d+\.\s*", line)]
+    assert alone == [], [lines[i - 2 : i + 3] for i in alone]
+    assert any(re.match(r"\s*1\. \S", line) for line in lines)
