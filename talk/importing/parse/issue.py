@@ -146,24 +146,36 @@ class IssueReader:
         return self.issue
 
     def _title(self) -> int:
+        """The title line: the series' name, perhaps in brackets, then the
+        issue's number or a special edition's label ("OpenLLM Talk 003",
+        "【OpenLLM Talk】番外 01：…"); the name may end a line of its own,
+        the label beginning the next one. Where it is, among the first five
+        lines; 0 when none is."""
         name = r"\s*".join(re.escape(word) for word in self.series.name.split())
         pattern = re.compile(
-            rf"^(?P<before>.*?){name}\s*(?P<label>番外\s*\d{{1,4}}|[^\W\d_]{{1,10}}\s*\d{{1,4}}|\d{{1,12}})"
+            rf"^(?P<before>.*?)(?P<open>【)?{name}(?(open)】)\s*"
+            rf"(?P<label>番外\s*\d{{1,4}}|[^\W\d_]{{1,10}}\s*\d{{1,4}}|\d{{1,12}})"
             rf"(?P<after>(?:\s|[^\w]).*)?$",
             re.IGNORECASE,
         )
-        seen = 0
-        for index, line in enumerate(self.lines):
-            if line.blank or line.code:
-                continue
-            seen += 1
-            if seen > 5:
-                break
+        name_alone = re.compile(rf"^【?{name}】?$", re.IGNORECASE)
+        bracketed = re.compile(rf"^【{name}】", re.IGNORECASE)
+        candidates = [
+            (index, line) for index, line in enumerate(self.lines) if not (line.blank or line.code)
+        ][:5]
+        for place, (index, line) in enumerate(candidates):
             if self.markdown and line.heading != 1:
                 continue
-            if line.text.startswith("【"):
+            text = line.text.strip()
+            # A record line ("【编号】：OpenLLM Talk 003") is not the title.
+            if text.startswith("【") and not bracketed.match(text):
                 continue
-            match = pattern.match(line.text.strip())
+            joined = [line]
+            if name_alone.match(text) and place + 1 < len(candidates):
+                following = candidates[place + 1][1]
+                joined.append(following)
+                text = f"{text} {following.text.strip()}"
+            match = pattern.match(text)
             if match is None:
                 continue
             label = re.sub(r"\s+", " ", match.group("label"))
@@ -179,9 +191,15 @@ class IssueReader:
             preface = self._preface()
             for earlier in self.lines[:index]:
                 preface.note(earlier.text)
-            if match.group("before").strip() or (match.group("after") or "").strip():
-                preface.note(line.text.strip())
-            return index + 1
+            if (
+                match.group("before").strip()
+                or (match.group("after") or "").strip()
+                or match.group("open")
+            ):
+                for part in joined:
+                    preface.note(part.text.strip())
+            last = index if len(joined) == 1 else candidates[place + 1][0]
+            return last + 1
         return 0
 
     # Stage 3: blocks
