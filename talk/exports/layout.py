@@ -81,30 +81,44 @@ def record(snapshot: dict) -> list[tuple[str, str, bool]]:
     """The 本期记录 lines: (label as written, text, whether the text is an
     imported text's own).
 
-    The desk's labels come in its order. An imported issue's label shows the
-    text's words ("羡鱼（后续每期由大家自行认领）") while they still say what
-    the issue says (`_says`). When they do not (a host claimed the role since,
-    the editor was named elsewhere in the text), the label shows the issue's
-    value, and the text's line comes after it, with the labels the desk has no
-    field for, in the text's order: nothing the text said is dropped.
+    The desk's labels come in its order, and an imported text's lines where
+    the text has them: an imported issue's record reads in the text's order.
+    Its label shows the text's words ("羡鱼（后续每期由大家自行认领）") while
+    they still say what the issue says (`_says`). When they do not (a host
+    claimed the role since, the editor was named elsewhere in the text), the
+    label shows the issue's value, and the text's line comes after all the
+    others: nothing the text said is dropped.
     """
     entries = imported_record(snapshot)
     # 序章 writes these.
     used = {_first(entries, label) for label in words.PREFACE_LABELS}
     used |= {index for index, entry in enumerate(entries) if entry["label"] in words.NOTICE_LABELS}
-    lines = []
+    # Each line with where it goes: its place in the text; a desk line the
+    # text does not say, just after the desk line before it; the text's own
+    # line for a value the issue has changed since, after everything.
+    placed: list[tuple[float, tuple[str, str, bool]]] = []
+    said_otherwise = set()
+    place = -1.0
     for label, written, value, wanted in _desk_record(snapshot):
         found = _first(entries, label)
         text = entries[found]["text"] if found is not None else ""
         says = found is not None and _says(text, wanted)
         if says or (found is not None and not text.strip()):
             used.add(found)  # an empty line of the text is the desk's to fill
-        lines.append((written, one_line(text), True) if says else (written, value, False))
-    lines += [
-        (words.label(entry["label"]), one_line(entry["text"]), True)
+        elif found is not None:
+            said_otherwise.add(found)
+        place = float(found) if says and found is not None else place + 0.001
+        placed.append((place, (written, one_line(text), True) if says else (written, value, False)))
+    end = float(len(entries))
+    placed += [
+        (
+            end + index if index in said_otherwise else float(index),
+            (words.label(entry["label"]), one_line(entry["text"]), True),
+        )
         for index, entry in enumerate(entries)
         if index not in used
     ]
+    lines = [line for _place, line in sorted(placed, key=lambda pair: pair[0])]
     if revision := revision_line(snapshot):
         lines.append((words.label(words.REVISION_LABEL), revision, False))
     return lines

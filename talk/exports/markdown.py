@@ -10,10 +10,16 @@ keeps the file inert in any renderer, even one that passes HTML through or
 follows any link: one-line fields (titles, names, marks) get a backslash
 before "[", "]", "\\" and an entity's "&", so no link or image is made from
 them and they read as typed (`_plain`); and everywhere outside code
-(`_inert`) a "<" that would open a tag or an autolink, the "[" of a link or reference whose URL is javascript:, vbscript:, data: or file:
-(also spelled with entities or escapes: `jav&#x61;script:`), and the "!" of an
-image get a backslash before them. An image reads as a link to it, as on the
-page; everything else reads the same as plain text. Code is left alone.
+(`_inert`) a "<" that would open a tag or an autolink other than an http(s)
+one, the "[" of a link or reference whose URL is javascript:, vbscript:,
+data: or file: (also spelled with entities or escapes: `jav&#x61;script:`),
+and the "!" of an image get a backslash before them. An image reads as a
+link to it, as on the page; everything else reads the same as plain text.
+Code is left alone.
+
+Then (`_portable`) what the desk's renderer assumes is written out, so
+that GitHub and other renderers show what the desk shows: a typed line
+break as a hard break, a bare link touching other text as a link.
 
 An imported issue's preface and record (本期记录) are written in its text's
 words, kept in the snapshot's "record" (`record`, docs/importing.md).
@@ -55,8 +61,9 @@ def render(snapshot: dict) -> bytes:
 
 # What `_inert` escapes, where no backslash already does (an even run of
 # them is their own): a tag's or an autolink's "<" (not the "<" of a link
-# destination the export writes, "](<https://…>)", nor an http(s) autolink), the "[" of a link or a reference
-# definition (its URL in group "url"), an image's "!".
+# destination the export writes, "](<https://…>)", nor an http(s)
+# autolink), the "[" of a link or a reference definition (its URL in group
+# "url"), an image's "!".
 _FREE = r"(?<!\\)(?P<escapes>(?:\\\\)*)"
 RAW_TAG = re.compile(
     _FREE + r"(?!(?<=\]\()<https?://|<https?://[^\s<>]*>)(?P<mark><)(?=[A-Za-z/!?])"
@@ -145,7 +152,7 @@ def _portable(document: str) -> str:
         start, end = inline.map
         found = [
             (child.attrGet("href") or "", text.content)
-            for child, text in zip(inline.children or [], (inline.children or [])[1:], strict=False)
+            for child, text in itertools.pairwise(inline.children or [])
             if child.type == "link_open" and child.markup == "linkify"
         ]
         paragraph = _linked("\n".join(lines[start:end]), found).split("\n")

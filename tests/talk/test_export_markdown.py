@@ -246,11 +246,22 @@ def test_it_gives_the_issues_value_once_the_issue_says_otherwise(series):
         "【编辑】：羡鱼、suc16（最好由主持人兼任）",
         "【版块负责人】：多人（后续每期由大家自行认领）",
         "【talk 视频】：<https://www.bilibili.com/video/BV1vM4y1s7vr/>",
-        # What the text said is still there, after the issue's own lines.
-        "【主持人】：羡鱼（后续每期由大家自行认领）",
         "【具体内容贡献者】：请查看具体内容后面的署名，比如问题、回答和观点的来源",
+        # What the text said is still there, after everything else.
+        "【主持人】：羡鱼（后续每期由大家自行认领）",
         "【talk 视频】：后续放出",
     ]
+
+
+@pytest.mark.parametrize("name", ["openllm-talk-003.txt", "openllm-talk-004.txt"])
+def test_it_writes_an_imported_record_in_the_text_s_order(series, name):
+    issue = issue_import(series=series, text=(CORPUS / name).read_text(encoding="utf-8"))
+
+    text = markdown.render(snapshot_build(issue)).decode()
+
+    written = re.findall(r"^【(.+?)】", section_text(text, "本期记录"), re.M)
+    typed = [label for label, _text in issue.record_as_imported if label in written]
+    assert [label for label in written if label in typed] == typed
 
 
 def test_it_writes_an_issue_made_in_the_desk_as_before(snapshot, text):
