@@ -246,8 +246,9 @@ def _link_words(match: re.Match) -> str:
 
 
 def _unbroken(text: str) -> str:
-    """The line without the hard break ("\\" at its end) that keeps it a
-    line of its own in CommonMark (the desk's export ends lines so)."""
+    """The line without a hard break written as "\\" at its end, which
+    keeps it a line of its own in CommonMark (the export's two spaces are
+    stripped with the rest of the line's blanks)."""
     trailing = len(text) - len(text.rstrip("\\"))
     return text[:-1] if trailing % 2 else text
 
