@@ -258,6 +258,10 @@ class Question(Moderated, Attributed):
     # An imported question marked 上期遗留: carried over from an issue the desk
     # may not hold, so there is no earlier question for carried_from.
     carried_over = models.BooleanField(_("carried over"), default=False)
+    # Whether the exports write an empty "A1：" under it while it has no
+    # answer, as the corpus does; an imported question whose text had no
+    # answer line gets none added.
+    answer_line = models.BooleanField(default=True)
     pinned = models.BooleanField(_("pinned"), default=False)
     locked = models.BooleanField(_("locked"), default=False, help_text=_("No more answers."))
     # A duplicate merged into another question: hidden, pointing to the kept one.

@@ -132,6 +132,7 @@ def _question(asked: QuestionView, section: SectionView) -> dict[str, Any]:
         "votes": asked.vote_count,
         "carried_over": question.carried_over or question.carried_from_id is not None,
         "carried_from": {"issue": origin.section.issue.code} if origin else None,
+        "answer_line": question.answer_line,
         "answers": [_answer(answer) for answer in asked.threads],
     }
 

@@ -331,6 +331,7 @@ def _content(section: Section, found: ParsedSection) -> None:
             author_name=question.author,
             answered=bool(question.answers),
             carried_over=question.carried_over,
+            answer_line=question.answer_line,
             position=position,
         )
         for position, question in enumerate(found.questions, start=1)

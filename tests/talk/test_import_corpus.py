@@ -30,7 +30,7 @@ import pytest
 
 from sections.models import Item, Question
 from sections.record import SUBGROUPS
-from talk.exports import layout, markdown
+from talk.exports import html, layout, markdown
 from talk.importing import issue_import, parse_issue
 from talk.snapshot import snapshot_build
 from tests.responses import by_id
@@ -444,3 +444,23 @@ def test_002_credits_no_one_with_a_source(imported):
     assert answer["author"] == ""
     assert "可以把链接放上来吗--来自何枝大佬的分享\n\n数据和模型的硬盘体积比" in answer["body"]
     assert "来自何枝大佬的分享" not in imported["json"]["contributors"]
+
+
+def test_it_adds_no_empty_answer_line_the_text_did_not_have(series):
+    """000 writes "A1：" empty under Q1, "A：" under its last question and
+    no answer line at all under Q2; 003 none under its two questions left
+    unanswered."""
+    exported = {}
+    for name in ("openllm-talk-000.txt", "openllm-talk-003.txt"):
+        issue = issue_import(series=series, text=(CORPUS / name).read_text(encoding="utf-8"))
+        snapshot = snapshot_build(issue)
+        exported[name] = (markdown.render(snapshot).decode(), html.render(snapshot).decode())
+
+    written, page = exported["openllm-talk-000.txt"]
+    assert re.search(r"^Q1：falcon 相比 llama 有何特殊之处？.*\n\nA1：\n\nQ2：", written, re.M)
+    assert re.search(r"^Q2：掩码的左右问题.*\n\nQ3：", written, re.M)
+    assert len(re.findall(r"^A\d+：$", written, re.M)) == 2
+    assert page.count('class="post answer empty"') == 2
+    written, page = exported["openllm-talk-003.txt"]
+    assert not re.search(r"^A\d+：$", written, re.M)
+    assert 'class="post answer empty"' not in page

@@ -131,6 +131,7 @@ class FreeTalkReader(BlockReader):
         ends_paragraph = following is None or following.blank
         if self.question is not None:
             if match := A_LABEL.match(stripped):
+                self.question.answer_line = True
                 paren = match.group("paren") is not None
                 self.open_answer((match.group("paren") if paren else match.group("text")).strip())
                 self.paren = paren

@@ -31,6 +31,8 @@ class ParsedQuestion:
     subgroup: str = ""
     author: str = ""
     carried_over: bool = False
+    # The text had an answer line ("A5：") under it, even an empty one.
+    answer_line: bool = False
     answers: list[ParsedAnswer] = field(default_factory=list)
 
 
