@@ -99,8 +99,10 @@ def html_to_pdf(document: str, font: CJKFont | None = None) -> bytes:
     try:
         # WeasyPrint logs a refused resource and lays out the page without
         # it: a stray reference costs that resource, never the export.
+        # Tagged (headings, lists, paragraphs as structure) for screen
+        # readers: about a sixth more time (corpus 003: 0.75 → 0.87 s).
         data = HTML(string=document, url_fetcher=fetcher).write_pdf(
-            stylesheets=stylesheets, font_config=font_config
+            stylesheets=stylesheets, font_config=font_config, pdf_tags=True
         )
     finally:
         weasyprint_log.removeFilter(missing)

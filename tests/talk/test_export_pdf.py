@@ -158,6 +158,17 @@ def test_it_lays_out_the_chinese_title_and_section_titles(issue, tmp_path):
 
 
 @needs_poppler
+def test_it_is_tagged_for_screen_readers(issue, tmp_path):
+    rich_issue(issue)
+    path = tmp_path / "tagged.pdf"
+    path.write_bytes(pdf.render(snapshot_build(issue)))
+
+    info = subprocess.run(["pdfinfo", path], capture_output=True, check=True, text=True).stdout
+
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+
+
+@needs_poppler
 def test_it_embeds_a_cjk_font(issue, tmp_path):
     rich_issue(issue)
 
@@ -322,7 +333,9 @@ def test_it_prefers_the_system_font_then_the_bundled_one(monkeypatch, settings):
 
 def test_characters_no_font_has_are_one_warning_not_one_each(caplog):
     with caplog.at_level(logging.WARNING):
-        data = pdf.html_to_pdf("<p>中文 \U000f0000\U000f0001 \U000f0000</p>" * 50)
+        # In a language, as the exports are: a tagged PDF without one is warned of.
+        paragraphs = "<p>中文 \U000f0000\U000f0001 \U000f0000</p>" * 50
+        data = pdf.html_to_pdf(f'<html lang="zh-Hans">{paragraphs}</html>')
 
     assert data.startswith(b"%PDF-")
     assert [record.getMessage() for record in caplog.records] == [
@@ -346,7 +359,7 @@ def test_a_machine_without_harfbuzz_subset_hears_nothing_of_it(monkeypatch, capl
 
     monkeypatch.setattr(pdf.HTML, "write_pdf", as_without_harfbuzz)
     with caplog.at_level(logging.WARNING):
-        data = pdf.html_to_pdf("<p>中文</p>")
+        data = pdf.html_to_pdf('<html lang="zh-Hans"><p>中文</p></html>')
 
     assert data.startswith(b"%PDF-")
     assert caplog.records == []
