@@ -227,7 +227,7 @@ def _question(question: dict) -> list[str]:
     parts = [_post("question", f"Q{number}：", question["body"], layout.question_marks(question))]
     for answer in question["answers"]:
         parts.append(_answer(answer, f"A{number}："))
-    if not question["answers"] and question.get("answer_line", True):
+    if layout.empty_answer_line(question):
         parts.append(_post("answer empty", f"A{number}：", "", ""))
     return parts
 

@@ -284,6 +284,13 @@ def by_section(rows: list[dict], key: str) -> list[dict]:
     return [row for row in rows if row["section"] == key]
 
 
+def empty_answer_line(question: dict) -> bool:
+    """Whether an empty "A3：" stands under the question: while it has no
+    answer, unless it was imported from a text that had no answer line
+    (revisions frozen before that was recorded hold no `answer_line`)."""
+    return not question["answers"] and question.get("answer_line", True)
+
+
 def question_marks(question: dict) -> str:
     """What follows a question's body: "--初七 --上期遗留（007）"."""
     marks = [f"{words.BY}{question['author']}"] if question["author"] else []

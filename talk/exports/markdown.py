@@ -389,7 +389,7 @@ def _question(question: dict) -> list[list[str]]:
     blocks = [_post(f"Q{number}：", question["body"], _plain(layout.question_marks(question)))]
     for answer in question["answers"]:
         blocks.append(_answer(answer, f"A{number}："))
-    if not question["answers"] and question.get("answer_line", True):
+    if layout.empty_answer_line(question):
         blocks.append([f"A{number}："])
     return blocks
 

@@ -1,12 +1,11 @@
 import hashlib
 import json
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-import talk
 from talk import services
+from talk.demo import CORPUS
 from talk.exports import RENDERERS, html, jsonfmt, markdown
 from talk.exports.storage import absolute
 from talk.importing import issue_import
@@ -15,7 +14,6 @@ from talk.snapshot import snapshot_build
 from tests.conftest import section_of
 from tests.factories import UserFactory
 
-CORPUS = Path(talk.__file__).parent / "corpus"
 # The community's eight published issues, for fixtures parametrized by file.
 FILES = sorted(path.name for path in CORPUS.glob("openllm-talk-*.txt"))
 
