@@ -9,10 +9,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     FORWARDED_ALLOW_IPS=""
 
-# WeasyPrint needs Pango; Chinese PDFs need the Noto CJK fonts. The compiled
-# translations are in the repository, so gettext is not needed here.
+# Chinese PDFs need the Noto CJK fonts (Typst itself is in its wheel). The
+# compiled translations are in the repository, so gettext is not needed here.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+    && apt-get install -y --no-install-recommends fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -1,37 +1,40 @@
 """The CJK font the PDF export sets Chinese in, and where it comes from.
 
-The export's stylesheet (templates/exports/issue.css) asks for Noto Sans CJK
-SC. A system that has it (Debian's fonts-noto-cjk, which CI installs) serves it
-through fontconfig, bold weight included. Anywhere else the PDF loads the Noto
-Sans CJK collection that the noto-cjk-sans-otc package puts into the Python
-environment (SIL Open Font License 1.1; regular weight only) through an
-@font-face rule. WeasyPrint adds every face of a collection to fontconfig
-under its own family names as well as the rule's, so the stylesheet's "Noto
-Sans CJK SC" picks the collection's SC face (and "Noto Sans Mono CJK SC" its
-monospaced one) rather than the first face, which is the Japanese one.
+The PDF's template (templates/exports/issue.typ) asks for Noto Sans CJK SC,
+and Noto Sans Mono CJK SC for code. A system that has them (Debian's
+fonts-noto-cjk, which CI installs) gives their files, bold weight included.
+Anywhere else the PDF uses the Noto Sans CJK collection that the
+noto-cjk-sans-otc package puts into the Python environment (SIL Open Font
+License 1.1; regular weight only), or the file PDF_CJK_FONT names. Typst is
+given these files and no other font, so what they cover is what the PDF can
+show.
 """
 
+import functools
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+import typst
 from django.conf import settings
 from django.utils.translation import gettext
-from weasyprint.text.ffi import ffi, fontconfig
+from fontTools.ttLib import TTCollection, TTFont
 
 from .errors import RenderError
 
 FAMILY = "Noto Sans CJK SC"
+MONO_FAMILY = "Noto Sans Mono CJK SC"
 BUNDLE = "noto-cjk-sans-otc"
-# The @font-face rule's own family name: one the stylesheet never asks for,
-# since fontconfig would give it to all ten faces of the collection alike.
-FACE_FAMILY = "Noto Sans CJK bundled"
 
 
 @dataclass(frozen=True)
 class CJKFont:
     name: str  # as the export row records it
-    file: Path | None = None  # loaded through @font-face; None: fontconfig has it
+    files: tuple[Path, ...]  # the regular face's file first
+
+    @property
+    def file(self) -> Path:
+        return self.files[0]
 
 
 class NoCJKFont(RenderError):
@@ -48,12 +51,13 @@ class NoCJKFont(RenderError):
 
 
 def cjk_font() -> CJKFont | None:
-    """The system's Noto Sans CJK SC, else the bundled file, else None."""
-    if FAMILY in system_families():
-        return CJKFont(f"{FAMILY} (system)")
+    """The system's Noto Sans CJK SC, else the configured or bundled file,
+    else None."""
+    if found := system_fonts().get(FAMILY):
+        return CJKFont(f"{FAMILY} (system)", tuple(found))
     if settings.PDF_CJK_FONT:
         file = Path(settings.PDF_CJK_FONT).resolve()
-        return CJKFont(file.name, file) if file.is_file() else None
+        return CJKFont(file.name, (file,)) if file.is_file() else None
     try:
         import noto_cjk_sans_otc
     except ImportError:
@@ -61,25 +65,33 @@ def cjk_font() -> CJKFont | None:
     file = Path(str(noto_cjk_sans_otc.FONT_PATH))
     if not file.is_file():
         return None
-    return CJKFont(f"{FAMILY} ({BUNDLE} {metadata.version(BUNDLE)})", file)
+    return CJKFont(f"{FAMILY} ({BUNDLE} {metadata.version(BUNDLE)})", (file,))
 
 
-def system_families() -> set[str]:
-    """Every font family fontconfig finds on the system, read the way
-    WeasyPrint reads it (its own bindings, a fresh configuration: a font
-    installed a moment ago counts, as it does for the next PDF)."""
-    config = ffi.gc(fontconfig.FcInitLoadConfigAndFonts(), fontconfig.FcConfigDestroy)
-    fonts = fontconfig.FcConfigGetFonts(config, fontconfig.FcSetSystem)
-    families: set[str] = set()
-    if fonts == ffi.NULL:
-        return families
-    value = ffi.new("FcChar8 **")
-    for index in range(fonts.nfont):
-        number = 0
-        while (
-            fontconfig.FcPatternGetString(fonts.fonts[index], b"family", number, value)
-            == fontconfig.FcResultMatch
-        ):
-            families.add(ffi.string(value[0]).decode())
-            number += 1
-    return families
+def system_fonts() -> dict[str, list[Path]]:
+    """The files of each font family installed on the system, its regular
+    weight first, read afresh (a font installed a moment ago counts, as it
+    does for the next PDF)."""
+    found: dict[str, list[Path]] = {}
+    for info in typst.Fonts(include_system_fonts=True, include_embedded_fonts=False).fonts():
+        if info.path is None:
+            continue
+        files = found.setdefault(info.family, [])
+        path = Path(info.path)
+        if path not in files:
+            files.insert(0, path) if info.weight == 400 else files.append(path)
+    if FAMILY in found:
+        # Code is set in the monospaced face; Debian keeps it in the same files.
+        found[FAMILY] += [p for p in found.get(MONO_FAMILY, []) if p not in found[FAMILY]]
+    return found
+
+
+@functools.cache
+def coverage(file: Path) -> frozenset[str]:
+    """The characters the font's Noto Sans CJK SC face (or its only face) has."""
+    if file.read_bytes()[:4] == b"ttcf":
+        faces = TTCollection(str(file), lazy=True).fonts
+    else:
+        faces = [TTFont(str(file), lazy=True)]
+    face = next((f for f in faces if f["name"].getDebugName(1) == FAMILY), faces[0])
+    return frozenset(map(chr, face.getBestCmap()))

@@ -166,7 +166,7 @@ def test_it_renders_again_the_pdfs_without_a_font(
 
 
 def test_it_says_when_there_is_no_font_to_render_them_in(db, monkeypatch, settings):
-    monkeypatch.setattr(fonts, "system_families", set)
+    monkeypatch.setattr(fonts, "system_fonts", dict)
     settings.PDF_CJK_FONT = "/nonexistent.ttc"
 
     with pytest.raises(CommandError) as refused:

@@ -90,7 +90,7 @@ def test_it_names_the_open_issue_once_the_demo_issue_has_met(db):
 def test_a_run_after_the_fonts_came_renders_the_pdfs_again_once(
     db, monkeypatch, settings, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(fonts, "system_families", set)
+    monkeypatch.setattr(fonts, "system_fonts", dict)
     settings.PDF_CJK_FONT = "/nonexistent/NotoSansCJK-Regular.ttc"
     with django_capture_on_commit_callbacks(execute=True):
         run_demo()

@@ -117,8 +117,7 @@ def start_worker(queue, celery_env, tmp_path):
             "--without-heartbeat",
         ]
         # A file, not a pipe: nobody reads a pipe until the test fails, and
-        # once it is full (WeasyPrint warns of every glyph a machine without
-        # CJK fonts lacks) the worker blocks writing to it, mid-export.
+        # once it is full the worker blocks writing to it, mid-export.
         log = tmp_path / f"worker-{len(workers)}.log"
         with log.open("wb") as output:
             process = subprocess.Popen(

@@ -286,7 +286,7 @@ def take_fonts_away(monkeypatch, settings, tmp_path):
     """From the call on, neither the system nor the environment has a CJK font."""
 
     def take() -> None:
-        monkeypatch.setattr(fonts, "system_families", set)
+        monkeypatch.setattr(fonts, "system_fonts", dict)
         settings.PDF_CJK_FONT = str(tmp_path / "missing.ttc")
 
     return take
