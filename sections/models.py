@@ -78,6 +78,9 @@ class Section(SectionShape):
     )
     # Contributors known only by name (imported issues, the group chat).
     contributor_names = models.JSONField(default=list, blank=True)
+    # The 【贡献者】 line as an imported text wrote those names ("羡鱼（编辑）
+    # +OpenLLM 群友"): the exports write it while they are still the names.
+    contributors_written = models.CharField(max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta(SectionShape.Meta):
@@ -171,8 +174,20 @@ class Item(Attributed):
     url = models.URLField(_("link"), max_length=2000, blank=True)
     body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
     # Sub-points, outline or numbered points: one per line (the corpus lists
-    # them under an entry, numbered).
+    # them under an entry, numbered "1）" or bulleted).
     points = models.TextField(_("points"), blank=True, help_text=_("One per line."))
+    # An import keeps how the text listed them; the desk numbers its own.
+    bulleted_points = models.BooleanField(default=False)
+    # False for what the text wrote as a paragraph or a code block of its own
+    # rather than as an entry of a list (注意事项's lines): written back so.
+    listed = models.BooleanField(default=True)
+    # In 提名区/建议区 the text writes entries on the label's line, each
+    # followed by its separator ("位置编码、量化", "A；B；"): kept to write
+    # them back as written. "" for an entry made in the desk.
+    separator = models.CharField(max_length=2, blank=True)
+    # What the text wrote before the link ("from-"): the link then closes the
+    # entry, after its points, as it did there.
+    url_prefix = models.CharField(max_length=20, blank=True)
     code = models.TextField(_("code"), blank=True)
     language = models.CharField(_("code language"), max_length=30, blank=True)
     position = models.PositiveIntegerField(default=0)

@@ -10,6 +10,7 @@ import re
 import zoneinfo
 from typing import Any
 
+from sections import record as words
 from sections.models import Item
 from sections.selectors import AnswerView, QuestionView, SectionView, issue_content
 
@@ -97,12 +98,28 @@ def _section(view: SectionView) -> dict[str, Any]:
         "has_suggestions": section.has_suggestions,
         "owners": [member.alias for member in view.owners],
         "contributors": view.contributors,
+        "contributors_written": _contributors_written(view),
         "theme_label": section.theme_label,
         "theme": section.theme,
         # Every section's: an import keeps what it could not classify as notes
         # in the section where it stood, whatever that section's kind.
         "items": [_item(item) for item in section.items.all()],
     }
+
+
+def _contributors_written(view: SectionView) -> str:
+    """The 【贡献者】 line as the imported text wrote it, then anyone the desk
+    has added; "" once the names differ from those it wrote (edited since)."""
+    section = view.row
+    written = section.contributors_written
+    rest = written
+    for name in sorted(section.contributor_names, key=len, reverse=True):
+        rest = rest.replace(name, "", 1)
+    # What may stand between the names: separators and the editor's remark.
+    if not written or rest.replace(f"（{words.EDITOR_LABEL}）", "").strip("、，,+；; "):
+        return ""
+    more = [name for name in view.contributors if name not in section.contributor_names]
+    return words.NAME_SEPARATOR.join([written, *more])
 
 
 def _item(item: Item) -> dict[str, Any]:
@@ -113,9 +130,13 @@ def _item(item: Item) -> dict[str, Any]:
         "url": item.url,
         "body": item.body,
         "points": item.point_list,
+        "bulleted_points": item.bulleted_points,
+        "listed": item.listed,
         "code": item.code,
         "language": item.language,
         "author": item.attribution,
+        "separator": item.separator,
+        "url_prefix": item.url_prefix,
     }
 
 

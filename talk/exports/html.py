@@ -131,10 +131,14 @@ def _section(snapshot: dict, section: dict) -> list[str]:
         parts += [
             _field(words.label(section["title"]), escape(layout.section_summary(section))),
             _field(
-                words.label(words.CONTRIBUTORS_LABEL), escape(layout.names(section["contributors"]))
+                words.label(words.CONTRIBUTORS_LABEL), escape(layout.contributors_line(section))
             ),
         ]
     for label, entries in layout.areas(section):
+        if written := layout.area_line(entries):
+            # As the text wrote them: "【提名区】：位置编码、量化".
+            parts.append(_field(words.label(label), "".join(escape(t + s) for t, s in written)))
+            continue
         parts.append(_field(words.label(label), ""))
         if entries:
             parts += ['<ul class="entries">', *(_item(entry) for entry in entries), "</ul>"]
@@ -146,9 +150,21 @@ def _section(snapshot: dict, section: dict) -> list[str]:
         for name, rows, asked in layout.subgroups(section, items, questions):
             if name:
                 parts.append(f"<h3>{escape(name)}</h3>")
-            if rows:
-                tag = "ol" if section["kind"] == "items" else "ul"
-                parts += [f'<{tag} class="entries">', *(_item(item) for item in rows), f"</{tag}>"]
+            if rows and section["kind"] == "items":
+                # Entries numbered, notes bulleted, what stood on its own plain.
+                for style, start, run in layout.entry_runs(rows):
+                    if style == layout.PLAIN:
+                        parts += [_item(item, tag="div") for item in run]
+                        continue
+                    tag = "ol" if style == layout.NUMBERED else "ul"
+                    first = f' start="{start}"' if tag == "ol" and start > 1 else ""
+                    parts += [
+                        f'<{tag} class="entries"{first}>',
+                        *(_item(item) for item in run),
+                        f"</{tag}>",
+                    ]
+            elif rows:
+                parts += ['<ul class="entries">', *(_item(item) for item in rows), "</ul>"]
             for question in asked:
                 parts += _question(question)
     chat = layout.by_section(snapshot["chat"], section["key"])
@@ -162,10 +178,12 @@ def _section(snapshot: dict, section: dict) -> list[str]:
     return parts
 
 
-def _item(item: dict) -> str:
+def _item(item: dict, tag: str = "li") -> str:
     # The title and link sit in the list item itself, not in a paragraph, so
     # a print marker ("1.") shares their line instead of taking one of its own.
-    target = safe_url(item["url"])
+    # A source link ("from-https://…") closes the entry, as the text wrote it.
+    prefix = item.get("url_prefix", "") if item["url"] else ""
+    target = "" if prefix else safe_url(item["url"])
     head = []
     if item["title"] and target:
         head.append(_anchor(target, _text(item["title"]), "entry-title"))
@@ -173,18 +191,21 @@ def _item(item: dict) -> str:
         head.append(f'<span class="entry-title">{_text(item["title"])}</span>')
     if target:
         head.append(_anchor(target, _text(item["url"]), "url"))
-    elif item["url"]:
+    elif item["url"] and not prefix:
         head.append(f'<span class="url">{_text(item["url"])}</span>')
     rest = []
     if item["body"]:
         rest.append(f'<div class="body">{render_markdown(item["body"])}</div>')
     if item["points"]:
         points = "".join(f"<li>{escape(point)}</li>" for point in item["points"])
-        rest.append(f'<ol class="points">{points}</ol>')
+        listed = "ul" if item.get("bulleted_points") else "ol"
+        rest.append(f'<{listed} class="points">{points}</{listed}>')
     if item["code"]:
         caption = f"<figcaption>{escape(item['language'])}</figcaption>" if item["language"] else ""
         code = render_code(item["code"], item["language"])
         rest.append(f'<figure class="code">{caption}{code}</figure>')
+    if prefix:
+        rest.append(f'<p class="source">{escape(prefix)}{_link(item["url"])}</p>')
     if item["author"]:
         # As in the Markdown: a bare title ends with its author's name.
         by = f'<span class="by">{words.BY}{escape(item["author"])}</span>'
@@ -194,7 +215,7 @@ def _item(item: dict) -> str:
             head[0] += f" {by}"
         else:
             head.append(by)
-    return f'<li class="entry">{"<br>".join(head)}{"".join(rest)}</li>'
+    return f'<{tag} class="entry">{"<br>".join(head)}{"".join(rest)}</{tag}>'
 
 
 def _anchor(target: str, shown: str, css: str) -> str:

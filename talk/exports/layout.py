@@ -233,6 +233,55 @@ def areas(section: dict) -> list[tuple[str, list[dict]]]:
     return found
 
 
+def contributors_line(section: dict) -> str:
+    """The section's 【贡献者】: as an imported text wrote them ("羡鱼（编辑）
+    +OpenLLM 群友") while they are those names, else the names the desk lists."""
+    return section.get("contributors_written") or names(section["contributors"])
+
+
+def area_line(entries: list[dict]) -> list[tuple[str, str]] | None:
+    """(text, separator) of each entry of 提名区 or 建议区, when they go on
+    the label's line as the community writes them ("量化", "位置编码、量化",
+    "A；B；"): each a bare title, and one alone or every one but the last
+    followed by the separator the text had. None when they are listed one
+    per line (as the desk writes several entries of its own)."""
+    bare = all(
+        entry["title"] and not (entry["url"] or entry["body"] or entry["points"] or entry["code"])
+        for entry in entries
+    )
+    separators = [entry.get("separator", "") for entry in entries]
+    written = len(entries) == 1 or (any(separators) and all(separators[:-1]))
+    if not (entries and bare and written):
+        return None
+    return [
+        (entry["title"] + (f" {words.BY}{entry['author']}" if entry["author"] else ""), separator)
+        for entry, separator in zip(entries, separators, strict=True)
+    ]
+
+
+NUMBERED, BULLETED, PLAIN = "numbered", "bulleted", "plain"
+
+
+def entry_runs(rows: list[dict]) -> list[tuple[str, int, list[dict]]]:
+    """The rows of a section's body as runs of (style, first number, rows),
+    as the text had them: entries numbered, counting on across what stands
+    between them; notes bulleted (后续计划's points); a paragraph or code
+    block the text wrote on its own (注意事项's lines) plain."""
+    runs: list[tuple[str, int, list[dict]]] = []
+    number = 1
+    for row in rows:
+        if not row.get("listed", True):
+            style = PLAIN
+        else:
+            style = BULLETED if row["kind"] == "note" else NUMBERED
+        if runs and runs[-1][0] == style:
+            runs[-1][2].append(row)
+        else:
+            runs.append((style, number, [row]))
+        number += style == NUMBERED
+    return runs
+
+
 def theme(section: dict) -> tuple[str, str] | None:
     """(label, theme), when the section has a theme."""
     if not section["theme_label"] and not section["theme"]:

@@ -241,12 +241,16 @@ def _preface_groups(section: dict, *, in_record: bool) -> list[list[str]]:
 def _section(snapshot: dict, section: dict) -> list[list[str]]:
     blocks = [[f"## {_plain(layout.section_heading(section))}"]]
     if layout.headed(section):
-        contributors = _plain(layout.names(section["contributors"]))
+        contributors = _plain(layout.contributors_line(section))
         blocks += [
             [_plain(words.label(section["title"]) + layout.section_summary(section))],
             [words.label(words.CONTRIBUTORS_LABEL) + contributors],
         ]
     for heading, entries in layout.areas(section):
+        if written := layout.area_line(entries):
+            # As the text wrote them: "【提名区】：位置编码、量化".
+            blocks.append([words.label(heading) + "".join(_plain(t) + s for t, s in written)])
+            continue
         blocks.append([words.label(heading)])
         if entries:
             blocks.append(_list([_item(entry) for entry in entries], numbered=False))
@@ -258,10 +262,17 @@ def _section(snapshot: dict, section: dict) -> list[list[str]]:
         for name, rows, asked in layout.subgroups(section, items, questions):
             if name:
                 blocks.append([f"### {_plain(name)}"])
-            if rows:
-                # Entries are numbered; notes kept elsewhere stand as bullets.
-                numbered = section["kind"] == "items"
-                blocks.append(_list([_item(item) for item in rows], numbered=numbered))
+            if rows and section["kind"] == "items":
+                # Entries numbered, notes bulleted, what stood on its own plain.
+                for style, start, run in layout.entry_runs(rows):
+                    entries = [_item(item) for item in run]
+                    if style == layout.PLAIN:
+                        blocks += [_join(entry) for entry in entries]
+                    else:
+                        numbered = style == layout.NUMBERED
+                        blocks.append(_list(entries, numbered=numbered, start=start))
+            elif rows:
+                blocks.append(_list([_item(item) for item in rows], numbered=False))
             for question in asked:
                 blocks += _question(question)
     chat = layout.by_section(snapshot["chat"], section["key"])
@@ -275,7 +286,7 @@ def _section(snapshot: dict, section: dict) -> list[list[str]]:
 
 
 def _list(
-    entries: list[list[list[str]]], *, numbered: bool = True, tight: bool = False
+    entries: list[list[list[str]]], *, numbered: bool = True, tight: bool = False, start: int = 1
 ) -> list[str]:
     """A Markdown list; each entry is its blocks, indented under the marker.
 
@@ -284,7 +295,7 @@ def _list(
     tight list would run together.
     """
     lines: list[str] = []
-    for number, blocks in enumerate(entries, start=1):
+    for number, blocks in enumerate(entries, start=start):
         if lines and not tight:
             lines.append("")
         lines += _list_entry(f"{number}. " if numbered else "- ", blocks)
@@ -317,18 +328,25 @@ def _join(blocks: list[list[str]]) -> list[str]:
 
 
 def _item(item: dict) -> list[list[str]]:
-    head = _title_lines(item["title"], item["url"])
+    # A source link ("from-https://…") closes the entry, as the text wrote it.
+    prefix = item.get("url_prefix", "") if item["url"] else ""
+    head = _title_lines(item["title"], "" if prefix else item["url"])
     # A linked title carries its URL: written again it would read twice.
-    if item["url"] and not (len(head) == 1 and _link_target(item["url"])):
+    if item["url"] and not prefix and not (len(head) == 1 and _link_target(item["url"])):
         head.append(item["url"])
     body = text_lines(item["body"])
-    points = _list([[[_plain(point)]] for point in item["points"]], tight=True)
+    points = _list(
+        [[[_plain(point)]] for point in item["points"]],
+        numbered=not item.get("bulleted_points", False),
+        tight=True,
+    )
     code = _fence(item["code"], item["language"]) if item["code"] else []
-    blocks = [block for block in (head, body, points, code) if block]
+    source = [_plain(prefix) + item["url"]] if prefix else []
+    blocks = [block for block in (head, body, points, code, source) if block]
     if not item["author"]:
         return blocks
     attribution = _plain(f"{words.BY}{item['author']}")
-    prose = bool(blocks) and (blocks[-1] is head or blocks[-1] is body)
+    prose = bool(blocks) and any(blocks[-1] is block for block in (head, body, source))
     # A one-line entry ends with its name, as the corpus writes "北大 chatlaw
     # --群友"; under a title and link the name closes that paragraph; after a
     # body, points or code it closes the entry on a line of its own.

@@ -293,6 +293,7 @@ def _shape(section: Section, found: ParsedSection) -> None:
     # empty headings (### 线上讨论…) to a record that never had them.
     section.subgroups = found.subgroups
     section.contributor_names = found.contributors
+    section.contributors_written = found.contributors_written
     if found.theme_label:
         section.theme_label, section.theme = found.theme_label, found.theme
     kinds = {item.kind for item in found.items}
@@ -311,9 +312,13 @@ def _content(section: Section, found: ParsedSection) -> None:
             url_key=normalize_url(item.url),
             body=item.body,
             points="\n".join(item.points),
+            bulleted_points=item.bulleted_points,
+            listed=item.listed,
             code=item.code,
             language=item.language,
             author_name=item.author,
+            separator=item.separator,
+            url_prefix=item.url_prefix,
             position=position,
         )
         for position, item in enumerate(found.items, start=1)

@@ -23,6 +23,9 @@ URL_FRAGMENT = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&*+,;=%]+$")
 SENTENCE_END = "。！？!?"
 # A line that ends on a comma has more of its sentence to come.
 CLAUSE_GOES_ON = "，、"
+# Punctuation Chinese never starts a line with: a line that does is the end
+# of the one above, cut by the PDF's layout ("…组织了~）" / "、版块的负责").
+NEVER_STARTS_A_LINE = "、，。；：！？）》」』】"
 TRAILING_URL_PUNCTUATION = ".,;:!?)"
 
 
@@ -132,13 +135,20 @@ STARTS_ITS_OWN = re.compile(
 
 def continues(previous: str, line: str, limit: int) -> bool:
     """`line` carries on the sentence the page cut at the end of `previous`."""
-    if not previous or not line or previous.endswith(tuple(SENTENCE_END)):
+    if not previous or not line:
+        return False
+    if line[0] in NEVER_STARTS_A_LINE:
+        return True
+    if previous.endswith(tuple(SENTENCE_END)):
         return False
     if STARTS_ITS_OWN.match(line):
         return False
     if previous.endswith("》") and line.startswith("《"):
         return False  # one title ends, another begins (a list of papers)
     if previous.endswith(tuple(CLAUSE_GOES_ON)):
+        return True
+    if _cjk_letter(previous[-1]) and _cjk_letter(line[0]) and line[1:2] in NEVER_STARTS_A_LINE:
+        # "版块的负责" / "人；参与项目": a word cut before its last letter.
         return True
     return width(previous) + width(first_word(line)) >= limit
 

@@ -342,7 +342,8 @@ def test_it_numbers_entries_under_their_sub_groups_keeping_empty_ones(text):
     news = section_text(text, "本周新闻")
 
     assert re.findall(r"^### .+$", news, re.M) == ["### 学术", "### 项目", "### 工业界"]
-    assert news.index("1. 注：论文+重点") < news.index("### 学术")
+    # A note among the entries stands as a bullet, not a number.
+    assert news.index("\n- 注：论文+重点") < news.index("### 学术")
     assert news.endswith("### 工业界\n")
     assert (
         "### 学术\n\n"

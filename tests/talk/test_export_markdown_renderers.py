@@ -1,8 +1,9 @@
 """The Markdown export of every corpus issue as renderers nobody here wrote
 read it: markdown-it-py with linkify (as GitHub links bare URLs), mistune
 with its url plugin, and plain CommonMark. Their links are the links the
-desk's own HTML export has, each ending where it should, and the lines of
-an entry stay lines."""
+desk's own HTML export has, each ending where it should, the lines of an
+entry stay lines, and every line of the source issue can be read in what
+they show."""
 
 import itertools
 import re
@@ -14,6 +15,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from tests.talk.conftest import FILES
+from tests.talk.test_import_corpus import MARKER, reduced
 
 RENDERERS = {
     "markdown-it-py, linkify": MarkdownIt("commonmark", {"linkify": True}).enable("linkify").render,
@@ -29,7 +31,8 @@ BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "blockquote", "pre", "ul", "ol", "t
 
 class _Reader(HTMLParser):
     """A rendered page's links (target and text) and its text as a browser
-    lays it out: whitespace collapsed, a BREAK where a line ends."""
+    lays it out: whitespace collapsed, a BREAK where a line ends, a numbered
+    list's numbers."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -37,14 +40,24 @@ class _Reader(HTMLParser):
         self.text: list[str] = []
         self._href: str | None = None
         self._shown: list[str] = []
+        self._numbers: list[int | None] = []  # the next number of each open list
 
     def handle_starttag(self, tag, attrs):
+        if tag in ("ol", "ul"):
+            start = dict(attrs).get("start") or "1"
+            self._numbers.append(int(start) if tag == "ol" else None)
+        if tag == "li" and self._numbers and self._numbers[-1] is not None:
+            self.text += [BREAK, f"{self._numbers[-1]}. "]
+            self._numbers[-1] += 1
+            return
         if tag == "a":
             self._href, self._shown = dict(attrs).get("href") or "", []
         elif tag == "br" or tag in BLOCKS:
             self.text.append(BREAK)
 
     def handle_endtag(self, tag):
+        if tag in ("ol", "ul") and self._numbers:
+            self._numbers.pop()
         if tag == "a" and self._href is not None:
             self.links.append((self._href, "".join(self._shown)))
             self._href = None
@@ -127,3 +140,47 @@ def test_the_lines_of_an_entry_stay_lines(imported, renderer):
         assert b in text, b
         assert f"{a} {b}" not in text, (a, b)
         assert f"{a}{b}" not in text, (a, b)
+
+
+def shown(reader: _Reader) -> str:
+    """What a reader of the page sees, letters and digits only: its text,
+    with each link's target after a link that shows other words (a line
+    "LLM 打辩论 https://…" reads as the title linked to its URL)."""
+    text = "".join(reader.text)
+    targets = "".join(
+        href for href, words in reader.links if href not in (words, f"http://{words}")
+    )
+    return reduced(text + targets) if not targets else reduced(_with_targets(reader))
+
+
+def _with_targets(reader: _Reader) -> str:
+    # The reader keeps the text and the links apart; put each target back
+    # right after its link's words, where the source wrote the URL.
+    text = "".join(reader.text)
+    out, start = [], 0
+    for href, words in reader.links:
+        at = text.find(words, start) if words else -1
+        if at < 0:
+            continue
+        end = at + len(words)
+        out.append(text[start:end])
+        if href not in (words, f"http://{words}"):
+            out.append(href)
+        start = end
+    return "".join([*out, text[start:]])
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+@pytest.mark.parametrize("imported", FILES, indirect=True)
+def test_every_line_of_the_source_can_be_read_in_the_rendered_page(imported, renderer):
+    # The desk numbers questions, answers and lists itself (MARKER); every
+    # other letter and digit of a line is on the page, in the line's order.
+    page = shown(read(RENDERERS[renderer](imported["markdown"])))
+
+    lost = [
+        line
+        for line in imported["text"].replace("\f", "").split("\n")
+        if reduced(MARKER.sub("", line)) not in page
+    ]
+
+    assert lost == []

@@ -191,6 +191,10 @@ def test_it_completes_an_export_after_its_worker_is_killed(
     running.refresh_from_db()
     assert running.attempts == 2
     assert not list(final.parent.glob("*.part")), "the half file is cleaned up"
+    # The worker lays out the PDF itself (Typst), its Chinese in a CJK font.
+    pdf = revision.exports.get(format="pdf")
+    assert absolute(pdf.path).read_bytes().startswith(b"%PDF-")
+    assert pdf.font.startswith("Noto Sans CJK SC")
 
 
 def test_a_killed_workers_export_is_swept_to_another_worker_soon_after_its_lease(

@@ -5,6 +5,8 @@ preface's labels as written."""
 import pytest
 
 from talk.importing import parse_issue
+from talk.importing.parse.common import unwrap_code
+from talk.importing.text import continues
 
 LINK = "https://arxiv.org/abs/2307.02486"
 
@@ -317,3 +319,50 @@ def test_it_reads_no_name_in_a_source():
             "",
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "code"),
+    [
+        # Cut inside a name: joined without a space.
+        (
+            ["x = a.very_long_module_name.__i", "nit__", "y = a.very_long_module_name.for", "ward"],
+            ["x = a.very_long_module_name.__init__", "y = a.very_long_module_name.forward"],
+        ),
+        # Cut after a comma: the space pdftotext dropped comes back.
+        (
+            [
+                "def f(self, dim, max_position=2048,",
+                "base=10000):",
+                "return dim + max_position + dim_one",
+            ],
+            [
+                "def f(self, dim, max_position=2048, base=10000):",
+                "return dim + max_position + dim_one",
+            ],
+        ),
+        # A line that ends on "=" goes on in the next.
+        (
+            ["old_init =", "llama.RotaryEmbedding.__init__"],
+            ["old_init = llama.RotaryEmbedding.__init__"],
+        ),
+        # One line alone at the widest is no edge: nothing was cut.
+        (["def f():", "    return some_long_function_name(x)", "y = 1"], None),
+    ],
+)
+def test_it_joins_code_lines_the_pdf_cut_at_the_page_s_edge(lines, code):
+    assert unwrap_code(lines) == (code if code is not None else lines)
+
+
+@pytest.mark.parametrize(
+    ("previous", "line", "joined"),
+    [
+        ("主持人（最近从杭州跑北京来了）", "、版块的负责", True),
+        ("（二维码过期了！", "）", True),
+        ("、版块的负责", "人；参与项目后续的开发", True),
+        ("微信群：", "（请优先加入微信群）", False),
+        ("后续计划", "正式开启 OpenLLM talk 的运营", False),
+    ],
+)
+def test_a_line_chinese_would_not_start_with_ends_the_one_above(previous, line, joined):
+    assert continues(previous, line, limit=80) is joined

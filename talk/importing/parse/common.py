@@ -19,6 +19,7 @@ MAX_NAME = 80
 MAX_SUBGROUP = 40
 MAX_SECTION_TITLE = 80
 MAX_THEME = 300
+MAX_WRITTEN = 300  # Section.contributors_written
 MAX_PLAIN_NAMES = 120
 MAX_URL = 2000
 MAX_NUMBER = 2**31 - 1
@@ -176,6 +177,11 @@ def is_code(text: str) -> bool:
     return bool(CODE_START.match(text) or CODE_SHAPE.search(text))
 
 
+# How far short of the widest line a line cut by the page's edge may end.
+CODE_EDGE = 3
+NAME_CHAR = re.compile(r"\w")
+
+
 def language_of(code: str) -> str:
     return "python" if any(PYTHON_HINTS.search(line) for line in code.splitlines()) else ""
 
@@ -231,6 +237,32 @@ class BlockReader:
         return end if strong >= 2 else index
 
     def code_text(self, block: list[Line], start: int, end: int) -> tuple[str, str]:
-        code = "\n".join(line.text for line in block[start:end])
+        lines = [line.text for line in block[start:end]]
+        if not block[start].code:  # a PDF's, not fenced
+            lines = unwrap_code(lines)
+        code = "\n".join(lines)
         language = block[start].language or language_of(code)
         return code, language
+
+
+def unwrap_code(lines: list[str]) -> list[str]:
+    """Code lines as written, where the PDF cut them at the page's edge
+    ("…LlamaRotaryEmbedding.__i" / "nit__"). The edge is where two or more
+    lines end, within a few letters of the widest; a line that reaches it,
+    or ends on "=", goes on in the next: without a space inside a name, with
+    one elsewhere (pdftotext drops the space it broke at)."""
+    widest = max((len(line) for line in lines), default=0)
+    at_edge = [len(line) >= widest - CODE_EDGE for line in lines]
+    if sum(at_edge) < 2:
+        at_edge = [False] * len(lines)  # one widest line is no edge
+    joined: list[str] = []
+    cut = False
+    for line, reaches in zip(lines, at_edge, strict=True):
+        if cut and joined and line:
+            name = NAME_CHAR.match(joined[-1][-1]) and NAME_CHAR.match(line[0])
+            joined[-1] += line if name else f" {line}"
+        else:
+            joined.append(line)
+        # No statement ends on "=": the name after it did not fit beside it.
+        cut = reaches or line.endswith("=")
+    return joined

@@ -20,6 +20,7 @@ from .common import (
     MAX_THEME,
     MAX_TITLE,
     MAX_URL,
+    MAX_WRITTEN,
     NUMBERED,
     ONLY_URL,
     attribution,
@@ -356,6 +357,7 @@ class IssueReader:
         remark, or a name too long to be one, keeps the line as a note."""
         # A second 【贡献者】 line adds its names and stays as written.
         kept = not section.contributors
+        first = kept
         for name in split_names(text):
             plain, remarks = strip_remarks(name)
             if words.EDITOR_LABEL in remarks and not self.issue.editor_name:
@@ -370,6 +372,12 @@ class IssueReader:
                 section.contributors.append(plain)
         if not kept:
             section.note(raw, subgroup)
+        elif (
+            first
+            and text != words.NAME_SEPARATOR.join(section.contributors)
+            and len(text) <= MAX_WRITTEN
+        ):
+            section.contributors_written = text
 
     def describe(self, section: ParsedSection, text: str, raw: str, subgroup: str) -> None:
         if section.description is not None:
@@ -417,28 +425,34 @@ class IssueReader:
         self, section: ParsedSection, area: words.Area, text: str, block: list[Line], index: int
     ) -> int:
         """提名区 and 建议区: "A、B；C" on the line, or one per line below it."""
-        entries = []
+        entries: list[tuple[str, str]] = []  # (entry, the separator after it)
         for piece in text.split("\n"):
             numbered = NUMBERED.match(piece.strip())
             piece = numbered.group("text") if numbered else piece
             # Nominations are also listed with "、"; a suggestion is a sentence,
             # which may hold one.
-            splitter = r"[、；;]" if area == words.NOMINATIONS else r"[；;]"
-            entries += [p.strip() for p in re.split(splitter, piece) if p.strip()]
+            splitter = r"([、；;])" if area == words.NOMINATIONS else r"([；;])"
+            parts = re.split(splitter, piece)
+            for at in range(0, len(parts), 2):
+                after = parts[at + 1] if at + 1 < len(parts) and not numbered else ""
+                if parts[at].strip():
+                    entries.append((parts[at].strip(), after))
         if not text:
             # Markdown writes them as a list under the label.
             probe = index
             while probe < len(block) and block[probe].blank:
                 probe += 1
             while probe < len(block) and block[probe].bullet and not block[probe].nested:
-                entries.append(block[probe].text.strip())
+                entries.append((block[probe].text.strip(), ""))
                 probe += 1
             if probe > index and entries:
                 index = probe
-        for entry in entries:
+        for entry, separator in entries:
             title, author = attribution(entry, ITEM_ATTRIBUTION)
             if len(title) <= MAX_TITLE:
-                section.items.append(ParsedItem(kind=area.kind, title=title, author=author))
+                found = ParsedItem(kind=area.kind, title=title, author=author)
             else:
-                section.items.append(ParsedItem(kind=area.kind, body=title, author=author))
+                found = ParsedItem(kind=area.kind, body=title, author=author)
+            found.separator = separator
+            section.items.append(found)
         return index

@@ -33,6 +33,11 @@ TITLE_TAIL = re.compile(r"^-\s+\S")
 ASIDE = re.compile(r"^(?:注|ps)\s*[:：]", re.IGNORECASE)
 
 
+def from_prefix(line: str, link: str) -> str:
+    """What a source link's line writes before the link ("from-")."""
+    return line[: line.index(link)][:20]
+
+
 class ItemsReader(BlockReader):
     """Entries, points, code and notes of an item section (or an extra one).
 
@@ -96,7 +101,7 @@ class ItemsReader(BlockReader):
                 self.bullet(stripped)
                 return index + 1
         elif line.nested:
-            self.point(stripped)
+            self.point(stripped, bulleted=line.number is None)
             return index + 1
         elif line.bullet:
             numbered = None
@@ -167,7 +172,7 @@ class ItemsReader(BlockReader):
         if found is not None:
             link, title = found
             if title == "from":
-                self.from_link(link)
+                self.from_link(link, from_prefix(stripped, link))
             elif title:
                 self.flush_pending()
                 if not self.another_link(title, stripped):
@@ -226,6 +231,8 @@ class ItemsReader(BlockReader):
         item, body = self.open, self.open_body
         if found and not item.url and found[1] in ("", "from"):
             item.url = found[0]
+            if found[1] == "from":
+                item.url_prefix = from_prefix(stripped, found[0])
         elif not body and not item.url and item.title and self.wraps(stripped):
             joined = T.join_wrapped(item.title, stripped)
             if len(joined) <= MAX_TITLE:
@@ -251,14 +258,16 @@ class ItemsReader(BlockReader):
                 return link, title
         return None
 
-    def from_link(self, link: str) -> None:
+    def from_link(self, link: str, prefix: str) -> None:
+        """A source link ("from-https://…") gives its entry the link."""
         item = self.last_item() or (self.section.items[-1] if self.section.items else None)
         if self.pending:
-            self.add(ParsedItem(subgroup=self.subgroup, title=self.take_pending(), url=link))
+            title = self.take_pending()
+            self.add(ParsedItem(subgroup=self.subgroup, title=title, url=link, url_prefix=prefix))
         elif item is not None and not item.url and item.kind == "entry":
-            item.url = link
+            item.url, item.url_prefix = link, prefix
         else:
-            self.add(ParsedItem(subgroup=self.subgroup, url=link))
+            self.add(ParsedItem(subgroup=self.subgroup, url=link, url_prefix=prefix))
 
     def take_pending(self) -> str:
         title = ""
@@ -281,7 +290,7 @@ class ItemsReader(BlockReader):
         """A bulleted line: a point of the entry above it, or a note of its
         own when it stands alone (后续计划's list)."""
         if self.open or self.pointed or self.paragraph or self.pending:
-            self.point(text)
+            self.point(text, bulleted=True)
         else:
             self.standalone(text)
 
@@ -290,9 +299,12 @@ class ItemsReader(BlockReader):
         self.section.items.append(note)
         self.carried = note
 
-    def point(self, line: str, number: int | None = None, text: str | None = None) -> None:
+    def point(
+        self, line: str, number: int | None = None, text: str | None = None, *, bulleted=False
+    ) -> None:
         """A point of the entry above ("1）…" or a bullet). Its number goes
-        when it is the one the export writes before it."""
+        when it is the one the export writes before it; the first point says
+        whether the list is bulleted."""
         target = self.open or self.pointed or (self.paragraph[-1] if self.paragraph else None)
         if target is None and self.pending:
             target = ParsedItem(subgroup=self.subgroup, title=self.take_pending())
@@ -302,13 +314,17 @@ class ItemsReader(BlockReader):
             return
         if number is not None and number != len(target.points) + 1:
             text = line
+        if not target.points:
+            target.bulleted_points = bulleted
         target.points.append(text if text is not None else line)
         self.pointed = target
 
     def next_position(self) -> int:
-        """The number the export gives the next entry of this sub-group."""
+        """The number the export gives the next entry of this sub-group
+        (notes among the entries are bulleted or plain, not counted)."""
         body = [i for i in self.section.items if words.list_of(i.kind) == words.BODY]
-        return 1 + sum(1 for item in body if item.subgroup == self.subgroup)
+        numbered = [i for i in body if i.kind != "note" and i.listed]
+        return 1 + sum(1 for i in numbered if i.subgroup == self.subgroup)
 
     def code(self, code: str, language: str) -> None:
         self.pointed = None
@@ -316,9 +332,15 @@ class ItemsReader(BlockReader):
             self.open.code, self.open.language, self.open.kind = code, language, "snippet"
             return
         title = self.take_pending() if self.pending else ""
+        # Code with no title to it is a block of its own, not an entry.
         self.section.items.append(
             ParsedItem(
-                kind="snippet", subgroup=self.subgroup, title=title, code=code, language=language
+                kind="snippet",
+                subgroup=self.subgroup,
+                title=title,
+                code=code,
+                language=language,
+                listed=bool(title),
             )
         )
 

@@ -12,9 +12,13 @@ class ParsedItem:
     url: str = ""
     body: str = ""
     points: list[str] = field(default_factory=list)
+    bulleted_points: bool = False
+    listed: bool = True
     code: str = ""
     language: str = ""
     author: str = ""
+    separator: str = ""
+    url_prefix: str = ""
 
 
 @dataclass
@@ -54,6 +58,7 @@ class ParsedSection:
     optional: bool = False
     subgroups: list[str] = field(default_factory=list)
     contributors: list[str] = field(default_factory=list)
+    contributors_written: str = ""
     theme_label: str = ""
     theme: str = ""
     items: list[ParsedItem] = field(default_factory=list)
@@ -62,7 +67,7 @@ class ParsedSection:
 
     def note(self, body: str, subgroup: str = "") -> None:
         if body.strip():
-            self.items.append(ParsedItem(kind="note", subgroup=subgroup, body=body))
+            self.items.append(ParsedItem(kind="note", subgroup=subgroup, body=body, listed=False))
 
 
 @dataclass
