@@ -244,12 +244,12 @@ def weasyprint_pdf(snapshot) -> bytes:
     """The HTML export laid out by WeasyPrint (the desk's renderer until
     Typst replaced it), every fetch refused, tagged, set in the system's
     fonts (on a machine without Noto CJK, its Chinese are boxes)."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    # Its notes (each step, a glyph missing, fontTools subsetting) are not figures.
+    # Its notes (each step, a glyph missing, fontTools subsetting) are not
+    # figures; its import already parses stylesheets.
     for name in ("weasyprint", "weasyprint.progress"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
     class Refusing(URLFetcher):
         def fetch(self, url, headers=None):
