@@ -272,7 +272,7 @@ def _question_view(
         is_asker=asker,
         may_answer=rights.may_post and shown and not question.locked,
         may_vote=rights.may_post and shown and not asker,
-        may_settle=rights.may_post and (asker or rights.may_curate),
+        may_settle=rights.may_post and shown and (asker or rights.may_curate),
         may_edit=rights.may_edit(question),
         may_report=viewer is not None and policy.may_report(viewer, question),
     )

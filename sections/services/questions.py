@@ -123,6 +123,7 @@ def question_set_answered(*, question_id: int, user: Viewer, answered: bool) -> 
     question = Question.objects.get(pk=question_id)
     section = _section(question.section_id)
     _require_asker_or_curator(user, question, section)
+    _require_visible(question)
     Question.objects.filter(pk=question.pk).update(answered=answered)
     _question_changed(question, section)
     question.answered = answered

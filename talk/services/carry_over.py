@@ -134,6 +134,8 @@ def _carry_questions(previous: Issue, issue: Issue, targets: dict[str, Section])
                 author_id=question.author_id,
                 author_name=question.author_name,
                 subgroup=question.subgroup,
+                # Still closed to answers: the stewards closed it, not the week.
+                locked=question.locked,
                 position=last[target.pk],
             )
         )

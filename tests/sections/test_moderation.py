@@ -16,6 +16,7 @@ from sections.selectors import issue_content, moderation_queue
 from talk.models import Issue, IssueStatus, Series
 from tests.conftest import section_of
 from tests.factories import AnswerFactory, QuestionFactory, UserFactory
+from tests.responses import by_id
 
 
 @pytest.fixture
@@ -233,6 +234,23 @@ def test_reject_tells_the_asker_why(question, member, outsider, host, issue):
     assert "原问题？" in shown_to(member, issue)
     assert "原问题？" not in shown_to(outsider, issue)
     assert last_audit().reason == "请勿提及雇主"
+
+
+def test_a_rejected_question_offers_its_asker_nothing_to_do_with_the_room(
+    question, member, host, client, english
+):
+    moderation.post_reject(kind="question", post_id=question.pk, user=host, reason="请勿提及雇主")
+    client.force_login(member)
+
+    page = client.get(question.section.issue.get_absolute_url()).content.decode()
+
+    asked = by_id(page, f"question-{question.pk}")
+    assert "请勿提及雇主" in asked
+    assert "Mark answered" not in asked
+    assert "vote-count" not in asked
+    with pytest.raises(NotAllowed, match="not open for answers or votes"):
+        desk.question_set_answered(question_id=question.pk, user=member, answered=True)
+    assert not Question.objects.get(pk=question.pk).answered
 
 
 @pytest.mark.parametrize("action", ["reject", "hide"])

@@ -529,3 +529,13 @@ def test_a_failed_run_says_why(series, monkeypatch):
     assert run.status == JobRun.Status.FAILED
     assert "OpenLLM Talk 008: RuntimeError: the database went away" in run.detail
     assert run.finished_at is not None
+
+
+def test_a_locked_question_stays_locked_in_the_next_issue(frozen, free_talk):
+    closed = QuestionFactory(section=free_talk, author_name="群友", locked=True)
+    open_question = QuestionFactory(section=free_talk, author_name="群友")
+
+    opened = open_next(frozen)
+
+    locks = {q.carried_from_id: q.locked for q in carried_questions(opened)}
+    assert locks == {closed.pk: True, open_question.pk: False}

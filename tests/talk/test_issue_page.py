@@ -140,6 +140,27 @@ def test_it_names_each_post_s_controls_for_a_screen_reader(client_as, issue, eng
     assert 'Report<span class="visually-hidden"> 群友</span>' in page
 
 
+def test_it_bullets_points_an_import_found_bulleted(client, issue):
+    ItemFactory(section=issue.sections.get(key="news"), points="动机\n方法", bulleted_points=True)
+
+    page = client.get(issue.get_absolute_url()).text
+
+    assert '<ul class="points"><li>动机</li><li>方法</li></ul>' in page
+
+
+def test_entries_without_a_sub_group_are_not_read_as_the_area_above(client, issue, english):
+    news = issue.sections.get(key="news")
+    ItemFactory(section=news, kind=Item.Kind.SUGGESTION, title="论文可以写个摘要")
+    ItemFactory(section=news, title="北大 chatlaw")
+
+    page = client.get(issue.get_absolute_url()).text
+
+    ungrouped = page.index(f'id="entries-{news.pk}-main"')
+    heading = page.rindex('<h3 class="subgroup-title">', 0, ungrouped)
+    assert page[heading:ungrouped].startswith('<h3 class="subgroup-title">Entries</h3>')
+    assert page.index("论文可以写个摘要") < heading < page.index("北大 chatlaw")
+
+
 def test_it_lists_references_in_the_order_of_the_page_and_one_per_page(client, issue):
     news = issue.sections.get(key="news")
     recommend = issue.sections.get(key="recommend")
