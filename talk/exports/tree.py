@@ -19,6 +19,7 @@ BLOCKS = {
 }  # fmt: skip
 VOID = {"br", "hr", "img", "meta", "link"}
 SPACE = re.compile(r"\s+")
+LINKED = ("http://", "https://", "mailto:")
 
 
 class _Builder(HTMLParser):
@@ -43,7 +44,9 @@ class _Builder(HTMLParser):
         element = {"t": tag, "k": []}
         if attributes.get("class"):
             element["c"] = attributes["class"]
-        if tag == "a" and attributes.get("href"):
+        # The export links only these; anything else would be no link in the
+        # PDF either, whatever wrote it.
+        if tag == "a" and (attributes.get("href") or "").startswith(LINKED):
             element["a"] = attributes["href"]
         if tag == "ol" and (attributes.get("start") or "").isdigit():
             element["a"] = int(attributes["start"])

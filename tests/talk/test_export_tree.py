@@ -48,6 +48,17 @@ def text(nodes: list) -> str:
     return "".join(node if isinstance(node, str) else text(node["k"]) for node in nodes)
 
 
+def test_only_web_and_mail_links_stay_links():
+    page = (
+        '<main><a href="javascript:alert(1)">a</a><a href="file:///etc/passwd">b</a>'
+        '<a href="mailto:x@example.com">c</a><a href="https://example.com/">d</a></main>'
+    )
+
+    links = [node.get("a") for node in document_tree(page)["body"]]
+
+    assert links == [None, None, "mailto:x@example.com", "https://example.com/"]
+
+
 def test_nothing_outside_main_is_kept():
     tree = document_tree(PAGE)
 
