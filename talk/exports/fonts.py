@@ -78,8 +78,12 @@ def system_fonts() -> dict[str, list[Path]]:
             continue
         files = found.setdefault(info.family, [])
         path = Path(info.path)
-        if path not in files:
-            files.insert(0, path) if info.weight == 400 else files.append(path)
+        if path in files:
+            continue
+        if info.weight == 400:
+            files.insert(0, path)
+        else:
+            files.append(path)
     if FAMILY in found:
         # Code is set in the monospaced face; Debian keeps it in the same files.
         found[FAMILY] += [p for p in found.get(MONO_FAMILY, []) if p not in found[FAMILY]]
@@ -89,7 +93,9 @@ def system_fonts() -> dict[str, list[Path]]:
 @functools.cache
 def coverage(file: Path) -> frozenset[str]:
     """The characters the font's Noto Sans CJK SC face (or its only face) has."""
-    if file.read_bytes()[:4] == b"ttcf":
+    with file.open("rb") as opened:
+        collection = opened.read(4) == b"ttcf"
+    if collection:
         faces = TTCollection(str(file), lazy=True).fonts
     else:
         faces = [TTFont(str(file), lazy=True)]
