@@ -103,6 +103,14 @@ class IssueAdmin(AnnounceChanges, admin.ModelAdmin):
     search_fields = ["code", "highlights"]
     readonly_fields = ["status", "correcting", "version"]
 
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term.isdigit() and len(term) <= 9:
+            # The pages write the number padded ("008"); its code is "8".
+            found |= queryset.filter(number=int(term))
+        return found, duplicates
+
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = NewIssueForm

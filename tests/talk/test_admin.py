@@ -3,6 +3,7 @@ from django.apps import apps
 from django.contrib import admin
 
 from talk.models import Issue
+from talk.services import issue_create
 from tests.factories import ItemFactory
 from tests.talk.conftest import put_in
 
@@ -167,3 +168,13 @@ def test_it_keeps_a_closed_issue_as_it_was(client, admin_user, issue):
     assert deleted.status_code == 403
     issue.refresh_from_db()
     assert issue.highlights == ""
+
+
+def test_it_finds_an_issue_by_its_number_as_the_pages_write_it(client, admin_user, issue):
+    client.force_login(admin_user)
+    other = issue_create(series=issue.series, by=None, number=issue.number + 10)
+
+    found = client.get("/admin/talk/issue/", {"q": f"{issue.number:03d}"}).context["cl"]
+
+    assert list(found.result_list) == [issue]
+    assert other not in found.result_list
