@@ -165,9 +165,10 @@ def test_typst_markup_in_member_text_is_shown_as_typed(issue, tmp_path):
     assert b"<img" not in html.render(snapshot)
 
 
-def test_the_compiler_reads_no_file_and_fetches_no_package():
+def test_the_compiler_reads_no_file_outside_its_empty_root():
     # What the template could do, were markup ever to reach it: the
-    # compiler's root is an empty folder and it knows no package.
+    # compiler's root is an empty folder. (Package imports are not tried
+    # here: one would go to the network; the template has none.)
     compiler = pdf._compiler(fonts.cjk_font())
 
     for source in ('#read("/etc/passwd")', '#read("../../etc/passwd")', '#image("x.png")'):
