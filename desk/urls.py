@@ -17,6 +17,7 @@ from .views import (
     meeting,
     moderation,
     notifications,
+    present,
     public,
     questions,
     search,
@@ -39,6 +40,9 @@ issue_patterns = [
     path("steward/", meeting.steward_fragment, name="issue-steward"),
     path("meeting/pointer/", meeting.meeting_pointer, name="meeting-pointer"),
     path("meeting/spotlight/", meeting.meeting_spotlight, name="meeting-spotlight"),
+    path("meeting/spotlight/next/", meeting.meeting_spotlight_next, name="meeting-spotlight-next"),
+    path("meeting/discussed/", meeting.meeting_discuss_next, name="meeting-discuss-next"),
+    path("present/", present.present, name="issue-present"),
     path("meeting/highlights/", meeting.meeting_highlights, name="meeting-highlights"),
 ]
 

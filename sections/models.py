@@ -279,6 +279,9 @@ class Question(Moderated, Attributed):
     answer_line = models.BooleanField(default=True)
     pinned = models.BooleanField(_("pinned"), default=False)
     locked = models.BooleanField(_("locked"), default=False, help_text=_("No more answers."))
+    # Put in the spotlight once in the meeting: "the next most-voted
+    # question" is the next one not discussed yet.
+    discussed = models.BooleanField(_("discussed"), default=False)
     # A duplicate merged into another question: hidden, pointing to the kept one.
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged"

@@ -4,12 +4,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
 
 from accounts.models import User
 from sections.links import normalize_url
-from sections.models import Item
+from sections.models import Item, PostStatus, Question, Section
+from sections.selectors import SHOWN
 
 from .models import Export, Issue, IssueStatus, JobRun, Revision, Series
 from .schedule import next_meeting
@@ -409,3 +410,44 @@ def _meeting_uid(series: Series, number: int | None, code: str) -> str:
 
 def _meeting_minutes(sections: Iterable) -> int:
     return sum(s.time_budget_minutes or 0 for s in sections) or MEETING_MINUTES
+
+
+@dataclass
+class Stage:
+    """What the shared screen shows of the meeting (present mode): only what
+    everyone may see, whoever is logged in on the screen's browser."""
+
+    issue: Issue
+    section: Section | None
+    items: list[Item]
+    spotlight: Question | None
+    next_section: Section | None
+
+
+def meeting_stage(issue: Issue) -> Stage:
+    section = issue.current_section if issue.status == IssueStatus.LIVE else None
+    items: list[Item] = []
+    next_section = None
+    if section is not None:
+        items = list(
+            section.items.filter(listed=True)
+            .exclude(kind=Item.Kind.NOTE)
+            .order_by("position", "id")
+        )
+        next_section = (
+            issue.sections.filter(SHOWN)
+            .filter(
+                Q(position__gt=section.position) | Q(position=section.position, pk__gt=section.pk)
+            )
+            .order_by("position", "id")
+            .first()
+        )
+    spotlight = None
+    if issue.status == IssueStatus.LIVE and issue.spotlight_id is not None:
+        spotlight = (
+            Question.objects.select_related("author")
+            .filter(pk=issue.spotlight_id, status=PostStatus.VISIBLE)
+            .annotate(vote_count=Count("votes"))
+            .first()
+        )
+    return Stage(issue, section, items, spotlight, next_section)

@@ -98,6 +98,13 @@ def issue_lifecycle(request, series_slug, code, action):
         return _freeze_form_again(request, issue, error)
     except DeskError as error:
         return refused(request, issue, error, kept=request.POST.get("note", ""))
+    if request.htmx and action == FREEZE:
+        # The host lands on the progress of the files being made. The
+        # address changes only by its #fragment, which alone would not
+        # load the page again: htmx reloads it after.
+        landing = HttpResponseClientRedirect(f"{issue.get_absolute_url()}#issue-exports")
+        landing["HX-Refresh"] = "true"
+        return landing
     if request.htmx:
         return HttpResponseClientRefresh()
     return redirect(f"{issue.get_absolute_url()}#issue-exports")

@@ -122,12 +122,36 @@ def meeting_spotlight(request, series_slug, code):
     return _after_meeting_change(request, series_slug, code)
 
 
+@require_POST
+def meeting_spotlight_next(request, series_slug, code):
+    """The next most-voted question not discussed yet (the host's "s" key)."""
+    issue = get_issue(series_slug, code)
+    try:
+        services.issue_spotlight_next(issue_id=issue.pk, user=request.user)
+    except DeskError as error:
+        return refused(request, issue, error)
+    return _after_meeting_change(request, series_slug, code)
+
+
+@require_POST
+def meeting_discuss_next(request, series_slug, code):
+    """The current section's next item marked discussed (the "d" key)."""
+    issue = get_issue(series_slug, code)
+    try:
+        services.issue_discuss_next_item(issue_id=issue.pk, user=request.user)
+    except DeskError as error:
+        return refused(request, issue, error)
+    return _after_meeting_change(request, series_slug, code)
+
+
 def _after_meeting_change(request, series_slug, code):
     issue = get_issue(series_slug, code)
     if request.htmx:
         # The console answers; the live bar follows through the event, as on
         # every other page.
         return _steward(request, issue)
+    if request.POST.get("back") == "present":
+        return redirect("issue-present", series_slug, code)
     return redirect(f"{issue.get_absolute_url()}#live")
 
 

@@ -66,6 +66,11 @@
     if (next === "live" || next === "paused") {
       flushWaiting();
     }
+    if (next !== "live") {
+      // Who is here is known only while the stream runs: an old list would
+      // name people who may have left.
+      presenceBox.textContent = "";
+    }
   }
 
   // The page was just served, or the server answers: saves go out.
@@ -442,14 +447,56 @@
   // under discussion, and following the host (on unless switched off).
 
   var shown = { current: null, spotlight: null };
-  var clock = { offset: 0, started: null, budget: null };
   follow.checked = localStorage.getItem("desk:follow-host") !== "off";
   follow.addEventListener("change", function () {
     localStorage.setItem("desk:follow-host", follow.checked ? "on" : "off");
+    hold(null);
     if (follow.checked) {
       shown.current = shown.spotlight = null;
       applyPointer();
     }
+  });
+
+  // Following is a state the member sees. It is held, with a way back, when
+  // they scroll elsewhere during the meeting (held until they come back) or
+  // are typing when the host moves on (the next move is followed again once
+  // they no longer type).
+  var followBox = document.getElementById("follow-box");
+  var followState = document.getElementById("follow-state");
+  var resume = document.getElementById("follow-resume");
+  var held = null; // null, "scrolled" or "typing"
+
+  function hold(reason) {
+    held = reason;
+    followState.textContent = reason ? followBox.dataset["label" + reason.charAt(0).toUpperCase() + reason.slice(1)] : "";
+    followBox.classList.toggle("is-held", reason !== null);
+  }
+
+  resume.addEventListener("click", function () {
+    hold(null);
+    var marked = markPointer();
+    var target = marked.question || marked.section;
+    if (target) {
+      target.scrollIntoView({ behavior: "smooth", block: "start" });
+    }
+  });
+
+  // The reader's own scrolling (the page's scrolls to the host fire none of
+  // these): a wheel, a swipe, or a scrolling key outside a field.
+  var SCROLL_KEYS = ["PageUp", "PageDown", "Home", "End", "ArrowUp", "ArrowDown", " "];
+
+  function scrolledAway(event) {
+    var inField = event.target instanceof Element && event.target.closest("input, textarea, select, button, [contenteditable]");
+    if (event.type === "keydown" && (SCROLL_KEYS.indexOf(event.key) === -1 || inField)) {
+      return;
+    }
+    var bar = document.getElementById("live-bar");
+    if (follow.checked && held !== "scrolled" && bar && bar.dataset.current) {
+      hold("scrolled");
+    }
+  }
+  ["wheel", "touchmove", "keydown"].forEach(function (name) {
+    window.addEventListener(name, scrolledAway, { passive: true });
   });
 
   // The page that moves the meeting (a steward's desk) stays where its
@@ -504,12 +551,9 @@
   document.addEventListener("htmx:afterSettle", markPointer);
 
   // A member typing is not carried away from their field: the view stays
-  // (the section is still marked) and follows again at the next move.
+  // (the section is still marked) and follows again at the next move. Only
+  // what they typed counts: the empty field a post leaves focused does not.
   function typing() {
-    var focused = document.activeElement;
-    if (focused && focused !== follow && focused.matches("input, textarea, select")) {
-      return true;
-    }
     return Array.prototype.some.call(document.querySelectorAll("form input, form textarea"), typedIn);
   }
 
@@ -523,38 +567,23 @@
     var marked = markPointer();
     var section = marked.section;
     var question = marked.question;
-    if (follow.checked && !moving && !typing()) {
-      var target = spotlight !== shown.spotlight && question ? question : current !== shown.current && section ? section : null;
-      if (target && shown.current !== null) {
+    var target = spotlight !== shown.spotlight && question ? question : current !== shown.current && section ? section : null;
+    if (follow.checked && !moving && target && shown.current !== null) {
+      if (held === "typing" && !typing()) {
+        hold(null);
+      }
+      if (held === null && typing()) {
+        hold("typing");
+      }
+      if (held === null) {
         target.scrollIntoView({ behavior: "smooth", block: "start" });
       }
     }
     shown.current = current;
     shown.spotlight = spotlight;
-    clock.offset = bar.dataset.now ? Date.parse(bar.dataset.now) - Date.now() : 0;
-    clock.started = bar.dataset.started ? Date.parse(bar.dataset.started) : null;
-    clock.budget = bar.dataset.budget ? Number(bar.dataset.budget) * 60000 : null;
-    tick();
+    window.deskCountdown(bar);
   }
 
-  function two(number) {
-    return (number < 10 ? "0" : "") + number;
-  }
-
-  function tick() {
-    var box = document.getElementById("countdown");
-    if (!box || clock.started === null || clock.budget === null) {
-      return;
-    }
-    var left = clock.started + clock.budget - (Date.now() + clock.offset);
-    var over = left < 0;
-    var seconds = Math.floor(Math.abs(left) / 1000);
-    var text = two(Math.floor(seconds / 60)) + ":" + two(seconds % 60);
-    box.textContent = over ? "+" + text + " " + box.dataset.over : text + " " + box.dataset.left;
-    box.classList.toggle("is-over", over);
-  }
-
-  setInterval(tick, 1000);
   applyPointer();
   setState("connecting");
   connect();

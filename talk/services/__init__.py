@@ -36,7 +36,15 @@ from .lifecycle import (
     issue_publish,
     issue_start,
 )
-from .meeting import PointerMoved, issue_highlights_save, issue_pointer_move, issue_spotlight
+from .meeting import (
+    NothingLeft,
+    PointerMoved,
+    issue_discuss_next_item,
+    issue_highlights_save,
+    issue_pointer_move,
+    issue_spotlight,
+    issue_spotlight_next,
+)
 from .next_issue import OPEN_NEXT_JOB, issue_open_next, issues_open_due
 
 __all__ = [
@@ -46,6 +54,7 @@ __all__ = [
     "ROLES",
     "CarriedOver",
     "IssueExists",
+    "NothingLeft",
     "PointerMoved",
     "export_give_up",
     "export_retry",
@@ -54,6 +63,7 @@ __all__ = [
     "issue_carry_over",
     "issue_correct",
     "issue_create",
+    "issue_discuss_next_item",
     "issue_freeze",
     "issue_highlights_save",
     "issue_move",
@@ -63,6 +73,7 @@ __all__ = [
     "issue_role_claim",
     "issue_role_release",
     "issue_spotlight",
+    "issue_spotlight_next",
     "issue_start",
     "issues_open_due",
     "pdf_exports_rerender",

@@ -2,14 +2,14 @@
 writes the highlights line; everyone's page follows."""
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Viewer
 from sections import events
 from sections.errors import DeskError, Invalid, IssueClosed, StaleWrite
-from sections.models import PostStatus, Question
+from sections.models import Item, PostStatus, Question
 from sections.policy import require_open, require_steward
 from sections.selectors import SHOWN
 
@@ -19,6 +19,12 @@ from ..models import Issue, IssueStatus
 class PointerMoved(DeskError):
     """The host and the editor pressed "next" at once: the second is told
     where the meeting is now instead of skipping a section."""
+
+    status = 409
+
+
+class NothingLeft(DeskError):
+    """A key pressed for the next question or item when none is left."""
 
     status = 409
 
@@ -94,9 +100,51 @@ def issue_spotlight(*, issue_id: int, user: Viewer, question_id: int | None) -> 
         )
         if not visible.exists():
             raise Invalid(_("Only a visible question of this issue can be discussed."))
+        # The pages show no mark of it: the pointer's event is all they need.
+        visible.update(discussed=True)
     Issue.objects.filter(pk=issue_id).update(spotlight_id=question_id)
     events.announce(issue_id, events.POINTER)
     return Issue.objects.get(pk=issue_id)
+
+
+@transaction.atomic
+def issue_spotlight_next(*, issue_id: int, user: Viewer) -> Issue:
+    """Spotlight the most-voted visible question not discussed yet (equal
+    votes: the one asked first), wherever in the issue it was asked."""
+    _meeting_issue(issue_id, user)
+    waiting = (
+        Question.objects.filter(
+            section__issue_id=issue_id, status=PostStatus.VISIBLE, discussed=False
+        )
+        .annotate(vote_count=Count("votes"))
+        .order_by("-vote_count", "created_at", "id")
+    )
+    question_id = waiting.values_list("pk", flat=True).first()
+    if question_id is None:
+        raise NothingLeft(_("Every question has been discussed: none is left to spotlight."))
+    return issue_spotlight(issue_id=issue_id, user=user, question_id=question_id)
+
+
+@transaction.atomic
+def issue_discuss_next_item(*, issue_id: int, user: Viewer) -> Item:
+    """Mark the current section's next item not discussed yet as discussed:
+    the host walks the section's items one key press at a time."""
+    issue = _meeting_issue(issue_id, user)
+    if issue.current_section_id is None:
+        raise Invalid(_("Begin with a section first: no section is under way."))
+    item = (
+        Item.objects.select_for_update()
+        .filter(section_id=issue.current_section_id, discussed=False, listed=True)
+        .exclude(kind=Item.Kind.NOTE)
+        .order_by("position", "id")
+        .first()
+    )
+    if item is None:
+        raise NothingLeft(_("Every item of this section has been discussed."))
+    Item.objects.filter(pk=item.pk).update(discussed=True)
+    item.discussed = True
+    events.announce(issue_id, events.SECTION, id=item.section_id)
+    return item
 
 
 @transaction.atomic

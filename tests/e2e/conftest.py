@@ -10,9 +10,13 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.conftest import CHROMIUM
 from tests.factories import PASSWORD
+
+from .asgi_server import AsgiServer, log_in_cookie
+from .live_pages import MARK_PAGE, redis_url
 
 # Playwright's sync API keeps an event loop running in the test thread, and
 # Django refuses ORM calls from such a thread unless told this is safe.
@@ -173,6 +177,50 @@ def page_of(open_context, live_server):
     def open_page(user):
         page = open_context().new_page()
         log_in(page, live_server, user)
+        return page
+
+    return open_page
+
+
+# Live pages: a real uvicorn process (asgi_server) and a page per person.
+
+
+@pytest.fixture(scope="module")
+def servers(django_db_setup, tmp_path_factory):
+    """One server per mode for the whole module, started on first use."""
+    started = {}
+
+    def get(mode: str) -> AsgiServer:
+        if mode not in started:
+            log = tmp_path_factory.mktemp("asgi") / f"{mode}.log"
+            started[mode] = AsgiServer(redis_url=redis_url(mode), log=log).start()
+        return started[mode]
+
+    yield get
+    for server in started.values():
+        server.stop()
+
+
+@pytest.fixture
+def redis_server(servers):
+    return servers("redis")
+
+
+@pytest.fixture
+def visit(open_context, issue):
+    """Open the issue as `user` in a browser context of their own, once its
+    live stream is connected."""
+
+    def open_page(server: AsgiServer, user, *, follow=True, **context_args):
+        context = open_context(**context_args)
+        log_in_cookie(context, server, user)
+        page = context.new_page()
+        page.goto(server.url + issue.get_absolute_url())
+        expect(page.locator("h1.issue-title")).to_contain_text(issue.title)
+        expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
+        if not follow:
+            page.locator("#follow-host").uncheck()
+        page.evaluate(MARK_PAGE)
         return page
 
     return open_page

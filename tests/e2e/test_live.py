@@ -21,7 +21,8 @@ from talk.services import issue_freeze, issue_pointer_move, issue_spotlight, iss
 from tests.conftest import section_of
 from tests.factories import QuestionFactory, UserFactory
 
-from .asgi_server import AsgiServer, log_in_cookie
+from .asgi_server import AsgiServer
+from .live_pages import SAME_PAGE, redis_url, wait_two_frames
 from .test_member_desk import landing
 
 pytestmark = pytest.mark.postgres  # the server process reads the test database
@@ -32,8 +33,6 @@ PROPAGATION_MS = 2_000
 # grows while the server is down (to 15 s at most).
 RECONNECT_MS = 20_000
 
-MARK_PAGE = "window.__sameDocument = true"
-SAME_PAGE = "window.__sameDocument === true"
 CURRENT = re.compile(r"\bis-current\b")
 SPOTLIGHT = re.compile(r"\bis-spotlight\b")
 SETTLING = re.compile(r"\bhtmx-settling\b")
@@ -43,31 +42,6 @@ BOTH_MODES = [pytest.param("redis", marks=pytest.mark.redis), "fallback"]
 def zh(message: str) -> str:
     with translation.override("zh-hans"):
         return translation.gettext(message)
-
-
-def redis_url(mode: str) -> str:
-    return settings.REDIS_URL if mode == "redis" else ""
-
-
-@pytest.fixture(scope="module")
-def servers(django_db_setup, tmp_path_factory):
-    """One server per mode for the whole module, started on first use."""
-    started = {}
-
-    def get(mode: str) -> AsgiServer:
-        if mode not in started:
-            log = tmp_path_factory.mktemp("asgi") / f"{mode}.log"
-            started[mode] = AsgiServer(redis_url=redis_url(mode), log=log).start()
-        return started[mode]
-
-    yield get
-    for server in started.values():
-        server.stop()
-
-
-@pytest.fixture
-def redis_server(servers):
-    return servers("redis")
 
 
 @pytest.fixture
@@ -89,39 +63,12 @@ def own_server(django_db_setup, tmp_path, issue, outages):
         server.stop()
 
 
-@pytest.fixture
-def visit(open_context, issue):
-    """Open the issue as `user` in a browser context of their own, once its
-    live stream is connected."""
-
-    def open_page(server: AsgiServer, user, *, follow=True, **context_args):
-        context = open_context(**context_args)
-        log_in_cookie(context, server, user)
-        page = context.new_page()
-        page.goto(server.url + issue.get_absolute_url())
-        expect(page.locator("h1.issue-title")).to_contain_text(issue.title)
-        expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
-        if not follow:
-            page.locator("#follow-host").uncheck()
-        page.evaluate(MARK_PAGE)
-        return page
-
-    return open_page
-
-
 def add_item(page, section: Section, title: str, url: str) -> None:
     form = page.locator(f"#add-item-{section.pk}")
     form.locator("> summary").click()
     page.locator(f"#section-{section.pk}-new-title").fill(title)
     page.locator(f"#section-{section.pk}-new-url").fill(url)
     form.locator("button[type=submit]").click()
-
-
-def wait_two_frames(page) -> None:
-    """A scroll that was started shows in scrollY within a frame or two."""
-    page.evaluate(
-        "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
-    )
 
 
 # 1. Propagation
@@ -319,6 +266,76 @@ def test_it_leaves_a_typing_follower_where_they_are_and_follows_again_at_the_nex
     follower.wait_for_function("window.__scrolled === true")
     expect(follower.locator(f"#section-{chat.pk}")).to_be_in_viewport()
     assert follower.evaluate(SAME_PAGE)
+
+
+def test_it_follows_the_host_again_once_a_member_has_posted(
+    redis_server, transactional_db, issue, host, member, visit
+):
+    news, free = section_of(issue, "news"), section_of(issue, "free-talk")
+    issue_start(issue_id=issue.pk, user=host)
+    issue_pointer_move(issue_id=issue.pk, user=host, expected_id=None, section_id=news.pk)
+    console = visit(redis_server, host)
+    follower = visit(redis_server, member)
+    add_item(follower, news, "Falcon 180B", "https://example.com/falcon")
+    expect(follower.locator(f"#section-{news.pk} .entry-title")).to_have_text("Falcon 180B")
+    # The post leaves the keyboard in the empty title field, ready for the next.
+    expect(follower.locator(f"#section-{news.pk}-new-title")).to_be_focused()
+
+    console.locator("#issue-steward #pointer-section").select_option(str(free.pk))
+    console.locator("#issue-steward").get_by_role("button", name=zh("Go"), exact=True).click()
+
+    expect(follower.locator(f"#section-{free.pk}")).to_have_class(CURRENT)
+    expect(follower.locator(f"#section-{free.pk}")).to_be_in_viewport()
+    expect(follower.locator("#follow-resume")).not_to_be_visible()
+    assert follower.evaluate(SAME_PAGE)
+
+
+def test_a_member_who_scrolled_away_is_offered_the_way_back_to_the_host(
+    redis_server, transactional_db, issue, host, member, visit
+):
+    practice, free = section_of(issue, "practice"), section_of(issue, "free-talk")
+    issue_start(issue_id=issue.pk, user=host)
+    issue_pointer_move(issue_id=issue.pk, user=host, expected_id=None, section_id=practice.pk)
+    console = visit(redis_server, host)
+    reader = visit(redis_server, member)
+    resume = reader.locator("#follow-resume")
+    expect(resume).not_to_be_visible()
+
+    reader.mouse.move(300, 400)
+    reader.mouse.wheel(0, -600)
+    expect(resume).to_be_visible()
+    expect(reader.locator("#follow-state")).to_have_text(
+        zh("Not following while you read elsewhere.")
+    )
+    wait_two_frames(reader)
+    read_at = reader.evaluate("window.scrollY")
+    console.locator("#issue-steward #pointer-next").click()
+
+    # Marked, not followed: the reader stays where they were reading.
+    expect(reader.locator(f"#section-{free.pk}")).to_have_class(CURRENT)
+    wait_two_frames(reader)
+    assert reader.evaluate("window.scrollY") == read_at
+    expect(reader.locator(f"#section-{free.pk}")).not_to_be_in_viewport()
+
+    resume.click()
+
+    expect(reader.locator(f"#section-{free.pk}")).to_be_in_viewport()
+    expect(resume).not_to_be_visible()
+    expect(reader.locator("#follow-state")).to_have_text("")
+    assert reader.evaluate(SAME_PAGE)
+
+
+def test_the_host_lands_on_the_export_progress_after_freezing(
+    redis_server, transactional_db, issue, host, visit
+):
+    issue_start(issue_id=issue.pk, user=host)
+    console = visit(redis_server, host)
+    console.once("dialog", lambda dialog: dialog.accept())
+
+    console.locator("#freeze-form button[type=submit]").click()
+
+    expect(console.locator("#issue-exports")).to_be_in_viewport()
+    expect(console.locator("#issue-status")).to_have_text(zh("Frozen"))
 
 
 # 3. Typing, and being cut off

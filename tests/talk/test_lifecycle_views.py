@@ -60,6 +60,11 @@ def test_it_moves_the_issue_for_the_host_and_admins(
         # The whole page changes with the status: htmx reloads it.
         assert response.status_code == 200
         assert response.headers["HX-Refresh"] == "true"
+        # A freeze lands the host on the progress of its files.
+        if action == "freeze":
+            assert response.headers["HX-Redirect"] == f"{issue.get_absolute_url()}#issue-exports"
+        else:
+            assert "HX-Redirect" not in response.headers
     else:
         assert response.status_code == 302
         assert response.url == f"{issue.get_absolute_url()}#issue-exports"

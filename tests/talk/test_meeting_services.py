@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from sections import services as desk
 from sections.errors import Invalid, IssueClosed, NotAllowed, StaleWrite
-from sections.models import Item, PostStatus, Section
+from sections.models import Item, PostStatus, Question, Section, Vote
 from talk import selectors, services
 from talk.models import Issue
 from tests.conftest import section_of
@@ -231,6 +231,87 @@ def test_it_keeps_the_spotlight_for_the_stewards(live, member):
 
     with pytest.raises(NotAllowed):
         services.issue_spotlight(issue_id=live.pk, user=member, question_id=question.pk)
+
+
+def test_a_spotlighted_question_counts_as_discussed(live, host):
+    question = QuestionFactory(section=section_of(live, "free-talk"))
+
+    services.issue_spotlight(issue_id=live.pk, user=host, question_id=question.pk)
+
+    question.refresh_from_db()
+    assert question.discussed
+
+
+def vote(question, times):
+    for _ in range(times):
+        Vote.objects.create(question=question, member=UserFactory())
+
+
+def test_it_spotlights_the_most_voted_questions_in_turn(live, host):
+    free, practice = section_of(live, "free-talk"), section_of(live, "practice")
+    first = QuestionFactory(section=free, body="asked first, one vote")
+    second = QuestionFactory(section=practice, body="three votes")
+    third = QuestionFactory(section=free, body="one vote, asked later")
+    QuestionFactory(section=free, status=PostStatus.PENDING, body="waiting, five votes")
+    vote(first, 1)
+    vote(second, 3)
+    vote(third, 1)
+    hidden = Question.objects.get(body="waiting, five votes")
+    vote(hidden, 5)
+
+    spotlit = [
+        services.issue_spotlight_next(issue_id=live.pk, user=host).spotlight_id for _ in range(3)
+    ]
+
+    assert spotlit == [second.pk, first.pk, third.pk]
+    with pytest.raises(services.NothingLeft, match="none is left"):
+        services.issue_spotlight_next(issue_id=live.pk, user=host)
+    assert Issue.objects.get(pk=live.pk).spotlight_id == third.pk
+
+
+def test_it_keeps_spotlight_next_for_the_stewards(live, member):
+    QuestionFactory(section=section_of(live, "free-talk"))
+
+    with pytest.raises(NotAllowed):
+        services.issue_spotlight_next(issue_id=live.pk, user=member)
+    assert Issue.objects.get(pk=live.pk).spotlight_id is None
+
+
+def test_it_marks_the_current_section_s_items_discussed_in_order(live, host):
+    news = section_of(live, "news")
+    first = ItemFactory(section=news, title="Falcon")
+    ItemFactory(section=news, kind=Item.Kind.NOTE, title="", body="a note")
+    second = ItemFactory(section=news, title="vllm")
+    services.issue_pointer_move(issue_id=live.pk, user=host, expected_id=None, section_id=news.pk)
+
+    marked = [services.issue_discuss_next_item(issue_id=live.pk, user=host) for _ in range(2)]
+
+    assert [item.pk for item in marked] == [first.pk, second.pk]
+    assert set(news.items.filter(discussed=True).values_list("title", flat=True)) == {
+        "Falcon",
+        "vllm",
+    }
+    with pytest.raises(services.NothingLeft):
+        services.issue_discuss_next_item(issue_id=live.pk, user=host)
+
+
+def test_it_marks_nothing_discussed_before_a_section_is_under_way(live, host):
+    ItemFactory(section=section_of(live, "news"), title="Falcon")
+
+    with pytest.raises(Invalid, match="Begin with a section"):
+        services.issue_discuss_next_item(issue_id=live.pk, user=host)
+    assert not Item.objects.filter(discussed=True).exists()
+
+
+@pytest.mark.parametrize("role", ["author", "owner"])
+def test_it_keeps_discuss_next_for_the_stewards(live, host, who, role):
+    news = section_of(live, "news")
+    ItemFactory(section=news, title="Falcon")
+    services.issue_pointer_move(issue_id=live.pk, user=host, expected_id=None, section_id=news.pk)
+
+    with pytest.raises(NotAllowed):
+        services.issue_discuss_next_item(issue_id=live.pk, user=who(role))
+    assert not Item.objects.filter(discussed=True).exists()
 
 
 def test_freezing_ends_the_meeting_s_pointer(live, host, monkeypatch):
