@@ -26,7 +26,8 @@ from tests.processes import stop
 from tests.redis_server import RedisServer
 
 from .asgi_server import ROOT, AsgiServer, database_url, log_in_cookie
-from .test_live import MARK_PAGE, PROPAGATION_MS, SAME_PAGE, zh
+from .live_pages import MARK_PAGE, SAME_PAGE
+from .test_live import PROPAGATION_MS, zh
 
 pytestmark = pytest.mark.postgres  # the server process reads the test database
 
