@@ -11,6 +11,7 @@ from .views import (
     accounts,
     archive,
     bots,
+    chat,
     importing,
     issue,
     items,
@@ -54,6 +55,8 @@ section_patterns = [
     path("items/", items.item_create, name="item-create"),
     path("link-check/", items.link_check, name="link-check"),
     path("questions/", questions.question_ask, name="question-ask"),
+    path("chat/", chat.chat_say, name="chat-say"),
+    path("chat/paste/", chat.chat_paste, name="chat-paste"),
     path("moderation/", moderation.moderation_page, name="section-moderation"),
 ]
 
@@ -137,6 +140,8 @@ urlpatterns = [
     path("items/<int:pk>/", include(item_patterns)),
     path("questions/<int:pk>/", include(question_patterns)),
     path("answers/<int:pk>/", include(answer_patterns)),
+    path("chat/<int:pk>/hide/", chat.chat_line_hide, name="chat-hide"),
+    path("chat/<int:pk>/restore/", chat.chat_line_restore, name="chat-restore"),
     path("reports/<int:pk>/dismiss/", moderation.report_dismiss, name="report-dismiss"),
     # The queue's actions on a post (approve, hide, pin, merge…): under
     # /questions/<pk>/ or /answers/<pk>/; the view knows no other kind.

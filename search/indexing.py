@@ -92,6 +92,8 @@ def _section_rows(section: Section, issue: Issue) -> list[Entry]:
                 line.text,
                 anchor=f"section-{section.pk}",
                 alias=line.attribution,
+                submitted_by_id=line.submitted_by_id,
+                status=line.status,
                 position=line.position,
             )
         )

@@ -10,6 +10,7 @@ import re
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -387,6 +388,14 @@ class ChatLine(models.Model):
     said_at = models.CharField(_("time"), max_length=20, blank=True)
     text = models.TextField(_("text"))
     position = models.PositiveIntegerField(default=0)
+    # Moderated like posts: a hidden line leaves the page and the record, and
+    # says why to the moderators who see it.
+    status = models.CharField(max_length=20, choices=PostStatus, default=PostStatus.VISIBLE)
+    moderation_note = models.TextField(_("moderation note"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("chat line")

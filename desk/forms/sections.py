@@ -229,3 +229,35 @@ class ReportForm(forms.Form):
         # One report form per post can be open on a page.
         kwargs.setdefault("auto_id", f"report-{key}-%s")
         super().__init__(*args, **kwargs)
+
+
+class ChatLineForm(forms.Form):
+    text = ProseField(label=_("Say in the chat"), max_length=1_000)
+
+    def __init__(self, *args, section, **kwargs):
+        kwargs.setdefault("auto_id", f"section-{section.pk}-chat-%s")
+        super().__init__(*args, **kwargs)
+
+
+class ChatPasteForm(forms.Form):
+    text = ProseField(
+        label=_("Paste from the group chat"),
+        max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Messages copied from WeChat, WeCom or Feishu: “name time” with the message "
+            "below, or “name: message”. Names that are members' aliases become those members."
+        ),
+    )
+
+    def __init__(self, *args, section, **kwargs):
+        kwargs.setdefault("auto_id", f"section-{section.pk}-paste-%s")
+        super().__init__(*args, **kwargs)
+
+
+class ChatHideForm(forms.Form):
+    reason = LineField(label=_("Why hide it?"), max_length=500)
+
+    def __init__(self, *args, line, **kwargs):
+        kwargs.setdefault("auto_id", f"chat-{line.pk}-hide-%s")
+        super().__init__(*args, **kwargs)

@@ -42,7 +42,7 @@ from talk.live.broker import broker
 from talk.models import Issue
 
 from ..forms.issues import FreezeForm, HighlightsForm
-from ..forms.sections import ItemForm, QuestionForm
+from ..forms.sections import ChatLineForm, ChatPasteForm, ItemForm, QuestionForm
 from ..live import refreshes_json
 from .getters import show_of, sort_of
 
@@ -93,6 +93,8 @@ class SectionPanel:
     view: SectionView
     item_form: ItemForm | None = None
     ask_form: QuestionForm | None = None
+    chat_form: ChatLineForm | None = None
+    paste_form: ChatPasteForm | None = None
     theme_picker: ThemePicker | None = None
     claim_error: str | Promise = ""
 
@@ -136,6 +138,8 @@ class PanelForms(TypedDict, total=False):
 
     item_form: ItemForm | None
     ask_form: QuestionForm | None
+    chat_form: ChatLineForm | None
+    paste_form: ChatPasteForm | None
     theme_picker: ThemePicker | None
     claim_error: str | Promise
 
@@ -192,6 +196,10 @@ def panel_for(view: SectionView, user: Viewer, **forms: Unpack[PanelForms]) -> S
         panel.item_form = ItemForm(section=row, may_credit=view.may_curate)
     elif row.kind == "questions" and panel.ask_form is None:
         panel.ask_form = QuestionForm(section=row, may_credit=view.may_curate)
+    elif row.kind == "chat":
+        panel.chat_form = panel.chat_form or ChatLineForm(section=row)
+        if view.may_curate and panel.paste_form is None:
+            panel.paste_form = ChatPasteForm(section=row)
     return panel
 
 

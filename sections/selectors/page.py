@@ -66,7 +66,7 @@ def _sections(viewer: Viewer | None) -> QuerySet[Section]:
         Prefetch(
             "questions__answers", queryset=Answer.objects.filter(posts).select_related("author")
         ),
-        Prefetch("chat_lines", queryset=ChatLine.objects.select_related("speaker")),
+        Prefetch("chat_lines", queryset=ChatLine.objects.filter(posts).select_related("speaker")),
     )
 
 

@@ -6,9 +6,10 @@ version the editor started from and save with a conditional UPDATE, so two
 people saving the same row never silently overwrite each other.
 
 One module per area: `claims`, `items` (and the theme), `questions` (and
-answers, votes); `rules` holds what they share.
+answers, votes), `chat` (聊天区); `rules` holds what they share.
 """
 
+from .chat import chat_line_hide, chat_line_restore, chat_paste, chat_say
 from .claims import section_claim, section_release
 from .items import (
     item_delete,
@@ -38,6 +39,10 @@ __all__ = [
     "answer_delete",
     "answer_post",
     "answer_update",
+    "chat_line_hide",
+    "chat_line_restore",
+    "chat_paste",
+    "chat_say",
     "item_delete",
     "item_kinds",
     "item_move",

@@ -113,6 +113,20 @@ def test_it_shows_a_hidden_answer_to_an_admin_and_its_author_only(
     assert found(series, member, "量化") == ["量化掉点多吗？"]
 
 
+def test_it_finds_a_hidden_chat_line_only_for_an_admin_and_whoever_typed_it(
+    series, issue, member, outsider, host, admin_user, committed
+):
+    chat = section_of(issue, "chat")
+    with committed():
+        line = services.chat_say(section_id=chat.pk, user=outsider, text="内部消息：某模型下周发布")
+    with committed():
+        services.chat_line_hide(line_id=line.pk, user=host, reason="未公开的消息")
+
+    assert found(series, member, "下周发布") == []
+    assert found(series, admin_user, "下周发布") == ["内部消息：某模型下周发布"]
+    assert found(series, outsider, "下周发布") == ["内部消息：某模型下周发布"]
+
+
 def test_it_shows_a_waiting_question_to_its_author_only(series, issue, member, outsider, committed):
     issue.moderation = "pre"
     issue.save(update_fields=["moderation"])

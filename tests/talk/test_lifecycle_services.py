@@ -14,7 +14,17 @@ from accounts.models import AuditEvent
 from sections import moderation
 from sections import services as desk
 from sections.errors import Invalid, IssueClosed, NotAllowed
-from sections.models import Answer, Claim, Item, PostStatus, Question, Report, Section, Vote
+from sections.models import (
+    Answer,
+    ChatLine,
+    Claim,
+    Item,
+    PostStatus,
+    Question,
+    Report,
+    Section,
+    Vote,
+)
 from talk import services
 from talk.models import Issue, IssueStatus
 from tests.conftest import section_of
@@ -289,6 +299,13 @@ def rows(issue, news, member, owner, host):
         "waiting": QuestionFactory(section=free_talk, status=PostStatus.PENDING),
         "hidden": QuestionFactory(section=free_talk, status=PostStatus.HIDDEN),
         "duplicate": QuestionFactory(section=free_talk),
+        "chat": section_of(issue, "chat"),
+        "line": ChatLine.objects.create(
+            section=section_of(issue, "chat"), speaker=member, text="大家好", submitted_by=member
+        ),
+        "hidden_line": ChatLine.objects.create(
+            section=section_of(issue, "chat"), text="隐藏的", status=PostStatus.HIDDEN
+        ),
     }
 
 
@@ -344,6 +361,12 @@ WRITES = {
     "answer_accept": lambda r, u: desk.answer_accept(
         answer_id=r["answer"].pk, user=u, accepted=True
     ),
+    "chat_say": lambda r, u: desk.chat_say(section_id=r["chat"].pk, user=u, text="新的一行"),
+    "chat_paste": lambda r, u: desk.chat_paste(
+        section_id=r["chat"].pk, user=u, text="初七 21:05\n新的一行"
+    ),
+    "chat_line_hide": lambda r, u: desk.chat_line_hide(line_id=r["line"].pk, user=u, reason="离题"),
+    "chat_line_restore": lambda r, u: desk.chat_line_restore(line_id=r["hidden_line"].pk, user=u),
     "issue_role_claim": lambda r, u: services.issue_role_claim(
         issue_id=r["issue"].pk, user=u, role="editor"
     ),
@@ -404,6 +427,7 @@ def content(issue) -> tuple:
         ),
         list(Report.objects.values_list("pk", "question", "resolved_at").order_by("pk")),
         Vote.objects.count(),
+        list(ChatLine.objects.values_list("pk", "text", "status").order_by("pk")),
         list(Section.objects.values_list("pk", "theme", "version").order_by("pk")),
         Issue.objects.values_list("host", "editor", "highlights").get(pk=issue.pk),
     )

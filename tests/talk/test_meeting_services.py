@@ -247,6 +247,7 @@ def vote(question, times):
         Vote.objects.create(question=question, member=UserFactory())
 
 
+@pytest.mark.usefixtures("english")
 def test_it_spotlights_the_most_voted_questions_in_turn(live, host):
     free, practice = section_of(live, "free-talk"), section_of(live, "practice")
     first = QuestionFactory(section=free, body="asked first, one vote")
@@ -295,6 +296,7 @@ def test_it_marks_the_current_section_s_items_discussed_in_order(live, host):
         services.issue_discuss_next_item(issue_id=live.pk, user=host)
 
 
+@pytest.mark.usefixtures("english")
 def test_it_marks_nothing_discussed_before_a_section_is_under_way(live, host):
     ItemFactory(section=section_of(live, "news"), title="Falcon")
 
