@@ -70,6 +70,19 @@ class Series(models.Model):
     questions_per_minute = models.PositiveSmallIntegerField(_("questions per minute"), default=5)
     answers_per_minute = models.PositiveSmallIntegerField(_("answers per minute"), default=10)
     reports_per_minute = models.PositiveSmallIntegerField(_("reports per minute"), default=5)
+    hosts_invite = models.BooleanField(
+        _("hosts may invite"),
+        default=False,
+        help_text=_("The host and editor of an open issue may hand out sign-up links too."),
+    )
+    guest_questions = models.BooleanField(
+        _("guests may ask"),
+        default=False,
+        help_text=_(
+            "Visitors without an account may ask and vote under a nickname, always "
+            "approved first."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -172,6 +185,10 @@ class Issue(models.Model):
         choices=[("post", _("Shown at once, moderated after")), ("pre", _("Approved first"))],
         blank=True,
         help_text=_("Empty: as the series says."),
+    )
+    # None: as the series says.
+    guest_questions = models.BooleanField(
+        _("guests may ask"), null=True, blank=True, help_text=_("Empty: as the series says.")
     )
     # The meeting (live): the section the host is on, since when (its time
     # budget counts from there), and the question under discussion.
