@@ -283,6 +283,9 @@ class Question(Moderated, Attributed):
     # Put in the spotlight once in the meeting: "the next most-voted
     # question" is the next one not discussed yet.
     discussed = models.BooleanField(_("discussed"), default=False)
+    # Asked by a visitor without an account, under the nickname in
+    # author_name: nothing else about them is kept.
+    by_guest = models.BooleanField(_("asked by a guest"), default=False)
     # A duplicate merged into another question: hidden, pointing to the kept one.
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged"
@@ -362,8 +365,15 @@ class Report(models.Model):
 
 
 class Vote(models.Model):
+    """A member's vote, or a guest's: a guest is known only by a digest of the
+    question and a random number their browser keeps, which tells one vote
+    per browser apart and nothing about who cast it."""
+
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="votes")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    guest = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -371,10 +381,20 @@ class Vote(models.Model):
         verbose_name_plural = _("votes")
         constraints = [
             models.UniqueConstraint(fields=["question", "member"], name="sections_vote_once"),
+            models.UniqueConstraint(
+                fields=["question", "guest"],
+                condition=models.Q(member__isnull=True),
+                name="sections_guest_vote_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(member__isnull=False, guest="")
+                | models.Q(member__isnull=True) & ~models.Q(guest=""),
+                name="sections_vote_by_member_or_guest",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.member_id} ▲ {self.question_id}"
+        return f"{self.member_id or 'guest'} ▲ {self.question_id}"
 
 
 class ChatLine(models.Model):

@@ -88,6 +88,16 @@ def require_open(issue: "Issue", user: Viewer) -> None:
         raise IssueClosed()
 
 
+def guests_may_ask(issue: "Issue") -> bool:
+    """Visitors without an account may ask and vote (Slido's join link): the
+    issue's own switch, else its series'; off unless a steward allows it,
+    and only while the issue is open (a correction takes no guests)."""
+    allowed = issue.guest_questions
+    if allowed is None:
+        allowed = issue.series.guest_questions
+    return bool(allowed) and issue.status in ("draft", "live")
+
+
 def may_contribute(user: Viewer, issue: "Issue") -> bool:
     """The user may add to or change the issue's content now: a member in
     good standing, on an issue that takes content from them. The services

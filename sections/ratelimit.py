@@ -1,4 +1,5 @@
-"""Posting limits per member and minute, counted in the cache (Redis when set).
+"""Posting limits per member (or guest) and minute, counted in the cache
+(Redis when set).
 
 While Redis does not answer, each process counts in its own memory instead:
 a post is never refused, nor failed, for want of Redis, and a flood is still
@@ -38,6 +39,14 @@ def rate_limit(*, user: User, action: str, per_minute: int | None = None) -> Non
     """
     limit = per_minute if per_minute is not None else settings.POSTS_PER_MINUTE
     if _count(f"rate:{action}:{user.pk}:{int(time.time() // WINDOW)}") > limit:
+        raise RateLimited()
+
+
+def rate_limit_guest(*, client: str, action: str, per_minute: int) -> None:
+    """The same limit for a visitor without an account, counted by `client`
+    (a digest of their address: the counter is all that is kept, for two
+    minutes)."""
+    if _count(f"rate:{action}:guest:{client}:{int(time.time() // WINDOW)}") > per_minute:
         raise RateLimited()
 
 

@@ -79,8 +79,7 @@ class Series(models.Model):
         _("guests may ask"),
         default=False,
         help_text=_(
-            "Visitors without an account may ask and vote under a nickname, always "
-            "approved first."
+            "Visitors without an account may ask and vote under a nickname, always approved first."
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -261,3 +261,18 @@ class ChatHideForm(forms.Form):
     def __init__(self, *args, line, **kwargs):
         kwargs.setdefault("auto_id", f"chat-{line.pk}-hide-%s")
         super().__init__(*args, **kwargs)
+
+
+class GuestQuestionForm(forms.Form):
+    nickname = LineField(
+        label=_("Your nickname"),
+        max_length=40,
+        help_text=_("Shown with your question; not a member's alias, not an email address."),
+    )
+    body = ProseField(
+        label=_("Your question"), max_length=POST_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, section, **kwargs):
+        kwargs.setdefault("auto_id", f"section-{section.pk}-guest-%s")
+        super().__init__(*args, **kwargs)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
-from sections.errors import DeskError, StaleWrite
+from sections.errors import DeskError, Invalid, StaleWrite
 from talk import selectors, services
 from talk.live.stream import event_stream
 from talk.models import Issue
@@ -142,6 +142,28 @@ def meeting_discuss_next(request, series_slug, code):
     except DeskError as error:
         return refused(request, issue, error)
     return _after_meeting_change(request, series_slug, code)
+
+
+GUEST_CHOICES = {"1": True, "0": False, "": None}
+
+
+@require_POST
+def meeting_guests(request, series_slug, code):
+    """Allow or stop guests' questions in this issue, or follow the series."""
+    issue = get_issue(series_slug, code)
+    choice = request.POST.get("allowed", "")
+    if choice not in GUEST_CHOICES:
+        return refused(request, issue, Invalid(_("Choose whether guests may ask.")))
+    try:
+        services.issue_guests_set(
+            issue_id=issue.pk, user=request.user, allowed=GUEST_CHOICES[choice]
+        )
+    except DeskError as error:
+        return refused(request, issue, error)
+    issue = get_issue(series_slug, code)
+    if request.htmx:
+        return _steward(request, issue)
+    return redirect(f"{issue.get_absolute_url()}#issue-steward")
 
 
 def _after_meeting_change(request, series_slug, code):

@@ -21,7 +21,7 @@ from django_htmx.http import reswap
 from accounts.models import Viewer
 from sections import record
 from sections.models import Item, Question, Section
-from sections.policy import can_curate_issue
+from sections.policy import can_curate_issue, guests_may_ask
 from sections.selectors import (
     SHOWN,
     SORTS,
@@ -42,7 +42,13 @@ from talk.live.broker import broker
 from talk.models import Issue
 
 from ..forms.issues import FreezeForm, HighlightsForm
-from ..forms.sections import ChatLineForm, ChatPasteForm, ItemForm, QuestionForm
+from ..forms.sections import (
+    ChatLineForm,
+    ChatPasteForm,
+    GuestQuestionForm,
+    ItemForm,
+    QuestionForm,
+)
 from ..live import refreshes_json
 from .getters import show_of, sort_of
 
@@ -95,6 +101,9 @@ class SectionPanel:
     ask_form: QuestionForm | None = None
     chat_form: ChatLineForm | None = None
     paste_form: ChatPasteForm | None = None
+    guest_form: GuestQuestionForm | None = None
+    # A guest's question was taken: it waits for a moderator.
+    guest_asked: bool = False
     theme_picker: ThemePicker | None = None
     claim_error: str | Promise = ""
 
@@ -140,6 +149,8 @@ class PanelForms(TypedDict, total=False):
     ask_form: QuestionForm | None
     chat_form: ChatLineForm | None
     paste_form: ChatPasteForm | None
+    guest_form: GuestQuestionForm | None
+    guest_asked: bool
     theme_picker: ThemePicker | None
     claim_error: str | Promise
 
@@ -189,6 +200,8 @@ def render_issue_page(
 def panel_for(view: SectionView, user: Viewer, **forms: Unpack[PanelForms]) -> SectionPanel:
     """The section's panel with empty forms for what the viewer may add."""
     panel = SectionPanel(view=view, **forms)
+    if view.guests_ask and panel.guest_form is None:
+        panel.guest_form = GuestQuestionForm(section=view.row)
     if not view.may_post:
         return panel
     row = view.row
@@ -227,13 +240,20 @@ def section_fragment(
 
 
 def question_fragment(
-    request: HttpRequest, question: Question, *, status: int = 200, posted: int | None = None
+    request: HttpRequest,
+    question: Question,
+    *,
+    status: int = 200,
+    posted: int | None = None,
+    guest_voted: bool = False,
 ) -> HttpResponse:
     """The question with its answers; `posted`, an answer just posted, takes
-    the keyboard."""
+    the keyboard; `guest_voted`, a guest's vote just cast, shows pressed (the
+    desk keeps nothing to know a guest's votes by on the next page)."""
     issue = question.section.issue
     asked = question_content(question.pk, issue=issue, viewer=request.user)
     asked.posted = posted
+    asked.voted = asked.voted or guest_voted
     context = {"issue": issue, "asked": asked, "section": asked.row.section}
     return render(request, "sections/question.html", context, status=status)
 
@@ -334,6 +354,7 @@ def steward_context(
             list(issue.sections.filter(SHOWN).order_by("position", "id")) if steward else []
         ),
         "next_issue": _next_issue(issue) if steward else None,
+        "guests_allowed": guests_may_ask(issue),
     }
 
 

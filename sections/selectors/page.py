@@ -176,6 +176,8 @@ class _Rights:
     viewer: Viewer | None
     may_post: bool
     may_curate: bool
+    # A visitor where guests may ask and vote (policy.guests_may_ask).
+    guest: bool = False
 
     def may_edit(self, post: Attributed) -> bool:
         """`policy.can_edit_post`, from the flags."""
@@ -191,6 +193,7 @@ def _rights(viewer: Viewer | None, section: Section) -> _Rights:
         viewer=viewer,
         may_post=policy.may_contribute(viewer, section.issue),
         may_curate=policy.can_curate_section(viewer, section),
+        guest=not viewer.is_authenticated and policy.guests_may_ask(section.issue),
     )
 
 
@@ -213,6 +216,7 @@ def _arrange(
         viewer_owns=viewer is not None and any(o.pk == viewer.pk for o in owners),
         may_curate=rights.may_curate,
         may_post=rights.may_post,
+        guests_ask=rights.guest and row.kind == SectionKind.QUESTIONS,
         nominations=[views[item.pk] for item in lists[record.NOMINATIONS.kind]],
         suggestions=[views[item.pk] for item in lists[record.SUGGESTIONS.kind]],
         groups=group(body, row.subgroups),
@@ -272,6 +276,7 @@ def _question_view(
         is_asker=asker,
         may_answer=rights.may_post and shown and not question.locked,
         may_vote=rights.may_post and shown and not asker,
+        may_guest_vote=rights.guest and shown,
         may_settle=rights.may_post and shown and (asker or rights.may_curate),
         may_edit=rights.may_edit(question),
         may_report=viewer is not None and policy.may_report(viewer, question),

@@ -63,6 +63,7 @@ class QuestionView:
     is_asker: bool = False
     may_answer: bool = False
     may_vote: bool = False
+    may_guest_vote: bool = False
     # Mark it answered, accept an answer: its asker and the curators.
     may_settle: bool = False
     may_edit: bool = False
@@ -100,6 +101,8 @@ class SectionView:
     viewer_owns: bool = False
     may_curate: bool = False
     may_post: bool = False
+    # A visitor may ask here as a guest (the page offers the guest's form).
+    guests_ask: bool = False
     nominations: list[ItemView] = field(default_factory=list)
     suggestions: list[ItemView] = field(default_factory=list)
     # The section's body, by sub-group (every group there, even empty).

@@ -42,7 +42,7 @@ def _question_changed(question: Question, section: Section) -> None:
     events.announce(section.issue_id, events.QUESTION, id=question.pk, section=section.pk)
 
 
-def _tell_posted(post: Question | Answer, section: Section, user: User) -> None:
+def _tell_posted(post: Question | Answer, section: Section, user: User | None) -> None:
     """A new post: an answer tells whom it answers; one that waits for
     approval tells its author so, and the stewards that it waits."""
     kind = "answer" if isinstance(post, Answer) else "question"

@@ -1,5 +1,6 @@
 """The meeting (live): the host walks the sections, spotlights questions and
-writes the highlights line; everyone's page follows."""
+writes the highlights line; everyone's page follows. And who may ask in the
+room: whether guests may."""
 
 from django.db import transaction
 from django.db.models import Count, F
@@ -7,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Viewer
+from accounts.services import audit_record
 from sections import events
 from sections.errors import DeskError, Invalid, IssueClosed, StaleWrite
 from sections.models import Item, PostStatus, Question
@@ -162,3 +164,25 @@ def issue_highlights_save(*, issue_id: int, user: Viewer, version: int, text: st
         raise StaleWrite(current)
     events.announce(issue_id, events.ISSUE)
     return current
+
+
+@transaction.atomic
+def issue_guests_set(*, issue_id: int, user: Viewer, allowed: bool | None) -> Issue:
+    """Let visitors without an account ask and vote in this issue (True),
+    keep them out (False), or do as the series says (None). A steward's
+    choice, in the audit log."""
+    issue = Issue.objects.select_for_update().select_related("series").get(pk=issue_id)
+    steward = require_steward(user, issue)
+    require_open(issue, user)
+    before = issue.guest_questions
+    Issue.objects.filter(pk=issue_id).update(guest_questions=allowed)
+    audit_record(
+        actor=steward,
+        action="issue.guest-questions",
+        target=issue,
+        scope=f"{issue.series.slug}/{issue.code}",
+        before={"guest_questions": before},
+        after={"guest_questions": allowed},
+    )
+    events.announce(issue_id, events.STATUS)
+    return Issue.objects.select_related("series").get(pk=issue_id)
