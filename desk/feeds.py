@@ -7,6 +7,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from sections.markup import plain_line
 from talk import selectors
 from talk.models import Series
 
@@ -41,7 +42,7 @@ class PublishedIssuesFeed(Feed):
     def item_description(self, entry):
         # Atom's summary is HTML: readers would run markup typed into the
         # highlights line, and mangle plain "vector<float>".
-        return escape(entry.row.highlights)
+        return escape(plain_line(entry.row.highlights))
 
     def item_link(self, entry):
         return entry.row.get_absolute_url()

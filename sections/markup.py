@@ -6,6 +6,7 @@ URL schemes listed here, so nothing a member typed can carry a script, an event
 handler, an `hx-*` attribute or a `data:` URL into a page.
 """
 
+import html
 import re
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -167,6 +168,40 @@ def render_markdown(text: str) -> str:
     return _focusable(clean_html(_markdown.render(text)))
 
 
+# One-line fields (titles, the highlights line) take emphasis and code, as
+# the community types them ("**7B** 模型", "`vllm`"), and nothing that
+# would make a link, an image, a heading or HTML of them: a title is already
+# its item's link, and the exports write one-line fields escaped against
+# both (talk/exports/markdown.py).
+_line = MarkdownIt("zero").enable(["emphasis", "backticks", "escape", "strikethrough"])
+
+
+@lru_cache(maxsize=8192)
+def render_line(text: str) -> str:
+    """A one-line field as inline HTML (strong, em, del, code); safe."""
+    if not text:
+        return ""
+    return clean_html(_line.renderInline(text))
+
+
+def plain_line(text: str) -> str:
+    """A one-line field's words without its marks ("**7B**" reads "7B"), for
+    what is plain text: a textarea, a feed, a count of characters."""
+    words = []
+    for token in _line.parseInline(text)[0].children or []:
+        if token.type in ("text", "code_inline"):
+            words.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            words.append(" ")
+    return "".join(words)
+
+
+def plain_text(text: str) -> str:
+    """Member-written Markdown as plain text, for a line that quotes it (the
+    live bar's question under discussion)."""
+    return html.unescape(nh3.clean(render_markdown(text), tags=set())).strip()
+
+
 @lru_cache(maxsize=1024)
 def render_code(code: str, language: str) -> str:
     """A code block (practice write-ups) with highlighting when the language
@@ -188,6 +223,7 @@ def _focusable(html: str) -> str:
 def clear_caches() -> None:
     """Forget every rendering, as a fresh process would (for benchmarks)."""
     render_markdown.cache_clear()
+    render_line.cache_clear()
     render_code.cache_clear()
     _lexer.cache_clear()
 

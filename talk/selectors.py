@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from sections.links import normalize_url
+from sections.markup import plain_line
 from sections.models import Item, PostStatus, Question, Section
 from sections.selectors import SHOWN
 
@@ -182,7 +183,10 @@ def highlights_suggestion(issue: Issue) -> str:
         "section__position", "section_id", "position", "id"
     )
     parts = [section.theme for section in sections if section.theme]
-    parts += list(titles.values_list("title", flat=True)[:HIGHLIGHTS_MAX])
+    # The titles' words: the line shows its own emphasis, not theirs.
+    parts += [
+        plain_line(title) for title in titles.values_list("title", flat=True)[:HIGHLIGHTS_MAX]
+    ]
     unique = list(dict.fromkeys(part.strip() for part in parts if part.strip()))
     return "".join(f"{part}；" for part in unique[:HIGHLIGHTS_MAX])
 

@@ -42,6 +42,22 @@ def markdown(text: str):
 
 
 @register.filter
+def line_markup(text: str):
+    """A title or the highlights line with its emphasis and code shown."""
+    return mark_safe(markup.render_line(text))
+
+
+@register.filter
+def plain_line(text: str) -> str:
+    return markup.plain_line(text)
+
+
+@register.filter
+def plain_markdown(text: str) -> str:
+    return markup.plain_text(text)
+
+
+@register.filter
 def code_block(code: str, language: str = ""):
     return mark_safe(markup.render_code(code, language))
 

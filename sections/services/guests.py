@@ -48,9 +48,9 @@ def _nickname(raw: str) -> str:
 def question_ask_as_guest(*, section_id: int, nickname: str, body: str, client: str) -> Question:
     """`client` is a digest of the visitor's address, for the posting limit."""
     section = _section(section_id)
+    require_open(section.issue, AnonymousUser())
     _require_guests(section)
     _check_question_shape(section, "")
-    require_open(section.issue, AnonymousUser())
     name = _nickname(nickname)
     if not body.strip():
         raise Invalid(_("Write your question."))
@@ -80,8 +80,8 @@ def question_vote_as_guest(*, question_id: int, browser: str, client: str) -> bo
     in a cookie. Returns whether it now votes for the question."""
     question = Question.objects.get(pk=question_id)
     section = _section(question.section_id)
-    _require_guests(section)
     require_open(section.issue, AnonymousUser())
+    _require_guests(section)
     _require_visible(question)
     rate_limit_guest(client=client, action="vote", per_minute=GUEST_VOTES_PER_MINUTE)
     key = guest_vote_key(question.pk, browser)

@@ -13,7 +13,7 @@ from django.utils.html import escape
 from pygments.formatters import HtmlFormatter
 
 from sections import record as words
-from sections.markup import render_code, render_markdown, safe_url
+from sections.markup import render_code, render_line, render_markdown, safe_url
 
 from . import layout
 
@@ -60,6 +60,11 @@ def _text(text: str) -> str:
     return "<br>".join(escape(line) for line in layout.text_lines(text))
 
 
+def _title(text: str) -> str:
+    """A title: its emphasis and code shown as on the page, its line breaks kept."""
+    return "<br>".join(render_line(line) for line in layout.text_lines(text))
+
+
 def _field(label: str, value: str) -> str:
     return f'<p class="field"><span class="label">{escape(label)}</span>{value}</p>'
 
@@ -103,6 +108,8 @@ def _record(snapshot: dict) -> list[str]:
             value = _with_links(text)
         elif label == words.label(words.VIDEO_LABEL):
             value = _link(text)
+        elif label == words.label(words.HIGHLIGHTS_LABEL):
+            value = render_line(text)
         else:
             value = escape(text)
         parts.append(_field(label, value))
@@ -186,9 +193,9 @@ def _item(item: dict, tag: str = "li") -> str:
     target = "" if prefix else safe_url(item["url"])
     head = []
     if item["title"] and target:
-        head.append(_anchor(target, _text(item["title"]), "entry-title"))
+        head.append(_anchor(target, _title(item["title"]), "entry-title"))
     elif item["title"]:
-        head.append(f'<span class="entry-title">{_text(item["title"])}</span>')
+        head.append(f'<span class="entry-title">{_title(item["title"])}</span>')
     if target:
         head.append(_anchor(target, _text(item["url"]), "url"))
     elif item["url"] and not prefix:
@@ -280,6 +287,6 @@ def _references(references: list[dict]) -> list[str]:
         return []
     rows = []
     for ref in references:
-        title = "" if ref["title"] == ref["url"] else f"{_text(ref['title'])}<br>"
+        title = "" if ref["title"] == ref["url"] else f"{_title(ref['title'])}<br>"
         rows.append(f"<li>{title}{_link(ref['url'])}</li>")
     return ['<ol class="entries references">', *rows, "</ol>"]

@@ -361,6 +361,15 @@ WRITES = {
     "answer_accept": lambda r, u: desk.answer_accept(
         answer_id=r["answer"].pk, user=u, accepted=True
     ),
+    "question_ask_as_guest": lambda r, u: desk.question_ask_as_guest(
+        section_id=r["free_talk"].pk, nickname="路过的", body="？", client="c"
+    ),
+    "question_vote_as_guest": lambda r, u: desk.question_vote_as_guest(
+        question_id=r["question"].pk, browser="b", client="c"
+    ),
+    "issue_guests_set": lambda r, u: services.issue_guests_set(
+        issue_id=r["issue"].pk, user=u, allowed=True
+    ),
     "chat_say": lambda r, u: desk.chat_say(section_id=r["chat"].pk, user=u, text="新的一行"),
     "chat_paste": lambda r, u: desk.chat_paste(
         section_id=r["chat"].pk, user=u, text="初七 21:05\n新的一行"
@@ -429,14 +438,16 @@ def content(issue) -> tuple:
         Vote.objects.count(),
         list(ChatLine.objects.values_list("pk", "text", "status").order_by("pk")),
         list(Section.objects.values_list("pk", "theme", "version").order_by("pk")),
-        Issue.objects.values_list("host", "editor", "highlights").get(pk=issue.pk),
+        Issue.objects.values_list("host", "editor", "highlights", "guest_questions").get(
+            pk=issue.pk
+        ),
     )
 
 
 def test_it_knows_every_write_of_the_desk():
     # A new write service has to join WRITES, and so be tested against a
     # frozen issue.
-    reads = {"item_kinds", "moderation_mode", "can_moderate"}
+    reads = {"item_kinds", "moderation_mode", "can_moderate", "guest_vote_key"}
     # Reports are not part of the record (docs/decisions.md): a closed issue
     # still takes them, and their dismissal.
     reports = {"post_report", "report_dismiss"}
@@ -447,7 +458,12 @@ def test_it_knows_every_write_of_the_desk():
         # Defined in the module, or in one of the package's modules.
         if f"{function.__module__}.".startswith(f"{module.__name__}.") and not name.startswith("_")
     }
-    talk_writes = {"issue_role_claim", "issue_role_release", "issue_highlights_save"}
+    talk_writes = {
+        "issue_role_claim",
+        "issue_role_release",
+        "issue_highlights_save",
+        "issue_guests_set",
+    }
     # "service:how" names a second way through the same service.
     tested = {name.partition(":")[0] for name in WRITES}
     assert written - reads - reports == tested - talk_writes
