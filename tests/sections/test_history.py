@@ -191,6 +191,58 @@ def test_an_approval_that_keeps_the_words_is_no_edit(question, admin_user):
     assert post_history(question) == []
 
 
+def test_it_records_an_admin_s_edit_in_the_admin(client, item, admin_user):
+    client.force_login(admin_user)
+    form = {
+        "section": item.section_id,
+        "kind": item.kind,
+        "subgroup": item.subgroup,
+        "title": "管理员改的",
+        "url": item.url,
+        "body": item.body,
+        "version": item.version,
+        "position": item.position,
+        "listed": "on",
+    }
+
+    response = client.post(f"/admin/sections/item/{item.pk}/change/", form)
+
+    assert response.status_code == 302, response.text
+    (entry,) = edits_of(item)
+    assert (entry.action, entry.actor) == ("item.edit", admin_user)
+    assert (entry.before, entry.after) == ({"title": "RoPE 外推"}, {"title": "管理员改的"})
+    assert Item.objects.get(pk=item.pk).edited_at is not None
+
+
+def test_it_records_an_answer_edited_in_its_question_s_admin_page(
+    client, question, answer, admin_user
+):
+    client.force_login(admin_user)
+    form = {
+        "section": question.section_id,
+        "body": question.body,
+        "status": question.status,
+        "version": question.version,
+        "position": question.position,
+        "answer_line": "on",
+        "answers-TOTAL_FORMS": "1",
+        "answers-INITIAL_FORMS": "1",
+        "answers-0-id": answer.pk,
+        "answers-0-question": question.pk,
+        "answers-0-body": "管理员改的回答",
+        "answers-0-status": answer.status,
+        "answers-0-version": answer.version,
+    }
+
+    response = client.post(f"/admin/sections/question/{question.pk}/change/", form)
+
+    assert response.status_code == 302, response.text
+    assert not edits_of(question).exists()
+    (entry,) = edits_of(answer)
+    assert (entry.before, entry.after) == ({"body": "原回答"}, {"body": "管理员改的回答"})
+    assert Answer.objects.get(pk=answer.pk).edited_at is not None
+
+
 # Reading it back
 
 
