@@ -100,7 +100,7 @@ class RecordsEdits:
 
 def _words_edited(form) -> history.Changes:
     """What a change form does to its post's words: the values it opened
-    with, and those now on the row about to be saved. None for a new row."""
+    with, and those now on the row about to be saved; nothing for a new row."""
     post = form.instance
     if post.pk is None:
         return {}
