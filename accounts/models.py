@@ -222,7 +222,8 @@ class Invitation(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One moderation or administration action. Rows are never changed.
+    """One moderation or administration action, or an edit of a post's
+    words (its history, sections.history). Rows are never changed.
 
     The database refuses UPDATE (and DELETE on PostgreSQL) through a trigger
     installed by the migration, so not even a bug can rewrite history.
@@ -243,6 +244,8 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-at", "-id"]
+        # A post's edit history (sections.history) reads its rows by target.
+        indexes = [models.Index(fields=["target_type", "target_id"], name="accounts_audit_target")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"

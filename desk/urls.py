@@ -13,6 +13,7 @@ from .views import (
     bots,
     chat,
     guests,
+    history,
     importing,
     issue,
     items,
@@ -68,6 +69,7 @@ item_patterns = [
     path("delete/", items.item_delete, name="item-delete"),
     path("move/", items.item_move, name="item-move"),
     path("discussed/", items.item_discussed, name="item-discussed"),
+    path("history/", history.item_history, name="item-history"),
 ]
 
 question_patterns = [
@@ -79,6 +81,7 @@ question_patterns = [
     path("answered/", questions.question_answered, name="question-answered"),
     path("answers/", questions.answer_create, name="answer-create"),
     path("report/", moderation.post_report, {"kind": "question"}, name="question-report"),
+    path("history/", history.question_history, name="question-history"),
 ]
 
 answer_patterns = [
@@ -86,6 +89,7 @@ answer_patterns = [
     path("delete/", questions.answer_delete, name="answer-delete"),
     path("accept/", questions.answer_accept, name="answer-accept"),
     path("report/", moderation.post_report, {"kind": "answer"}, name="answer-report"),
+    path("history/", history.answer_history, name="answer-history"),
 ]
 
 account_patterns = [

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import history
 from .events import announce_row
 from .models import Answer, ChatLine, Claim, Item, Question, Report, Section, Vote
 
@@ -72,6 +74,48 @@ class AnnounceChanges:
         super().delete_queryset(request, queryset)
 
 
+class RecordsEdits:
+    """An admin's edit of a post's words goes into its history as one made
+    on the page does, inside the admin's transaction (its change view runs
+    in one): the post's own form, and the answers edited in their
+    question's page."""
+
+    def save_model(self, request, obj, form, change):
+        changes = _words_edited(form)
+        if changes:
+            obj.edited_at = timezone.now()
+        super().save_model(request, obj, form, change)
+        _record(request, obj, changes)
+
+    def save_formset(self, request, form, formset, change):
+        kept = [f for f in formset.initial_forms if f not in formset.deleted_forms]
+        edits = [(f.instance, _words_edited(f)) for f in kept]
+        for post, changes in edits:
+            if changes:
+                post.edited_at = timezone.now()
+        super().save_formset(request, form, formset, change)
+        for post, changes in edits:
+            _record(request, post, changes)
+
+
+def _words_edited(form) -> history.Changes:
+    """What a change form does to its post's words: the values it opened
+    with, and those now on the row about to be saved; nothing for a new row."""
+    post = form.instance
+    if post.pk is None:
+        return {}
+    return {
+        name: (form.initial[name], getattr(post, name))
+        for name in history.WORDS[type(post)]
+        if name in form.initial and form.initial[name] != getattr(post, name)
+    }
+
+
+def _record(request, post, changes: history.Changes) -> None:
+    if changes:
+        history.edit_record(actor=request.user, post=post, changes=changes, issue=_issue_of(post))
+
+
 class ClaimInline(admin.TabularInline):
     model = Claim
     extra = 0
@@ -95,7 +139,7 @@ class ClaimAdmin(KeepsTheRecord, AnnounceChanges, admin.ModelAdmin):
 
 
 @admin.register(Item)
-class ItemAdmin(KeepsTheRecord, AnnounceChanges, admin.ModelAdmin):
+class ItemAdmin(KeepsTheRecord, RecordsEdits, AnnounceChanges, admin.ModelAdmin):
     list_display = ["__str__", "kind", "subgroup", "section", "author", "author_name"]
     list_filter = ["kind"]
     list_select_related = ["section__issue__series", "author"]
@@ -110,7 +154,7 @@ class AnswerInline(admin.StackedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(KeepsTheRecord, AnnounceChanges, admin.ModelAdmin):
+class QuestionAdmin(KeepsTheRecord, RecordsEdits, AnnounceChanges, admin.ModelAdmin):
     list_display = ["__str__", "status", "answered", "section", "author", "author_name"]
     list_filter = ["status", "answered"]
     list_select_related = ["section__issue__series", "author"]
@@ -120,7 +164,7 @@ class QuestionAdmin(KeepsTheRecord, AnnounceChanges, admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(KeepsTheRecord, AnnounceChanges, admin.ModelAdmin):
+class AnswerAdmin(KeepsTheRecord, RecordsEdits, AnnounceChanges, admin.ModelAdmin):
     list_display = ["__str__", "status", "accepted", "question", "author", "author_name"]
     list_filter = ["status", "accepted"]
     list_select_related = ["question", "author"]

@@ -151,6 +151,10 @@ class Attributed(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When its words last changed (sections.history), unlike `updated_at`,
+    # which moderation and a new credit move too: the page marks an edited
+    # post from the row it reads anyway, without reading the audit log.
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User, Viewer
 from accounts.services import audit_record
 
-from . import events
+from . import events, history
 from .errors import Invalid, NotAllowed
 from .models import Answer, PostStatus, Question, Report, Vote
 from .policy import (
@@ -133,11 +133,15 @@ def post_approve(
     before = _snapshot(post)
     if post.status == PostStatus.VISIBLE and body is None:
         return post
-    fields = {"status": PostStatus.VISIBLE, "moderation_note": ""}
+    fields: dict[str, Any] = {"status": PostStatus.VISIBLE, "moderation_note": ""}
     if body is not None:
         if not body.strip():
             raise Invalid(_("The text cannot be empty."))
         fields["body"] = body
+        # The audit row written below is the edit's entry in the post's
+        # history (sections.history); only new words make it one.
+        if history.words_changed(post, fields):
+            fields["edited_at"] = timezone.now()
     _save(post, **fields)
     _resolve_reports(post, user)
     _record(user, "approve" if body is None else "edit-approve", post, before)

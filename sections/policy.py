@@ -164,3 +164,9 @@ def may_dismiss_report(user: Viewer, post: Question | Answer) -> bool:
 def can_edit_post(user: Viewer, post: Attributed, section: Section) -> bool:
     """Items, questions and answers: their author, or who curates the section."""
     return is_own(user, post) or (user.is_authenticated and can_curate_section(user, section))
+
+
+def can_see_history(user: Viewer, post: Attributed, section: Section) -> bool:
+    """A post's edit history keeps words it no longer says: its author (and
+    whoever typed it) and the section's curators read it, not the room."""
+    return is_own(user, post) or can_curate_section(user, section)

@@ -8,5 +8,6 @@ gets the words in place with a 4xx status; a plain post gets the whole page
 again, with the typed text still in its form.
 
 `page` holds what the others share; `claims`, `items`, `posts` (questions
-and answers) and `moderation` hold the views, one module per area.
+and answers), `history` (what their edits changed) and `moderation` hold the
+views, one module per area.
 """

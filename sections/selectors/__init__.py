@@ -6,12 +6,14 @@
 - `filters`: which questions the viewer asked to see (`?show=`);
 - `contributors`, `references`, `carried`: what the record derives;
 - `moderation`: the review queue;
+- `history`: a post's edits, as its history lists them;
 - `visibility`: which posts a viewer sees.
 """
 
 from .carried import carried_links
 from .contributors import new_contributor, section_contributors, split_names
 from .filters import SHOWS
+from .history import Version, post_history
 from .moderation import ModerationQueue, QueuedReport, moderation_queue, question_numbered
 from .page import (
     SORTS,
@@ -52,6 +54,7 @@ __all__ = [
     "QueuedReport",
     "Reference",
     "SectionView",
+    "Version",
     "carried_links",
     "fresh_item",
     "fresh_question",
@@ -60,6 +63,7 @@ __all__ = [
     "item_content",
     "moderation_queue",
     "new_contributor",
+    "post_history",
     "question_content",
     "question_numbered",
     "section_content",

@@ -144,8 +144,7 @@ def item_content(item_id: int, *, issue: "Issue", viewer: Viewer | None = None) 
 
 def fresh_item(item: Item, section: Section, viewer: Viewer | None) -> ItemView:
     """An item as the viewer sees it, from rows already loaded (no query)."""
-    rights = _rights(viewer, section)
-    return ItemView(row=item, may_edit=rights.may_edit(item), may_curate=rights.may_curate)
+    return _item_view(item, _rights(viewer, section))
 
 
 def fresh_question(question: Question, section: Section, viewer: Viewer | None) -> QuestionView:
@@ -185,6 +184,13 @@ class _Rights:
             return False
         return self.may_curate or policy.is_own(self.viewer, post)
 
+    def may_see_history(self, post: Attributed) -> bool:
+        """An edited post, and `policy.can_see_history` from the flags: read
+        on a closed issue too, where nobody may edit any more."""
+        if post.edited_at is None or self.viewer is None:
+            return False
+        return self.may_curate or policy.is_own(self.viewer, post)
+
 
 def _rights(viewer: Viewer | None, section: Section) -> _Rights:
     if viewer is None:
@@ -197,6 +203,15 @@ def _rights(viewer: Viewer | None, section: Section) -> _Rights:
     )
 
 
+def _item_view(item: Item, rights: _Rights) -> ItemView:
+    return ItemView(
+        row=item,
+        may_edit=rights.may_edit(item),
+        may_curate=rights.may_curate,
+        may_see_history=rights.may_see_history(item),
+    )
+
+
 def _arrange(
     row: Section, viewer: Viewer | None, voted: set[int], sort: str, show: str
 ) -> SectionView:
@@ -204,10 +219,7 @@ def _arrange(
     items = list(row.items.all())
     owners = [claim.member for claim in row.claims.all()]
     rights = _rights(viewer, row)
-    views = {
-        item.pk: ItemView(row=item, may_edit=rights.may_edit(item), may_curate=rights.may_curate)
-        for item in items
-    }
+    views = {item.pk: _item_view(item, rights) for item in items}
     lists = _by_list(items)
     body = [views[item.pk] for item in lists[record.BODY]]
     section = SectionView(
@@ -264,6 +276,7 @@ def _question_view(
             row=answer,
             may_edit=rights.may_edit(answer),
             may_report=viewer is not None and policy.may_report(viewer, answer),
+            may_see_history=rights.may_see_history(answer),
         )
         for answer in question.answers.all()
     ]
@@ -280,6 +293,7 @@ def _question_view(
         may_settle=rights.may_post and shown and (asker or rights.may_curate),
         may_edit=rights.may_edit(question),
         may_report=viewer is not None and policy.may_report(viewer, question),
+        may_see_history=rights.may_see_history(question),
     )
 
 

@@ -41,6 +41,8 @@ class ItemView:
     row: Item
     may_edit: bool = False  # edit and delete it
     may_curate: bool = False  # move it, mark it discussed: the section's curators
+    # Edited, and the viewer may read its history (policy.can_see_history).
+    may_see_history: bool = False
 
 
 @dataclass
@@ -48,6 +50,7 @@ class AnswerView:
     row: Answer
     may_edit: bool = False
     may_report: bool = False
+    may_see_history: bool = False
     children: list["AnswerView"] = field(default_factory=list)
 
 
@@ -68,6 +71,7 @@ class QuestionView:
     may_settle: bool = False
     may_edit: bool = False
     may_report: bool = False
+    may_see_history: bool = False
     # The answer just posted, where the keyboard goes.
     posted: int | None = None
     # Asked above others (线上讨论 above 群里讨论), it moved their numbers.

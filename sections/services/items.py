@@ -27,7 +27,7 @@ from .rules import (
     _credit,
     _require_editor,
     _require_poster,
-    _save_version,
+    _save_edit,
     _section,
     _section_changed,
     _tell_credited,
@@ -132,7 +132,7 @@ def item_update(
         fields["follow_up"] = _link_in_issue(section.issue_id, fields["url_key"], exclude=item.pk)
     if credit_to is not None:
         fields.update(_credit(user, section, credit_to))
-    saved = _save_version(Item, item.pk, version, fields)
+    saved = _save_edit(item, version, fields, user=user, section=section)
     _section_changed(section)
     _tell_curated(section, user, item)
     _tell_credited(saved, user, before=item.author_id)

@@ -29,7 +29,7 @@ from .rules import (
     _require_editor,
     _require_poster,
     _require_visible,
-    _save_version,
+    _save_edit,
     _section,
     _section_changed,
     _tell_posted,
@@ -93,7 +93,7 @@ def question_update(
     fields = {"body": body, "subgroup": subgroup}
     if credit_to is not None:
         fields.update(_credit(user, section, credit_to))
-    saved = _save_version(Question, question.pk, version, fields)
+    saved = _save_edit(question, version, fields, user=user, section=section)
     _question_changed(question, section)
     return saved
 
@@ -187,7 +187,7 @@ def answer_update(
     fields = {"body": body}
     if credit_to is not None:
         fields.update(_credit(user, section, credit_to))
-    saved = _save_version(Answer, answer.pk, version, fields)
+    saved = _save_edit(answer, version, fields, user=user, section=section)
     _question_changed(answer.question, section)
     return saved
 

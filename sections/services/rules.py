@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, Viewer
 
-from .. import events
+from .. import events, history
 from ..errors import Invalid, NotAllowed, StaleWrite
 from ..models import (
     Answer,
@@ -130,6 +130,22 @@ def _save_version[M: Model](model: type[M], pk: int, version: int, fields: dict[
     if not saved:
         raise StaleWrite(current)
     return current
+
+
+def _save_edit[P: Attributed](
+    post: P, version: int, fields: dict[str, Any], *, user: User, section: Section
+) -> P:
+    """`_save_version` for an edit of a post read just before: what it
+    changes of the post's words goes into its history in the same
+    transaction, so a stale or refused edit records nothing. `post` is the
+    row at `version` whenever the conditional UPDATE succeeds."""
+    changes = history.words_changed(post, fields)
+    if changes:
+        fields = {**fields, "edited_at": timezone.now()}
+    saved = _save_version(type(post), post.pk, version, fields)
+    if changes:
+        history.edit_record(actor=user, post=saved, changes=changes, issue=section.issue)
+    return saved
 
 
 def _create_last[M: Model](model: type[M], section: Section, **fields: Any) -> M:

@@ -509,6 +509,26 @@ def test_it_puts_the_keyboard_on_a_saved_item_and_a_posted_answer(
     expect(answer).to_have_attribute("id", f"answer-{Answer.objects.get().pk}")
 
 
+def test_a_saved_edit_opens_its_history_in_place(page, live_server, login, issue, member):
+    post = editable_post(issue, member, "item")
+    login(member)
+    open_issue(page, live_server, issue)
+    page.evaluate(MARK_PAGE)
+
+    page.locator(f"#edit-{post}").click()
+    page.locator(f"#{post}.editing").locator(FIRST_TEXT_FIELD).fill("Falcon 180B 上线")
+    page.locator(f"#{post} button[type=submit]").click()
+    page.locator(f"#{post}").get_by_role("link", name=zh("History")).click()
+
+    history = page.locator(f"#history-{post}")
+    expect(history.locator(".diff del")).to_contain_text("Falcon 上线")
+    expect(history.locator(".diff ins")).to_contain_text("Falcon 180B 上线")
+    expect(history.locator(".version-head")).to_contain_text(member.alias)
+    history.locator("summary").click()
+    expect(history.locator(".diff")).to_be_hidden()
+    assert page.evaluate(SAME_PAGE)
+
+
 # 5. A phone
 
 
