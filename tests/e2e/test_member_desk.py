@@ -648,3 +648,23 @@ def test_it_says_in_the_alert_region_that_a_frozen_issue_refuses_a_claim(
     expect(page.locator(f"#claim-box-{news.pk} .owners")).to_have_text(zh("unclaimed"))
     assert page.evaluate(SAME_PAGE)
     assert not Claim.objects.exists()
+
+
+def test_a_member_previews_a_question_before_asking(live_server, page_of, issue, member):
+    free = section_of(issue, "free-talk")
+    page = page_of(member)
+    open_issue(page, live_server, issue)
+    ask = page.locator(f"#ask-{free.pk}")
+    ask.locator("> summary").click()
+    page.locator(f"#section-{free.pk}-ask-body").fill("**RoPE** 还是 `ALiBi`？")
+
+    ask.get_by_role("button", name=zh("Preview")).click()
+
+    preview = ask.locator(".markdown-preview")
+    expect(preview.locator("strong")).to_have_text("RoPE")
+    expect(preview.locator("code")).to_have_text("ALiBi")
+    assert not Question.objects.exists()
+
+    ask.locator("button[type=submit]").click()
+    expect(page.locator(f"#section-{free.pk} .question-body strong")).to_have_text("RoPE")
+    expect(preview).to_be_empty()
