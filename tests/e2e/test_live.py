@@ -110,6 +110,23 @@ def test_it_shows_what_another_member_adds_within_two_seconds(
     expect(writer.locator(f"#section-{free.pk} .question")).to_have_count(1)
 
 
+def test_a_page_that_goes_offline_leaves_the_others_presence_and_its_own_list_empties(
+    redis_server, transactional_db, issue, member, visit
+):
+    stayer = visit(redis_server, member)
+    leaver = visit(redis_server, UserFactory(alias="阿九"))
+    expect(stayer.locator("#presence")).to_contain_text("阿九")
+    expect(leaver.locator("#presence")).to_contain_text("初七")
+
+    leaver.context.set_offline(True)
+
+    expect(leaver.locator("#live-state")).to_have_attribute("data-state", "offline")
+    # Who is here is not known while cut off: no stale names.
+    expect(leaver.locator("#presence")).to_have_text("")
+    expect(stayer.locator("#presence")).not_to_contain_text("阿九")
+    expect(stayer.locator("#presence")).to_contain_text("初七")
+
+
 # 2. The meeting: the host's pointer and spotlight
 
 
