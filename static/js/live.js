@@ -472,7 +472,8 @@
     followBox.classList.toggle("is-held", reason !== null);
   }
 
-  resume.addEventListener("click", function () {
+  resume.addEventListener("click", function (event) {
+    event.preventDefault();
     hold(null);
     var marked = markPointer();
     var target = marked.question || marked.section;
