@@ -2,12 +2,14 @@
 line (with the reason) or showing it again."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from sections import services
-from sections.errors import DeskError, Invalid
+from sections.errors import DeskError, Invalid, NotAllowed
 from sections.models import ChatLine
+from sections.moderation import can_moderate
 
 from ..forms.sections import ChatHideForm, ChatLineForm, ChatPasteForm
 from .getters import get_section
@@ -78,6 +80,11 @@ def chat_line_hide(request, pk):
     """GET: the reason's form, in place of the line. POST: hide it."""
     line = _line(pk)
     section = get_section(line.section_id)
+    if not can_moderate(request.user, section.issue):
+        # The service refuses the hide; nobody is handed a form it refuses.
+        return refused(
+            request, section.issue, NotAllowed(_("Only admins and the issue's host moderate."))
+        )
     form = ChatHideForm(request.POST or None, line=line)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -135,14 +135,16 @@ def test_the_host_hides_a_line_with_a_reason(client_as, chat, member):
     assert "某公司的内部消息" not in client_as("outsider").get(chat.issue.get_absolute_url()).text
 
 
-@pytest.mark.parametrize("role", ["author", "owner", "outsider"])
+@pytest.mark.parametrize("role", ["anonymous", "author", "owner", "outsider"])
 def test_only_moderators_hide_a_line(client_as, chat, member, role):
     line = services.chat_say(section_id=chat.pk, user=member, text="hi")
+    client = client_as(role)
 
-    response = client_as(role).post(
-        reverse("chat-hide", args=[line.pk]), {"reason": "no"}, headers=HTMX
-    )
+    form = client.get(reverse("chat-hide", args=[line.pk]), headers=HTMX)
+    response = client.post(reverse("chat-hide", args=[line.pk]), {"reason": "no"}, headers=HTMX)
 
+    assert form.status_code == 403
+    assert "reason" not in form.text
     assert response.status_code == 403
     line.refresh_from_db()
     assert line.status == PostStatus.VISIBLE
