@@ -153,14 +153,21 @@ class InvitationQuerySet(models.QuerySet):
     def usable(self, now: datetime.datetime | None = None) -> "InvitationQuerySet":
         """The invitations `Invitation.why_unusable` finds nothing against, as
         a filter: the sign-up takes a use with a conditional UPDATE on it."""
-        return self.filter(uses__lt=models.F("max_uses"), expires_at__gt=now or timezone.now())
+        return self.filter(
+            uses__lt=models.F("max_uses"),
+            expires_at__gt=now or timezone.now(),
+            revoked_at__isnull=True,
+        )
 
 
 class Invitation(models.Model):
-    """A sign-up link an admin hands out; the only way to create an account."""
+    """A sign-up link an admin (or a host the series lets) hands out; the only
+    way to create an account."""
 
+    OPEN = "open"
     EXPIRED = "expired"
     USED_UP = "used up"
+    REVOKED = "revoked"
 
     token = models.CharField(
         max_length=64, unique=True, default=new_invitation_token, editable=False
@@ -175,6 +182,9 @@ class Invitation(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set once, never cleared: a withdrawn link stays withdrawn (a new one is
+    # a click away), so nobody wonders which of its copies works again.
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -209,8 +219,10 @@ class Invitation(models.Model):
             )
 
     def why_unusable(self, now: datetime.datetime | None = None) -> str | None:
-        """EXPIRED or USED_UP; None while the link still signs someone up
-        (the rule `Invitation.objects.usable()` says in SQL)."""
+        """REVOKED, EXPIRED or USED_UP; None while the link still signs
+        someone up (the rule `Invitation.objects.usable()` says in SQL)."""
+        if self.revoked_at is not None:
+            return self.REVOKED
         if self.expires_at <= (now or timezone.now()):
             return self.EXPIRED
         if self.uses >= self.max_uses:
@@ -219,6 +231,10 @@ class Invitation(models.Model):
 
     def is_usable(self, now: datetime.datetime | None = None) -> bool:
         return self.why_unusable(now) is None
+
+    def status(self, now: datetime.datetime | None = None) -> str:
+        """OPEN, or why it is not."""
+        return self.why_unusable(now) or self.OPEN
 
 
 class AuditEvent(models.Model):

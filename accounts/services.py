@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, Invitation, User
+from .policy import in_good_standing
 
 
 class AccountError(Exception):
@@ -26,31 +27,45 @@ class AliasTaken(AccountError):
     pass
 
 
-def invitation_create(
-    *, by: User, max_uses: int = 1, valid_for: datetime.timedelta, note: str = ""
-) -> Invitation:
-    invitation = Invitation(max_uses=max_uses, expires_at=timezone.now() + valid_for, note=note)
-    return invitation_add(invitation=invitation, by=by)
-
-
 @transaction.atomic
-def invitation_add(*, invitation: Invitation, by: User) -> Invitation:
-    """Save a new invitation with who made it, and record it in the audit
-    log: made by `invitation_create` or filled in by the admin's form."""
-    if not by.is_staff:
-        raise AccountError(_("Only admins can invite."))
+def invitation_add(*, invitation: Invitation, by: User, scope: str = "") -> Invitation:
+    """Save a new invitation with who made it, and record it in the audit log.
+
+    Who may invite depends on the series (admins, and the hosts of a series
+    that lets them), which accounts does not know: the desk's page goes
+    through talk.services.invitation_create, which checks it, and the admin
+    site lets in admins only. Here, what accounts knows: an account that
+    cannot post cannot invite either. `scope` says where the right came from
+    ("openllm-talk/8"), for the audit log.
+    """
+    if in_good_standing(by) is None:
+        raise AccountError(_("A suspended account cannot invite."))
     invitation.created_by = by
     invitation.save()
     audit_record(
-        actor=by, action="invitation.create", target=invitation, after={"uses": invitation.max_uses}
+        actor=by,
+        action="invitation.create",
+        target=invitation,
+        after=_invitation_terms(invitation),
+        scope=scope,
     )
     return invitation
+
+
+def _invitation_terms(invitation: Invitation) -> dict[str, Any]:
+    return {
+        "note": invitation.note,
+        "max_uses": invitation.max_uses,
+        # In UTC, whatever zone the form was filled in.
+        "expires_at": invitation.expires_at.astimezone(datetime.UTC).isoformat(),
+    }
 
 
 NOT_VALID = _("This invitation link is not valid. Ask an admin for a new one.")
 PROBLEMS = {
     Invitation.EXPIRED: _("This invitation has expired. Ask an admin for a new one."),
     Invitation.USED_UP: _("This invitation has already been used. Ask an admin for a new one."),
+    Invitation.REVOKED: _("This invitation has been withdrawn. Ask an admin for a new one."),
 }
 
 

@@ -5,7 +5,9 @@
 - meeting: the pointer, the spotlight, the highlights line;
 - exports: a revision's files, their queue and the sweep;
 - carry_over: what an issue left open, copied into the next;
-- next_issue: opening the next issue, by a steward or the schedule's job.
+- next_issue: opening the next issue, by a steward or the schedule's job;
+- invitations: sign-up links handed out by admins and, where the series
+  lets them, hosts.
 
 Callers import from here (`from talk import services`); the names below are
 the whole interface. Patch a name where it is called: in its area's module.
@@ -19,6 +21,13 @@ from .exports import (
     export_run,
     exports_requeue,
     pdf_exports_rerender,
+)
+from .invitations import (
+    INVITATION_MAX_USES,
+    INVITATION_VALID_FOR,
+    BadExpiry,
+    invitation_create,
+    invitation_revoke,
 )
 from .issues import (
     ROLES,
@@ -50,9 +59,12 @@ from .next_issue import OPEN_NEXT_JOB, issue_open_next, issues_open_due
 
 __all__ = [
     "CHANGE_NOTE_MAX",
+    "INVITATION_MAX_USES",
+    "INVITATION_VALID_FOR",
     "OPEN_NEXT_JOB",
     "REQUEUE_AFTER",
     "ROLES",
+    "BadExpiry",
     "CarriedOver",
     "IssueExists",
     "NothingLeft",
@@ -61,6 +73,8 @@ __all__ = [
     "export_retry",
     "export_run",
     "exports_requeue",
+    "invitation_create",
+    "invitation_revoke",
     "issue_carry_over",
     "issue_correct",
     "issue_create",

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.test import RequestFactory
@@ -62,7 +64,11 @@ def test_it_records_who_created_an_invitation(admin_client, admin_user):
     event = AuditEvent.objects.get(action="invitation.create")
     assert event.actor == admin_user
     assert (event.target_type, event.target_id) == ("accounts.invitation", str(invitation.pk))
-    assert event.after == {"uses": 1}
+    assert event.after == {
+        "note": "for yuhan",
+        "max_uses": 1,
+        "expires_at": invitation.expires_at.astimezone(datetime.UTC).isoformat(),
+    }
 
 
 def test_it_makes_an_admin_invitation_usable_at_once(admin_client, client):

@@ -113,6 +113,7 @@ def test_it_counts_an_invitation_usable_until_used_up_or_expired(db):
         ({"max_uses": 2, "uses": 1}, None),
         ({"max_uses": 2, "uses": 2}, "used up"),
         ({"expires_at": timezone.now() - datetime.timedelta(seconds=1)}, "expired"),
+        ({"revoked_at": timezone.now()}, "revoked"),
     ],
 )
 def test_it_says_the_same_of_an_invitation_in_python_and_in_sql(db, fields, reason):

@@ -94,6 +94,29 @@ def test_it_answers_gone_for_a_used_up_link(client, db, method):
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
+def test_it_answers_gone_for_a_revoked_link(client, db, method):
+    revoked = InvitationFactory(max_uses=5, revoked_at=timezone.now())
+
+    response = getattr(client, method)(join_url(revoked))
+
+    assert response.status_code == 410
+    assert "This invitation has been withdrawn." in response.text
+    assert not User.objects.exists()
+
+
+def test_it_signs_nobody_up_once_revoked_after_the_form_was_opened(invitation):
+    Invitation.objects.filter(pk=invitation.pk).update(revoked_at=timezone.now())
+
+    with pytest.raises(InvitationInvalid) as refused:
+        user_sign_up(token=invitation.token, alias="新人", password=STRONG)
+
+    assert str(refused.value.message).startswith("This invitation has been withdrawn.")
+    invitation.refresh_from_db()
+    assert invitation.uses == 0
+    assert not User.objects.filter(alias="新人").exists()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
 def test_it_answers_gone_for_an_unknown_token(client, db, method):
     response = getattr(client, method)(reverse("accounts:sign-up", args=["not-a-token"]))
 
