@@ -57,6 +57,19 @@ def may_invite(user: Viewer) -> bool:
     return invite_right(user) is not None
 
 
+def may_invite_from(user: Viewer, issue: Issue) -> bool:
+    """`may_invite`, answered from the issue in hand (no query): the host's
+    desk offers invitations to those whom this very issue lets invite."""
+    member = in_good_standing(user)
+    if member is None:
+        return False
+    if member.is_staff:
+        return True
+    return (
+        issue.series.hosts_invite and issue.status in OPEN_STATUSES and issue.is_hosted_by(member)
+    )
+
+
 def require_invite_right(user: Viewer) -> InviteRight:
     right = invite_right(user)
     if right is None:

@@ -2,11 +2,15 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ALIAS_MAX_LENGTH, User, known_time_zones, validate_alias
 from accounts.selectors import canonical_alias
+from talk.services import INVITATION_MAX_USES, INVITATION_VALID_FOR
+
+from .sections import LineField
 
 
 def time_zone_choices():
@@ -112,3 +116,36 @@ class SuspendForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("The member sees it when they try to post."),
     )
+
+
+def _default_expiry():
+    # To the minute: the field shows no seconds, and would send none back.
+    return (timezone.now() + INVITATION_VALID_FOR).replace(second=0, microsecond=0)
+
+
+class InvitationForm(forms.Form):
+    note = LineField(
+        label=_("Note"),
+        max_length=200,
+        required=False,
+        help_text=_("Who it is for. Only admins and you see it."),
+    )
+    max_uses = forms.IntegerField(
+        label=_("Uses allowed"),
+        min_value=1,
+        max_value=INVITATION_MAX_USES,
+        initial=1,
+        help_text=_("How many people can sign up with this link."),
+    )
+    # Filled in with the default, which the admin may change; left empty, the
+    # default still holds rather than an error asking for a date.
+    expires_at = forms.DateTimeField(
+        label=_("Expires at"),
+        required=False,
+        initial=_default_expiry,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("A week from now unless you choose another time (in your time zone)."),
+    )
+
+    def clean_expires_at(self):
+        return self.cleaned_data["expires_at"] or _default_expiry()

@@ -30,6 +30,14 @@ def route(pk: int, name: str) -> str:
 
 
 # Both filters return HTML that nh3 has already cleaned (see sections.markup).
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path: str) -> str:
+    """`{% absolute_url path %}`: the full address of `path` on this site, as
+    the viewer reached it: a link to hand out (a sign-up link) must work
+    outside the desk."""
+    return context["request"].build_absolute_uri(path)
+
+
 @register.simple_tag
 def unread_notices(user) -> int:
     """The member's unread inbox entries (one COUNT on the partial index)."""

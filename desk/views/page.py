@@ -40,6 +40,7 @@ from talk import selectors
 from talk.lifecycle import FREEZE, lifecycle_move, lifecycle_moves
 from talk.live.broker import broker
 from talk.models import Issue
+from talk.policy import may_invite_from
 
 from ..forms.issues import FreezeForm, HighlightsForm
 from ..forms.sections import (
@@ -355,6 +356,7 @@ def steward_context(
         ),
         "next_issue": _next_issue(issue) if steward else None,
         "guests_allowed": guests_may_ask(issue),
+        "may_invite": steward and may_invite_from(request.user, issue),
     }
 
 

@@ -274,4 +274,46 @@
     dragged = null;
     clearMarks();
   });
+
+  // A Copy button copies the text of the element it names (a sign-up link,
+  // shown as text so that it can be selected and copied without script).
+  // The buttons come hidden: without script they would do nothing.
+  function showCopyButtons() {
+    document.querySelectorAll("button[data-copy][hidden]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+  showCopyButtons();
+  document.addEventListener("htmx:afterSettle", showCopyButtons);
+
+  function selectText(element) {
+    var range = document.createRange();
+    range.selectNodeContents(element);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-copy]");
+    var source = button && document.getElementById(button.dataset.copy);
+    if (!source) {
+      return;
+    }
+    var status = button.parentElement.querySelector(".copy-status");
+    function copied() {
+      if (status) {
+        status.textContent = button.dataset.copied;
+      }
+    }
+    // The clipboard API needs a secure context (https, or localhost); else
+    // the text is selected and copied the old way, or left selected for
+    // Ctrl+C when even that is refused.
+    selectText(source);
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(source.textContent.trim()).then(copied, function () {});
+    } else if (document.execCommand && document.execCommand("copy")) {
+      copied();
+    }
+  });
 })();
