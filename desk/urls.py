@@ -27,6 +27,7 @@ from .views import (
     questions,
     search,
     sections,
+    series_settings,
 )
 
 issue_patterns = [
@@ -134,9 +135,11 @@ urlpatterns = [
     path("s/<slug:series_slug>/rules/", public.series_rules, name="series-rules"),
     path("s/<slug:series_slug>/feed.atom", PublishedIssuesFeed(), name="series-feed"),
     path("s/<slug:series_slug>/meetings.ics", public.series_calendar, name="series-calendar"),
-    # Before the issues: "bots", "links" and "people" would otherwise be
-    # taken for an issue's code.
+    # Before the issues: "bots", "settings", "holidays", "links" and
+    # "people" would otherwise be taken for an issue's code.
     path("s/<slug:series_slug>/bots/", bots.series_bots, name="series-bots"),
+    path("s/<slug:series_slug>/settings/", series_settings.series_settings, name="series-settings"),
+    path("s/<slug:series_slug>/holidays/", series_settings.holiday_add, name="holiday-add"),
     # A link by its key's digest (sections.links.key_digest): a key would
     # need quoting and may hold "/../", which browsers rewrite.
     path("s/<slug:series_slug>/links/<str:digest>/", archive.link_page, name="link-page"),
@@ -163,6 +166,17 @@ urlpatterns = [
     path("bots/<int:pk>/test/", bots.bot_test, name="bot-test"),
     path("bots/<int:pk>/delete/", bots.bot_delete, name="bot-delete"),
     path("deliveries/<int:pk>/retry/", public.delivery_retry, name="delivery-retry"),
+    path("holidays/<int:pk>/remove/", series_settings.holiday_remove, name="holiday-remove"),
+    path(
+        "section-templates/<int:pk>/",
+        series_settings.section_template_save,
+        name="section-template-save",
+    ),
+    path(
+        "section-templates/<int:pk>/move/",
+        series_settings.section_template_move,
+        name="section-template-move",
+    ),
     path("invitations/", invitations.invitations, name="invitations"),
     path("invitations/<int:pk>/revoke/", invitations.invitation_revoke, name="invitation-revoke"),
     path("notifications/", include(notification_patterns)),

@@ -2,6 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -26,6 +27,9 @@ def validate_reminders(value: str) -> None:
         raise ValidationError(_("Write minutes as whole numbers separated by commas.")) from None
     if any(lead <= 0 or lead > 60 * 24 * 14 for lead in leads):
         raise ValidationError(_("Each reminder is between 1 minute and 14 days before."))
+
+
+PER_MINUTE = [MinValueValidator(1), MaxValueValidator(1000)]
 
 
 class Series(models.Model):
@@ -67,9 +71,17 @@ class Series(models.Model):
         ),
     )
     # Posting limits per member and minute (admins change them here, no deploy).
-    questions_per_minute = models.PositiveSmallIntegerField(_("questions per minute"), default=5)
-    answers_per_minute = models.PositiveSmallIntegerField(_("answers per minute"), default=10)
-    reports_per_minute = models.PositiveSmallIntegerField(_("reports per minute"), default=5)
+    # At least one: a limit of none would refuse every post; locking a
+    # thread or approving first is how admins stop posting.
+    questions_per_minute = models.PositiveSmallIntegerField(
+        _("questions per minute"), default=5, validators=PER_MINUTE
+    )
+    answers_per_minute = models.PositiveSmallIntegerField(
+        _("answers per minute"), default=10, validators=PER_MINUTE
+    )
+    reports_per_minute = models.PositiveSmallIntegerField(
+        _("reports per minute"), default=5, validators=PER_MINUTE
+    )
     hosts_invite = models.BooleanField(
         _("hosts may invite"),
         default=False,

@@ -13,7 +13,7 @@ from sections.markup import plain_line
 from sections.models import Item, PostStatus, Question, Section
 from sections.selectors import SHOWN
 
-from .models import Export, Issue, IssueStatus, JobRun, Revision, Series
+from .models import Export, Holiday, Issue, IssueStatus, JobRun, Revision, SectionTemplate, Series
 from .schedule import next_meeting
 
 OPEN_STATUSES = (IssueStatus.DRAFT, IssueStatus.LIVE)
@@ -79,6 +79,18 @@ def _current(open_issues: list[Issue]) -> Issue | None:
 
 def series_issues(series: Series) -> list[Issue]:
     return _issue_order(list(series.issues.select_related("series")))
+
+
+def series_holidays(series: Series) -> list[Holiday]:
+    """The holidays still to come (from today, in the series' zone): the
+    ones that move a meeting. Past ones stay on record."""
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(series.meeting_time_zone))
+    return list(series.holidays.filter(date__gte=today).order_by("date"))
+
+
+def series_templates(series: Series) -> list[SectionTemplate]:
+    """The section templates in the order issues copy them."""
+    return list(series.templates.order_by("position", "id"))
 
 
 def issue_revisions(issue: Issue) -> list[Revision]:

@@ -21,6 +21,7 @@ from sections.policy import is_admin
 from talk import selectors
 from talk.live.broker import broker
 from talk.models import Series
+from talk.policy import may_invite
 
 from ..calendar import calendar_response
 from .respond import refusal_fragment
@@ -47,11 +48,13 @@ def home(request):
 @require_safe
 def series_detail(request, series_slug):
     series = get_object_or_404(Series, slug=series_slug)
-    return render(
-        request,
-        "talk/series.html",
-        {"series": series, "issues": selectors.series_issues(series)},
-    )
+    context = {
+        "series": series,
+        "issues": selectors.series_issues(series),
+        "is_admin": is_admin(request.user),
+        "may_invite": may_invite(request.user),
+    }
+    return render(request, "talk/series.html", context)
 
 
 @require_safe

@@ -7,7 +7,8 @@
 - carry_over: what an issue left open, copied into the next;
 - next_issue: opening the next issue, by a steward or the schedule's job;
 - invitations: sign-up links handed out by admins and, where the series
-  lets them, hosts.
+  lets them, hosts;
+- series: a series' settings, holidays and section templates (admins).
 
 Callers import from here (`from talk import services`); the names below are
 the whole interface. Patch a name where it is called: in its area's module.
@@ -56,6 +57,15 @@ from .meeting import (
     issue_spotlight_next,
 )
 from .next_issue import OPEN_NEXT_JOB, issue_open_next, issues_open_due
+from .series import (
+    SETTINGS,
+    SettingInvalid,
+    holiday_add,
+    holiday_remove,
+    section_template_move,
+    section_template_save,
+    series_settings_save,
+)
 
 __all__ = [
     "CHANGE_NOTE_MAX",
@@ -64,15 +74,19 @@ __all__ = [
     "OPEN_NEXT_JOB",
     "REQUEUE_AFTER",
     "ROLES",
+    "SETTINGS",
     "BadExpiry",
     "CarriedOver",
     "IssueExists",
     "NothingLeft",
     "PointerMoved",
+    "SettingInvalid",
     "export_give_up",
     "export_retry",
     "export_run",
     "exports_requeue",
+    "holiday_add",
+    "holiday_remove",
     "invitation_create",
     "invitation_revoke",
     "issue_carry_over",
@@ -94,4 +108,7 @@ __all__ = [
     "issues_open_due",
     "pdf_exports_rerender",
     "require_new_code",
+    "section_template_move",
+    "section_template_save",
+    "series_settings_save",
 ]
