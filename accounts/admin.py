@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import AuditEvent, Invitation, User
-from .selectors import canonical_alias
+from .selectors import STATUS_LABELS, canonical_alias
 
 
 class AdminLoginForm(AdminAuthenticationForm):
@@ -39,11 +39,29 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "uses", "max_uses", "expires_at", "created_by", "link"]
-    readonly_fields = ["link", "uses", "created_by"]
-    fields = ["note", "max_uses", "expires_at", "uses", "created_by", "link"]
+    """For the rare case (widening one already handed out, say): invitations
+    are made, copied and revoked on the desk's own page (/invitations/)."""
+
+    list_display = ["__str__", "status", "uses", "max_uses", "expires_at", "created_by", "link"]
+    readonly_fields = ["link", "status", "uses", "created_by", "revoked_at"]
+    fields = [
+        "note",
+        "max_uses",
+        "expires_at",
+        "status",
+        "uses",
+        "created_by",
+        "revoked_at",
+        "link",
+    ]
 
     list_select_related = ["created_by"]
+
+    @admin.display(description=_("status"))
+    def status(self, invitation):
+        if not invitation.pk:
+            return "—"
+        return STATUS_LABELS[invitation.status()]
 
     @admin.display(description=_("sign-up link"))
     def link(self, invitation):

@@ -170,7 +170,7 @@ class Invitation(models.Model):
     REVOKED = "revoked"
 
     token = models.CharField(
-        max_length=64, unique=True, default=new_invitation_token, editable=False
+        _("token"), max_length=64, unique=True, default=new_invitation_token, editable=False
     )
     note = models.CharField(
         _("note"), max_length=200, blank=True, help_text=_("Who it is for; seen only by admins.")
@@ -179,9 +179,14 @@ class Invitation(models.Model):
     uses = models.PositiveIntegerField(_("uses"), default=0, editable=False)
     expires_at = models.DateTimeField(_("expires at"))
     created_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Set once, never cleared: a withdrawn link stays withdrawn (a new one is
     # a click away), so nobody wonders which of its copies works again.
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
@@ -245,16 +250,18 @@ class AuditEvent(models.Model):
     installed by the migration, so not even a bug can rewrite history.
     """
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
-    action = models.CharField(max_length=60, db_index=True)
-    target_type = models.CharField(max_length=60)
-    target_id = models.CharField(max_length=40)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("actor")
+    )
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=60)
+    target_id = models.CharField(_("target id"), max_length=40)
     # Where it happened ("openllm-talk/8"), so admins can filter by issue.
-    scope = models.CharField(max_length=120, blank=True, db_index=True)
-    reason = models.TextField(blank=True)
-    before = models.JSONField(default=dict, blank=True)
-    after = models.JSONField(default=dict, blank=True)
+    scope = models.CharField(_("scope"), max_length=120, blank=True, db_index=True)
+    reason = models.TextField(_("reason"), blank=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("audit event")

@@ -19,7 +19,7 @@ from .kinds import FOR_BOTS, Email, Kind
 
 
 class Event(models.Model):
-    kind = models.CharField(max_length=30, choices=Kind)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind)
     series = models.ForeignKey("talk.Series", on_delete=models.CASCADE, related_name="+")
     issue = models.ForeignKey(
         "talk.Issue", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -127,32 +127,43 @@ class DeliveryStatus(models.TextChoices):
 
 
 class Delivery(models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
-    channel = models.CharField(max_length=10, choices=Channel)
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("event")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="deliveries",
+        verbose_name=_("recipient"),
     )
     bot = models.ForeignKey(
-        Bot, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+        Bot,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("bot"),
     )
     # Waits for the recipient's daily digest instead of going alone.
-    digest = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, choices=DeliveryStatus, default=DeliveryStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
+    digest = models.BooleanField(_("digest"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     # A worker holds a row it sends until then; one killed meanwhile frees it.
-    lease_until = models.DateTimeField(null=True, blank=True)
-    task_id = models.CharField(max_length=80, blank=True)
-    error = models.TextField(blank=True)
-    result = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    task_id = models.CharField(_("task id"), max_length=80, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    result = models.CharField(_("result"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-created_at", "-id"]
         constraints = [

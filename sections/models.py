@@ -61,13 +61,25 @@ OWNER_CAP_MAX = 2
 
 
 class Section(SectionShape):
-    issue = models.ForeignKey("talk.Issue", on_delete=models.CASCADE, related_name="sections")
+    issue = models.ForeignKey(
+        "talk.Issue", on_delete=models.CASCADE, related_name="sections", verbose_name=_("issue")
+    )
     template = models.ForeignKey(
-        "talk.SectionTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "talk.SectionTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("template"),
     )
     theme = models.CharField(_("theme"), max_length=300, blank=True)
     theme_item = models.ForeignKey(
-        "sections.Item", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "sections.Item",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("theme item"),
     )
     # An imported record's budget as it was written ("共~10 分钟"): the
     # minutes alone would lose its wording.
@@ -78,11 +90,13 @@ class Section(SectionShape):
         help_text=_("What the exports write for the budget; empty: “~N 分钟” from the minutes."),
     )
     # Contributors known only by name (imported issues, the group chat).
-    contributor_names = models.JSONField(default=list, blank=True)
+    contributor_names = models.JSONField(_("contributors by name"), default=list, blank=True)
     # The 【贡献者】 line as an imported text wrote those names ("羡鱼（编辑）
     # +OpenLLM 群友"): the exports write it while they are still the names.
-    contributors_written = models.CharField(max_length=300, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    contributors_written = models.CharField(
+        _("contributors as written"), max_length=300, blank=True
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta(SectionShape.Meta):
         verbose_name = _("section")
@@ -107,10 +121,17 @@ class Claim(models.Model):
     row lock it takes before counting.
     """
 
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="claims")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    slot = models.PositiveSmallIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="claims", verbose_name=_("section")
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    slot = models.PositiveSmallIntegerField(_("slot"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("claim")
@@ -146,15 +167,20 @@ class Attributed(models.Model):
         _("author name"), max_length=80, blank=True, help_text=_("For people without an account.")
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # When its words last changed (sections.history), unlike `updated_at`,
     # which moderation and a new credit move too: the page marks an edited
     # post from the row it reads anyway, without reading the audit log.
-    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -172,7 +198,9 @@ class Item(Attributed):
         NOTE = "note", _("Note")
         SNIPPET = "snippet", _("Code snippet")
 
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="items")
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="items", verbose_name=_("section")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.ENTRY)
     subgroup = models.CharField(_("sub-group"), max_length=40, blank=True)
     title = models.CharField(_("title"), max_length=300, blank=True)
@@ -182,30 +210,35 @@ class Item(Attributed):
     # them under an entry, numbered "1）" or bulleted).
     points = models.TextField(_("points"), blank=True, help_text=_("One per line."))
     # An import keeps how the text listed them; the desk numbers its own.
-    bulleted_points = models.BooleanField(default=False)
+    bulleted_points = models.BooleanField(_("bulleted points"), default=False)
     # False for what the text wrote as a paragraph or a code block of its own
     # rather than as an entry of a list (注意事项's lines): written back so.
-    listed = models.BooleanField(default=True)
+    listed = models.BooleanField(_("listed"), default=True)
     # In 提名区/建议区 the text writes entries on the label's line, each
     # followed by its separator ("位置编码、量化", "A；B；"): kept to write
     # them back as written. "" for an entry made in the desk.
-    separator = models.CharField(max_length=2, blank=True)
+    separator = models.CharField(_("separator"), max_length=2, blank=True)
     # What the text wrote before the link ("from-"): the link then closes the
     # entry, after its points, as it did there.
-    url_prefix = models.CharField(max_length=20, blank=True)
+    url_prefix = models.CharField(_("link prefix"), max_length=20, blank=True)
     code = models.TextField(_("code"), blank=True)
     language = models.CharField(_("code language"), max_length=30, blank=True)
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(_("position"), default=0)
     # Marked by the host during the meeting.
     discussed = models.BooleanField(_("discussed"), default=False)
     # The link, normalised (sections.links): the same article shared twice
     # has the same key, whatever tracking parameters came with it.
-    url_key = models.CharField(max_length=2000, blank=True, editable=False)
+    url_key = models.CharField(_("link key"), max_length=2000, blank=True, editable=False)
     # Submitted knowing the link was already there: shown as a follow-up.
     follow_up = models.BooleanField(_("follow-up"), default=False)
     # A nomination not chosen last week, carried into this issue.
     carried_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_into"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_into",
+        verbose_name=_("carried from"),
     )
 
     class Meta:
@@ -267,13 +300,22 @@ class Moderated(models.Model):
 
 
 class Question(Moderated, Attributed):
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="questions", verbose_name=_("section")
+    )
     subgroup = models.CharField(_("sub-group"), max_length=40, blank=True)
     body = models.TextField(_("question"))
-    status = models.CharField(max_length=20, choices=PostStatus, default=PostStatus.VISIBLE)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PostStatus, default=PostStatus.VISIBLE
+    )
     answered = models.BooleanField(_("answered"), default=False)
     carried_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_into"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_into",
+        verbose_name=_("carried from"),
     )
     # An imported question marked 上期遗留: carried over from an issue the desk
     # may not hold, so there is no earlier question for carried_from.
@@ -281,7 +323,7 @@ class Question(Moderated, Attributed):
     # Whether the exports write an empty "A1：" under it while it has no
     # answer, as the corpus does; an imported question whose text had no
     # answer line gets none added.
-    answer_line = models.BooleanField(default=True)
+    answer_line = models.BooleanField(_("answer line"), default=True)
     pinned = models.BooleanField(_("pinned"), default=False)
     locked = models.BooleanField(_("locked"), default=False, help_text=_("No more answers."))
     # Put in the spotlight once in the meeting: "the next most-voted
@@ -292,9 +334,14 @@ class Question(Moderated, Attributed):
     by_guest = models.BooleanField(_("asked by a guest"), default=False)
     # A duplicate merged into another question: hidden, pointing to the kept one.
     merged_into = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged",
+        verbose_name=_("merged into"),
     )
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         verbose_name = _("question")
@@ -316,12 +363,21 @@ class Question(Moderated, Attributed):
 class Answer(Moderated, Attributed):
     """An answer to a question, or (with `parent`) a reply to an answer."""
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="answers", verbose_name=_("question")
+    )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("reply to"),
     )
     body = models.TextField(_("answer"))
-    status = models.CharField(max_length=20, choices=PostStatus, default=PostStatus.VISIBLE)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PostStatus, default=PostStatus.VISIBLE
+    )
     accepted = models.BooleanField(_("accepted"), default=False)
 
     class Meta:
@@ -337,19 +393,37 @@ class Report(models.Model):
     """A member's report of a question or an answer, for the review queue."""
 
     question = models.ForeignKey(
-        Question, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+        Question,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("question"),
     )
     answer = models.ForeignKey(
-        Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+        Answer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("answer"),
     )
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("reporter"),
     )
     reason = models.TextField(_("reason"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
 
     class Meta:
@@ -373,12 +447,18 @@ class Vote(models.Model):
     question and a random number their browser keeps, which tells one vote
     per browser apart and nothing about who cast it."""
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="votes")
-    member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="votes", verbose_name=_("question")
     )
-    guest = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    guest = models.CharField(_("guest"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("vote")
@@ -404,22 +484,36 @@ class Vote(models.Model):
 class ChatLine(models.Model):
     """A line pasted from the group chat (聊天区)."""
 
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="chat_lines")
-    speaker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="chat_lines", verbose_name=_("section")
     )
-    speaker_name = models.CharField(max_length=80, blank=True)
+    speaker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("speaker"),
+    )
+    speaker_name = models.CharField(_("speaker name"), max_length=80, blank=True)
     said_at = models.CharField(_("time"), max_length=20, blank=True)
     text = models.TextField(_("text"))
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(_("position"), default=0)
     # Moderated like posts: a hidden line leaves the page and the record, and
     # says why to the moderators who see it.
-    status = models.CharField(max_length=20, choices=PostStatus, default=PostStatus.VISIBLE)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PostStatus, default=PostStatus.VISIBLE
+    )
     moderation_note = models.TextField(_("moderation note"), blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("chat line")

@@ -37,10 +37,10 @@ class Series(models.Model):
 
     slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name"), max_length=100)
-    origin = models.TextField(_("origin (缘起)"), blank=True)
-    structure = models.TextField(_("structure (结构)"), blank=True)
+    origin = models.TextField(_("origin"), blank=True)
+    structure = models.TextField(_("structure"), blank=True)
     privacy_notice = models.TextField(_("privacy notice"), blank=True)
-    notices = models.TextField(_("notices (注意事项)"), blank=True)
+    notices = models.TextField(_("notices"), blank=True)
     meeting_weekday = models.PositiveSmallIntegerField(
         _("meeting weekday"), default=5, help_text=_("0 is Monday, 5 is Saturday.")
     )
@@ -94,7 +94,7 @@ class Series(models.Model):
             "Visitors without an account may ask and vote under a nickname, always approved first."
         ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("series")
@@ -116,7 +116,9 @@ class Series(models.Model):
 class SectionTemplate(SectionShape):
     """A section as the series defines it today; issues copy it when created."""
 
-    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="templates")
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, related_name="templates", verbose_name=_("series")
+    )
 
     class Meta(SectionShape.Meta):
         verbose_name = _("section template")
@@ -148,7 +150,9 @@ class Issue(models.Model):
 
     Status = IssueStatus
 
-    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="issues")
+    series = models.ForeignKey(
+        Series, on_delete=models.PROTECT, related_name="issues", verbose_name=_("series")
+    )
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
     code = models.SlugField(_("identifier"), max_length=40)
     special_label = models.CharField(
@@ -176,7 +180,7 @@ class Issue(models.Model):
         verbose_name=_("editor"),
     )
     editor_name = models.CharField(_("editor (name)"), max_length=120, blank=True)
-    highlights = models.TextField(_("highlights (本期提要)"), blank=True)
+    highlights = models.TextField(_("highlights"), blank=True)
     video_url = models.URLField(_("video link"), max_length=2000, blank=True)
     # An imported issue's preface labels as its text wrote them, in order:
     # [["编号", "OpenLLM Talk 004 (三位数是希望…）"], …]. The exports write the
@@ -211,7 +215,7 @@ class Issue(models.Model):
         related_name="+",
         verbose_name=_("current section"),
     )
-    section_started_at = models.DateTimeField(null=True, blank=True)
+    section_started_at = models.DateTimeField(_("section started at"), null=True, blank=True)
     spotlight = models.ForeignKey(
         "sections.Question",
         on_delete=models.SET_NULL,
@@ -220,9 +224,9 @@ class Issue(models.Model):
         related_name="+",
         verbose_name=_("question under discussion"),
     )
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("issue")
@@ -288,7 +292,9 @@ class Issue(models.Model):
 class Holiday(models.Model):
     """A date the series does not meet on: the schedule moves to the next week."""
 
-    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="holidays")
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, related_name="holidays", verbose_name=_("series")
+    )
     date = models.DateField(_("date"))
     note = models.CharField(_("note"), max_length=100, blank=True)
 
@@ -313,10 +319,10 @@ class JobRun(models.Model):
         FAILED = "failed", _("Failed")
 
     job = models.CharField(_("job"), max_length=80, db_index=True)
-    status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.RUNNING)
     detail = models.TextField(_("detail"), blank=True)
-    started_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("job run")
@@ -335,14 +341,21 @@ class Revision(models.Model):
     for byte (PDF aside, whose renderer stamps its own metadata).
     """
 
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField()
-    note = models.TextField(_("change note"), blank=True)
-    snapshot = models.JSONField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    issue = models.ForeignKey(
+        Issue, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("issue")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    number = models.PositiveIntegerField(_("number"))
+    note = models.TextField(_("change note"), blank=True)
+    snapshot = models.JSONField(_("snapshot"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("revision")
@@ -377,28 +390,32 @@ class Export(models.Model):
     Format = ExportFormat
     Status = ExportStatus
 
-    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="exports")
-    format = models.CharField(max_length=10, choices=ExportFormat)
-    status = models.CharField(max_length=10, choices=ExportStatus, default=ExportStatus.PENDING)
-    path = models.CharField(max_length=300, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    size = models.PositiveBigIntegerField(null=True, blank=True)
+    revision = models.ForeignKey(
+        Revision, on_delete=models.CASCADE, related_name="exports", verbose_name=_("revision")
+    )
+    format = models.CharField(_("format"), max_length=10, choices=ExportFormat)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus, default=ExportStatus.PENDING
+    )
+    path = models.CharField(_("path"), max_length=300, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
     # The CJK font a PDF's Chinese is set in; blank for the other formats and
     # for a PDF rendered before the desk made sure it had one (maybe boxes).
-    font = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    font = models.CharField(_("font"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # Who holds the row while rendering, and until when: a redelivered task
     # (same id) or any task after the lease may take it over.
-    task_id = models.CharField(max_length=80, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(_("task id"), max_length=80, blank=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
     # When its task was last handed to the queue while no worker held it:
     # empty when the queue could not be reached (the sweep sends it once it
     # can) and once a worker claims it. A queued message can be lost (Redis
     # keeps nothing on disk), so the sweep sends one again after a while.
-    queued_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("export")

@@ -4,6 +4,7 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent, Invitation, User
 from accounts.services import audit_record
@@ -205,3 +206,24 @@ def test_it_throttles_admin_logins_whatever_the_case_of_the_alias(client, admin_
 
     assert response.status_code == 429
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_it_says_in_the_list_what_became_of_an_invitation(admin_client):
+    InvitationFactory(note="withdrawn", revoked_at=timezone.now())
+
+    response = admin_client.get(reverse("admin:accounts_invitation_changelist"))
+
+    assert '<td class="field-status">revoked</td>' in response.text
+
+
+def test_it_keeps_a_revocation_out_of_the_admins_reach(admin_client):
+    revoked = InvitationFactory(revoked_at=timezone.now())
+
+    admin_client.post(
+        reverse("admin:accounts_invitation_change", args=[revoked.pk]),
+        invitation_form(max_uses="3", revoked_at=""),
+    )
+
+    revoked.refresh_from_db()
+    assert revoked.revoked_at is not None
+    assert not revoked.is_usable()
