@@ -155,3 +155,19 @@ def test_it_keeps_the_next_moves_from_everyone_else(client_as, live, role, name)
     issue = Issue.objects.get(pk=live.pk)
     assert issue.spotlight_id is None
     assert not news.items.filter(discussed=True).exists()
+
+
+def test_the_stage_costs_the_same_few_queries_however_many_items(
+    client, live, django_assert_num_queries
+):
+    news = section_of(live, "news")
+    question = QuestionFactory(section=section_of(live, "free-talk"))
+    Issue.objects.filter(pk=live.pk).update(current_section=news, spotlight=question)
+    client.get(url("issue-present", live), headers=HTMX)  # what a process reads once
+
+    for count in (1, 30):
+        for _ in range(count):
+            ItemFactory(section=news)
+        # The issue, the section's items, the next section, the question.
+        with django_assert_num_queries(4):
+            client.get(url("issue-present", live), headers=HTMX)
