@@ -81,6 +81,8 @@ class LocalBroker:
         self._subscribers: dict[int, set[LocalSubscription]] = defaultdict(set)
         self._members: dict[int, set[LocalSubscription]] = defaultdict(set)
         self._presence: dict[int, dict[str, str]] = defaultdict(dict)
+        # Issues whose presence changed and will be told at the window's end.
+        self._presence_due: set[int] = set()
 
     def publish(self, issue_id: int, payload: dict) -> int:
         with self._lock:
@@ -125,12 +127,21 @@ class LocalBroker:
             else:
                 changed = conn not in here
                 here[conn] = alias
-            payload = presence_payload(here.values())
             if not here:
                 del self._presence[issue_id]
-        # A refresh (every keep-alive of every page) changes nothing to tell.
-        if changed:
-            self._broadcast(issue_id, payload)
+            # A refresh (every keep-alive of every page) changes nothing to
+            # tell; a change is told once per window, however many there are.
+            due = changed and issue_id not in self._presence_due
+            if due:
+                self._presence_due.add(issue_id)
+        if due:
+            asyncio.get_running_loop().call_later(PRESENCE_WINDOW, self._tell_presence, issue_id)
+
+    def _tell_presence(self, issue_id: int) -> None:
+        with self._lock:
+            self._presence_due.discard(issue_id)
+            payload = presence_payload(self._presence.get(issue_id, {}).values())
+        self._broadcast(issue_id, payload)
 
     def subscriber_count(self, issue_id: int) -> int:
         with self._lock:
@@ -208,6 +219,7 @@ class RedisBroker:
         self._client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
         self._publish = self._client.register_script(PUBLISH_SCRIPT)
         self._async_clients = weakref.WeakKeyDictionary()
+        self._telling: set[asyncio.Future] = set()
         self._streams_outage = Outage("Live pages' presence and sequence")
 
     def _async_client(self) -> redis.asyncio.Redis:
@@ -218,8 +230,13 @@ class RedisBroker:
         loop = asyncio.get_running_loop()
         client = self._async_clients.get(loop)
         if client is None:
-            client = redis.asyncio.Redis.from_url(
+            # Blocking: 1,000 pages joining at once wait their turn for one
+            # of a bounded number of connections, where redis-py's default
+            # pool refuses the 101st ("Too many connections").
+            pool = redis.asyncio.BlockingConnectionPool.from_url(
                 self.url,
+                max_connections=ASYNC_CONNECTIONS,
+                timeout=ASYNC_CONNECTION_WAIT,
                 socket_timeout=1,
                 socket_connect_timeout=1,
                 # Once more at once, on a new connection: unlike the sync
@@ -228,6 +245,7 @@ class RedisBroker:
                 retry=AsyncRetry(NoBackoff(), 1),
                 retry_on_error=[redis.ConnectionError],
             )
+            client = redis.asyncio.Redis(connection_pool=pool)
             self._async_clients[loop] = client
         return client
 
@@ -271,31 +289,74 @@ class RedisBroker:
             channels.append(self.user_channel(user_id))
         return RedisSubscription(self.url, *channels)
 
+    def presence_key(self, issue_id: int) -> str:
+        return f"{self.prefix}:presence:{issue_id}"
+
     async def apresence(self, issue_id: int, conn: str, alias: str, *, leave=False) -> None:
-        """Enter, refresh or leave one page's presence and tell the others.
+        """Enter, refresh or leave one page's presence; the others are told
+        once per window (PRESENCE_WINDOW), however many pages come and go in
+        it: 1,000 pages joining at once make one event, not a million.
 
         Entries expire unless the stream refreshes them (with each keep-alive),
-        so a server that dies does not leave its viewers on the page forever.
+        so a server that dies does not leave its viewers on the page forever:
+        the first refresh after an entry's time is up sweeps it away.
         """
-        key = f"{self.prefix}:presence:{issue_id}"
+        key = self.presence_key(issue_id)
         now = time.time()
         client = self._async_client()
         try:
-            if leave:
-                changed = await client.hdel(key, conn)
-            else:
-                # 1 for a page that enters, 0 for a refresh.
-                changed = await client.hset(key, conn, json.dumps([alias, now + PRESENCE_TTL]))
-                await client.expire(key, int(PRESENCE_TTL) * 2)
-            entries = {k: json.loads(v) for k, v in (await client.hgetall(key)).items()}
+            # One round trip: the write, its key's lifetime, and whether this
+            # process is the one to tell the others at the window's end (a key
+            # only the first change of a window sets) or to sweep.
+            async with client.pipeline(transaction=False) as pipe:
+                if leave:
+                    pipe.hdel(key, conn)
+                else:
+                    # 1 for a page that enters, 0 for a refresh.
+                    pipe.hset(key, conn, json.dumps([alias, now + PRESENCE_TTL]))
+                    pipe.expire(key, int(PRESENCE_TTL) * 2)
+                changed = (await pipe.execute())[0]
             self._streams_outage.answered()
+            if changed:
+                await self._tell_once(issue_id, "due", PRESENCE_WINDOW)
+            else:
+                # A refresh: entries whose stream went away with its server
+                # are swept by one refresh per sweep window, not by all.
+                await self._tell_once(issue_id, "sweep", PRESENCE_TTL / 3, only_if_gone=True)
+        except (redis.RedisError, OSError) as error:
+            self._streams_outage.failed(error)
+
+    async def _tell_once(
+        self, issue_id: int, what: str, window: float, *, only_if_gone: bool = False
+    ) -> None:
+        mark = f"{self.prefix}:presence-{what}:{issue_id}"
+        # The mark ends a little before the telling reads the entries: a
+        # change after the read finds no mark and is told in a window of its
+        # own (told twice at worst, never missed).
+        lifetime = int(window * 1000) - (0 if only_if_gone else 50)
+        if await self._async_client().set(mark, 1, nx=True, px=lifetime):
+            delay = 0 if only_if_gone else window
+            asyncio.get_running_loop().call_later(
+                delay, self._start_telling, issue_id, only_if_gone
+            )
+
+    def _start_telling(self, issue_id: int, only_if_gone: bool) -> None:
+        task = asyncio.ensure_future(self._tell_presence(issue_id, only_if_gone))
+        # The loop keeps only a weak reference to a task: held until done.
+        self._telling.add(task)
+        task.add_done_callback(self._telling.discard)
+
+    async def _tell_presence(self, issue_id: int, only_if_gone: bool) -> None:
+        """Publish who is on the page now, without the entries past their time."""
+        key = self.presence_key(issue_id)
+        now = time.time()
+        client = self._async_client()
+        try:
+            entries = {k: json.loads(v) for k, v in (await client.hgetall(key)).items()}
             gone = [k for k, (_alias, until) in entries.items() if until < now]
             if gone:
                 await client.hdel(key, *gone)
-            # A refresh that changes nothing tells nobody: every page refreshes
-            # at each keep-alive, and telling all the others each time makes
-            # N x N events a period (40,000 every 15 s for 200 pages).
-            if not (changed or gone):
+            if only_if_gone and not gone:
                 return
             aliases = [alias for k, (alias, _until) in entries.items() if k not in gone]
             message = "0 " + json.dumps(presence_payload(aliases))
@@ -383,8 +444,15 @@ class RedisSubscription:
         return json.dumps(payload)
 
 
+# The streams' pool for presence and sequence reads, per process; a command
+# waits this long for a connection before it counts as Redis not answering.
+ASYNC_CONNECTIONS = 32
+ASYNC_CONNECTION_WAIT = 5.0
+
 # A stream refreshes its entry with every keep-alive (15 s).
 PRESENCE_TTL = 45.0
+# Who is on the page is told at most once per issue and window.
+PRESENCE_WINDOW = 1.0
 
 
 def presence_payload(aliases) -> dict:

@@ -78,6 +78,8 @@ LOAD_FAILED = re.compile(
     r"^Failed to load resource: the server responded with a status of (\d{3})\b"
 )
 CONNECTION_REFUSED = "Failed to load resource: net::ERR_CONNECTION_REFUSED"
+# What a context set offline on purpose logs for each request it refuses.
+DISCONNECTED = "Failed to load resource: net::ERR_INTERNET_DISCONNECTED"
 
 
 @pytest.fixture
@@ -142,7 +144,7 @@ def open_context(new_context, browser_errors, outages):
         failed = LOAD_FAILED.match(text)
         if failed and (url, int(failed.group(1))) in refusals:
             continue
-        if text == CONNECTION_REFUSED and url in outages:
+        if text in (CONNECTION_REFUSED, DISCONNECTED) and url in outages:
             continue
         browser_errors.append(f"console: {text} {url}")
     if browser_errors:

@@ -111,8 +111,11 @@ def test_it_shows_what_another_member_adds_within_two_seconds(
 
 
 def test_a_page_that_goes_offline_leaves_the_others_presence_and_its_own_list_empties(
-    redis_server, transactional_db, issue, member, visit
+    redis_server, transactional_db, issue, member, visit, outages
 ):
+    # Offline, the page tries its stream and the server again, and fails.
+    outages.append(redis_server.url + reverse("issue-events", args=[issue.series.slug, issue.code]))
+    outages.append(redis_server.url + reverse("healthz"))
     stayer = visit(redis_server, member)
     leaver = visit(redis_server, UserFactory(alias="阿九"))
     expect(stayer.locator("#presence")).to_contain_text("阿九")

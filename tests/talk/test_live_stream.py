@@ -4,6 +4,7 @@ is on the page, and lets go of everything when the page goes away or the
 server stops. Run against Redis and against the in-process fallback."""
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
@@ -208,6 +209,60 @@ def test_it_counts_a_member_with_two_tabs_once(live, issue, member, client):
     seen = asyncio.run(scenario())
 
     assert (seen["count"], seen["aliases"]) == (1, ["初七"])
+
+
+def test_it_tells_who_is_here_once_per_window_however_many_pages_join(live, issue):
+    async def scenario():
+        first = Page(events_path(issue))
+        await first.start()
+        await first.event("hello")
+        others = [Page(events_path(issue)) for _ in range(30)]
+        for page in others:
+            await page.start()
+        told = []
+        # Every join falls in the first window or two: a handful of events,
+        # not one per page that joined.
+        while not told or told[-1]["count"] < 31:
+            told.append(await first.event("presence"))
+        window_after = asyncio.get_running_loop().time() + 2.5 * brokers.PRESENCE_WINDOW
+        with contextlib.suppress(TimeoutError):
+            while asyncio.get_running_loop().time() < window_after:
+                told.append(await asyncio.wait_for(first.event("presence"), 0.5))
+        for page in [first, *others]:
+            await page.leave()
+        return told
+
+    told = asyncio.run(scenario())
+
+    assert told[-1]["count"] == 31
+    assert len(told) <= 3, [event["count"] for event in told]
+
+
+def test_a_refresh_sweeps_the_pages_of_a_server_that_died(live, issue, settings):
+    if isinstance(live, brokers.LocalBroker):
+        pytest.skip("in one process, a page's entry goes with its stream")
+    ghost = json.dumps(["幽灵", 0])  # its time was up long ago
+
+    async def scenario():
+        page = Page(events_path(issue))
+        await page.start()
+        joined = await page.event("presence")
+        redis.Redis.from_url(settings.REDIS_URL).hset(live.presence_key(issue.pk), "dead:1", ghost)
+        # A keep-alive's refresh of some page on the issue (this one's own,
+        # sooner than waiting 15 s for it).
+        await live.apresence(issue.pk, "another:1", "初七")
+        await live.apresence(issue.pk, "another:1", "初七")
+        swept = await page.event("presence")
+        await live.apresence(issue.pk, "another:1", "初七", leave=True)
+        await page.leave()
+        return joined, swept
+
+    joined, swept = asyncio.run(scenario())
+
+    assert joined["count"] == 1
+    assert "幽灵" not in swept["aliases"]
+    stored = redis.Redis.from_url(settings.REDIS_URL).hkeys(live.presence_key(issue.pk))
+    assert b"dead:1" not in stored
 
 
 def test_it_lets_go_when_the_page_goes_away(live, issue):
