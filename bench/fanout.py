@@ -1,12 +1,13 @@
-"""Live updates benchmark: the delay from commit to receipt at 200 open pages,
+"""Live updates benchmark: the delay from commit to receipt at 1,000 open
+pages, on a quiet machine and with one core kept busy by another process,
 and the server's memory per open page.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/fanout.py
 
-It creates a throwaway test database (like the test runner does) with an
-issue and a member, and starts a real server as production does (uvicorn,
+It creates a throwaway test database (like the test runner does) with a
+member and, for each of the two runs, an issue, and starts a real server as production does (uvicorn,
 one process) on a free port of 127.0.0.1, with live events in Redis database
-14. It opens 200 Server-Sent-Events streams on the issue and, once all have
+14. It opens 1,000 Server-Sent-Events streams on the issue and, once all have
 said hello, submits items through the services from this process, 100 ms
 apart for a keep-alive period and a second (160 items). Each event carries the time it was published (after the commit); each
 stream notes when it arrived. A stream refused before its hello is tried
@@ -18,7 +19,9 @@ again after 1 s, 2 s, 4 s..., as the page does. It prints:
 - p50/p95/max of the delay over all (stream, event) pairs (goal: p95 < 0.5 s),
 - the same for the baseline, one plain Redis subscriber on the issue's channel
   in this process (what the pub/sub hop alone costs here), and the ratio,
-- the server's RSS before and after the streams opened, and per stream.
+- the server's RSS before and after the streams opened, and per stream,
+- what the server logged (a Redis error would show there),
+once for the quiet machine and once while another process keeps a core busy.
 The server, the database and the Redis keys it made are gone at the end, also
 after an error or Ctrl-C.
 """
@@ -27,6 +30,7 @@ import asyncio
 import contextlib
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -64,7 +68,7 @@ from talk.seed import ensure_openllm_talk  # noqa: E402
 from talk.services import issue_create  # noqa: E402
 
 REDIS_URL = os.environ["REDIS_URL"]
-SUBSCRIBERS = 200
+SUBSCRIBERS = 1000
 WRITE_GAP = 0.1
 # The writes last a little longer than a keep-alive period, so that every
 # stream's presence refresh (Redis round trips; an event for every stream if
@@ -259,6 +263,20 @@ def main() -> None:
     )
 
 
+@contextlib.contextmanager
+def competing_load(busy: bool) -> Iterator[None]:
+    """Other work on the machine: a process that keeps one core busy."""
+    if not busy:
+        yield
+        return
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        yield
+    finally:
+        spinner.kill()
+        spinner.wait()
+
+
 def drop_database(old_name: str) -> None:
     # A session left open (the writes' thread after a second Ctrl-C) would
     # refuse the drop; the database is ours alone.
@@ -273,19 +291,21 @@ def drop_database(old_name: str) -> None:
 
 def run() -> None:
     series = ensure_openllm_talk()
-    issue = issue_create(series=series, by=None, number=1)
     member = User.objects.create_user(alias="fanout", password="x")
-    section_id = issue.sections.get(key="news").pk
-    path = reverse("issue-events", args=[series.slug, issue.code])
-    # The database connections counted below are then the server's alone.
-    connection.close()
     # The writes run in a thread of their own (the ORM is synchronous).
     writer = ThreadPoolExecutor(1)
     try:
-        with tempfile.TemporaryFile() as log:
-            with serving(log, env={"REDIS_URL": REDIS_URL}) as (pid, port):
-                asyncio.run(measure(pid, port, path, issue.pk, section_id, member, writer))
-            report_log(log)
+        for number, busy in ((1, False), (2, True)):
+            issue = issue_create(series=series, by=None, number=number)
+            section_id = issue.sections.get(key="news").pk
+            path = reverse("issue-events", args=[series.slug, issue.code])
+            print(f"--- {'one core kept busy by another process' if busy else 'quiet machine'}")
+            # The database connections counted below are then the server's alone.
+            connection.close()
+            with tempfile.TemporaryFile() as log, competing_load(busy):
+                with serving(log, env={"REDIS_URL": REDIS_URL}) as (pid, port):
+                    asyncio.run(measure(pid, port, path, issue.pk, section_id, member, writer))
+                report_log(log)
     finally:
         # Before the keys and the database go: no write may come after.
         STOP_WRITING.set()

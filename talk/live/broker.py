@@ -9,8 +9,10 @@ Every event of an issue carries a sequence number that grows by one per event,
 so a page that sees a gap (or reconnects) knows it missed something and
 fetches a fresh snapshot.
 
-Redis gives each stream a subscription of its own: Redis does the fan-out,
-and a page that goes away takes its subscription with it (nothing to leak).
+With Redis, each process holds one subscription (its hub) for all its pages:
+Redis sends an event to each process once, and the hub hands it to the pages
+listening on its issue; a page that goes away leaves the hub, and the hub's
+channel goes when its last page does.
 """
 
 import asyncio
@@ -220,6 +222,9 @@ class RedisBroker:
         self._publish = self._client.register_script(PUBLISH_SCRIPT)
         self._async_clients = weakref.WeakKeyDictionary()
         self._telling: set[asyncio.Future] = set()
+        self._hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Hub] = (
+            weakref.WeakKeyDictionary()
+        )
         self._streams_outage = Outage("Live pages' presence and sequence")
 
     def _async_client(self) -> redis.asyncio.Redis:
@@ -287,7 +292,14 @@ class RedisBroker:
         channels = [self.channel(issue_id)]
         if user_id is not None:
             channels.append(self.user_channel(user_id))
-        return RedisSubscription(self.url, *channels)
+        return RedisSubscription(self._hub(), *channels)
+
+    def _hub(self) -> "_Hub":
+        loop = asyncio.get_running_loop()
+        hub = self._hubs.get(loop)
+        if hub is None:
+            hub = self._hubs[loop] = _Hub(self.url)
+        return hub
 
     def presence_key(self, issue_id: int) -> str:
         return f"{self.prefix}:presence:{issue_id}"
@@ -365,8 +377,10 @@ class RedisBroker:
             self._streams_outage.failed(error)
 
     def subscriber_count(self, issue_id: int) -> int:
-        [(_name, count)] = self._client.pubsub_numsub(self.channel(issue_id))
-        return int(count)
+        """The pages of this process listening on the issue (Redis itself
+        sees one subscriber per process: its hub)."""
+        channel = self.channel(issue_id)
+        return sum(len(hub.listeners.get(channel, ())) for hub in list(self._hubs.values()))
 
     def answers(self) -> bool:
         try:
@@ -375,35 +389,68 @@ class RedisBroker:
             return False
 
 
-class RedisSubscription:
-    """One page's subscription. When Redis goes away the page stays open: it
-    is told updates are paused, the subscription is retried, and once back the
-    page fetches a fresh snapshot of what it missed."""
+class _Hub:
+    """The one Redis subscription of a process (of its event loop), shared by
+    all its pages: Redis sends each event to the process once, parsed once,
+    and the hub hands the same text to every page that listens on its
+    channel. A thousand pages are one connection and one parse per event,
+    not a thousand of each.
+
+    When Redis goes away every page is told updates are paused; the hub
+    connects again every RETRY_SECONDS, and once back tells every page to
+    fetch a fresh snapshot of what it missed (RESYNC)."""
 
     RETRY_SECONDS = 2.0
+    POLL_SECONDS = 1.0
 
-    def __init__(self, url: str, *channels: str) -> None:
+    def __init__(self, url: str) -> None:
         self.url = url
-        self.channels = channels
+        self.listeners: dict[str, set[RedisSubscription]] = defaultdict(set)
         self.connected = False
-        self._pubsub = None
-        self._retry_at = 0.0
-
-    async def __aenter__(self) -> "RedisSubscription":
         self._client = redis.asyncio.Redis.from_url(
-            self.url, socket_connect_timeout=1, health_check_interval=30
+            url, socket_connect_timeout=1, health_check_interval=30
         )
-        await self._connect()
-        return self
+        self._pubsub: redis.asyncio.client.PubSub | None = None
+        self._retry_at = 0.0
+        self._reader: asyncio.Task | None = None
 
-    async def __aexit__(self, *exc) -> None:
-        await self._close()
-        await self._client.aclose()
+    async def join(self, subscription: "RedisSubscription") -> bool:
+        """Listen on the subscription's channels; whether Redis answers."""
+        fresh = [channel for channel in subscription.channels if not self.listeners[channel]]
+        for channel in subscription.channels:
+            self.listeners[channel].add(subscription)
+        if self._pubsub is None:
+            # The first page, or one arriving while Redis is away: a try now
+            # (not before the retry time, so a burst of pages is one try).
+            if asyncio.get_running_loop().time() >= self._retry_at:
+                await self._connect()
+        elif fresh:
+            try:
+                await self._pubsub.subscribe(*fresh)
+            except (redis.RedisError, OSError):
+                await self._lost()
+        if self._reader is None or self._reader.done():
+            self._reader = asyncio.create_task(self._read())
+        return self.connected
+
+    async def leave(self, subscription: "RedisSubscription") -> None:
+        idle = []
+        for channel in subscription.channels:
+            listening = self.listeners.get(channel)
+            if listening is not None:
+                listening.discard(subscription)
+                if not listening:
+                    del self.listeners[channel]
+                    idle.append(channel)
+        if idle and self._pubsub is not None:
+            with contextlib.suppress(redis.RedisError, OSError):
+                await self._pubsub.unsubscribe(*idle)
 
     async def _connect(self) -> bool:
         try:
             self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
-            await self._pubsub.subscribe(*self.channels)
+            if self.listeners:
+                await self._pubsub.subscribe(*self.listeners)
         except (redis.RedisError, OSError):
             await self._close()
             self._retry_at = asyncio.get_running_loop().time() + self.RETRY_SECONDS
@@ -418,30 +465,96 @@ class RedisSubscription:
                 await self._pubsub.aclose()
             self._pubsub = None
 
-    async def next(self, timeout: float) -> str | None:
+    async def _lost(self) -> None:
+        await self._close()
+        self.connected = False
+        self._retry_at = asyncio.get_running_loop().time() + self.RETRY_SECONDS
+        self._tell_all(PAUSED)
+
+    def _tell_all(self, message: str) -> None:
+        for subscription in {s for listening in self.listeners.values() for s in listening}:
+            subscription.deliver(message)
+
+    async def _read(self) -> None:
         loop = asyncio.get_running_loop()
-        if self._pubsub is None:
-            await asyncio.sleep(max(0.0, min(timeout, self._retry_at - loop.time())))
-            if loop.time() < self._retry_at:
-                return None
-            if not await self._connect():
-                return None
-            # Events may have gone by while Redis was away.
-            return RESYNC
-        try:
-            message = await self._pubsub.get_message(timeout=timeout)
-        except (redis.RedisError, OSError):
-            await self._close()
+        while self.listeners:
+            if self._pubsub is None:
+                await asyncio.sleep(max(0.0, self._retry_at - loop.time()))
+                if self.listeners and await self._connect():
+                    # Events may have gone by while Redis was away.
+                    self._tell_all(RESYNC)
+                continue
+            if not self._pubsub.subscribed:
+                # Between the last page of a channel leaving and the next
+                # page arriving the connection listens on nothing, and
+                # redis-py has nothing to read from.
+                await asyncio.sleep(0.05)
+                continue
+            try:
+                message = await self._pubsub.get_message(timeout=self.POLL_SECONDS)
+            except (redis.RedisError, OSError):
+                await self._lost()
+                continue
+            if message is None or message.get("type") != "message":
+                continue
+            listening = self.listeners.get(message["channel"].decode())
+            if listening:
+                text = _event_text(message["data"])
+                for subscription in list(listening):
+                    subscription.deliver(text)
+        await self._close()
+
+
+def _event_text(data: bytes) -> str:
+    """A published "seq payload" as the page's event: the payload with its
+    sequence number (0: outside the sequence, as presence)."""
+    seq, _space, body = data.decode().partition(" ")
+    if seq == "0":
+        return body
+    payload = json.loads(body)
+    payload["seq"] = int(seq)
+    return json.dumps(payload)
+
+
+PAUSED = json.dumps({"kind": "paused"})
+
+
+class RedisSubscription:
+    """One page's place in its process' hub: the events of its channels, in
+    a queue of its own. A page that stops reading (a stalled tab) holds at
+    most MAX_WAITING of them, then is told to fetch a snapshot."""
+
+    MAX_WAITING = 200
+
+    def __init__(self, hub: _Hub, *channels: str) -> None:
+        self.hub = hub
+        self.channels = channels
+        self.connected = False
+        self._queue: asyncio.Queue[str] = asyncio.Queue(self.MAX_WAITING)
+
+    async def __aenter__(self) -> "RedisSubscription":
+        self.connected = await self.hub.join(self)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.hub.leave(self)
+
+    def deliver(self, message: str) -> None:
+        if message == PAUSED:
             self.connected = False
-            self._retry_at = loop.time() + self.RETRY_SECONDS
-            return json.dumps({"kind": "paused"})
-        if message is None:
+        elif message == RESYNC:
+            self.connected = True
+        try:
+            self._queue.put_nowait(message)
+        except asyncio.QueueFull:
+            self._queue = asyncio.Queue(self.MAX_WAITING)
+            self._queue.put_nowait(RESYNC)
+
+    async def next(self, timeout: float) -> str | None:
+        try:
+            return await asyncio.wait_for(self._queue.get(), timeout)
+        except TimeoutError:
             return None
-        seq, _space, body = message["data"].decode().partition(" ")
-        payload = json.loads(body)
-        if seq != "0":
-            payload["seq"] = int(seq)
-        return json.dumps(payload)
 
 
 # The streams' pool for presence and sequence reads, per process; a command

@@ -265,6 +265,30 @@ def test_a_refresh_sweeps_the_pages_of_a_server_that_died(live, issue, settings)
     assert b"dead:1" not in stored
 
 
+def test_the_pages_of_a_process_share_one_redis_subscription(live, issue, settings):
+    if isinstance(live, brokers.LocalBroker):
+        pytest.skip("Redis only")
+    client = redis.Redis.from_url(settings.REDIS_URL)
+
+    async def scenario():
+        pages = [Page(events_path(issue)) for _ in range(5)]
+        for page in pages:
+            await page.start()
+            await page.event("hello")
+        [(_channel, subscribers)] = client.pubsub_numsub(live.channel(issue.pk))
+        await sync_to_async(live.publish)(issue.pk, {"kind": "issue"})
+        seen = [await page.event("issue") for page in pages]
+        for page in pages:
+            await page.leave()
+        return subscribers, seen
+
+    subscribers, seen = asyncio.run(scenario())
+
+    # One subscription in Redis, whose event every page hears, in sequence.
+    assert subscribers == 1
+    assert [event["seq"] for event in seen] == [1] * 5
+
+
 def test_it_lets_go_when_the_page_goes_away(live, issue):
     async def scenario():
         pages = [Page(events_path(issue)) for _ in range(3)]
