@@ -477,7 +477,13 @@ class _Hub:
 
     async def _read(self) -> None:
         loop = asyncio.get_running_loop()
-        while self.listeners:
+        while True:
+            if not self.listeners:
+                await self._close()
+                # A page may have come while the connection closed: it found
+                # this reader still running and started none of its own.
+                if not self.listeners:
+                    return
             if self._pubsub is None:
                 await asyncio.sleep(max(0.0, self._retry_at - loop.time()))
                 if self.listeners and await self._connect():
@@ -502,7 +508,6 @@ class _Hub:
                 text = _event_text(message["data"])
                 for subscription in list(listening):
                     subscription.deliver(text)
-        await self._close()
 
 
 def _event_text(data: bytes) -> str:

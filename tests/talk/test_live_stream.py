@@ -289,6 +289,23 @@ def test_the_pages_of_a_process_share_one_redis_subscription(live, issue, settin
     assert [event["seq"] for event in seen] == [1] * 5
 
 
+def test_a_page_that_comes_as_the_last_one_leaves_still_hears_the_events(live, issue):
+    async def scenario():
+        leaving = Page(events_path(issue))
+        await leaving.start()
+        await leaving.event("hello")
+        await leaving.leave()
+        coming = Page(events_path(issue))  # at once, while the hub may be closing
+        await coming.start()
+        await coming.event("hello")
+        await sync_to_async(live.publish)(issue.pk, {"kind": "issue"})
+        heard = await coming.event("issue")
+        await coming.leave()
+        return heard
+
+    assert asyncio.run(scenario())["kind"] == "issue"
+
+
 def test_it_lets_go_when_the_page_goes_away(live, issue):
     async def scenario():
         pages = [Page(events_path(issue)) for _ in range(3)]
