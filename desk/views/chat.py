@@ -33,42 +33,43 @@ def _again(request, section, status, **forms):
     )
 
 
+def _post(request, section, form, write, slot: str):
+    """Save what the form holds with `write(text)`: a refusal of the text
+    comes back in its form (`slot`, its name on the panel); any other, such
+    as not being theirs to do or the issue frozen meanwhile, is said at the
+    top with the text to copy."""
+    if not form.is_valid():
+        return _again(request, section, 422, **{slot: form})
+    try:
+        write(form.cleaned_data["text"])
+    except Invalid as error:
+        form.add_error("text", error.message)
+        return _again(request, section, error.status, **{slot: form})
+    except DeskError as error:
+        return refused(request, section.issue, error, kept=form.cleaned_data["text"])
+    return _saved(request, section)
+
+
 @require_POST
 def chat_say(request, pk):
     section = get_section(pk)
     form = ChatLineForm(request.POST, section=section)
-    if form.is_valid():
-        try:
-            services.chat_say(
-                section_id=section.pk, user=request.user, text=form.cleaned_data["text"]
-            )
-        except Invalid as error:
-            form.add_error("text", error.message)
-            return _again(request, section, error.status, chat_form=form)
-        except DeskError as error:
-            return refused(request, section.issue, error, kept=form.cleaned_data["text"])
-        return _saved(request, section)
-    return _again(request, section, 422, chat_form=form)
+
+    def say(text):
+        services.chat_say(section_id=section.pk, user=request.user, text=text)
+
+    return _post(request, section, form, say, "chat_form")
 
 
 @require_POST
 def chat_paste(request, pk):
     section = get_section(pk)
     form = ChatPasteForm(request.POST, section=section)
-    if form.is_valid():
-        try:
-            services.chat_paste(
-                section_id=section.pk, user=request.user, text=form.cleaned_data["text"]
-            )
-        except Invalid as error:
-            form.add_error("text", error.message)
-            return _again(request, section, error.status, paste_form=form)
-        except DeskError as error:
-            # Not theirs to paste (the form is not on their page), or the
-            # issue froze meanwhile: said at the top, with the text to copy.
-            return refused(request, section.issue, error, kept=form.cleaned_data["text"])
-        return _saved(request, section)
-    return _again(request, section, 422, paste_form=form)
+
+    def paste(text):
+        services.chat_paste(section_id=section.pk, user=request.user, text=text)
+
+    return _post(request, section, form, paste, "paste_form")
 
 
 def _line(pk: int) -> ChatLine:

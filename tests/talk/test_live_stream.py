@@ -36,25 +36,34 @@ def _close_thread_connections():
     asyncio.run(sync_to_async(connections.close_all)())
 
 
-@pytest.fixture(params=["redis", "local"])
-def live(request, settings, monkeypatch):
-    """The broker the server uses: Redis (the suite's), or the fallback."""
-    if request.param == "redis":
-        if not settings.REDIS_URL:
-            pytest.skip("Redis is not configured")  # CI fails on this in tests.stack
-        # Keys of its own: another run on the same Redis has issues of the
-        # same ids.
-        chosen = brokers.RedisBroker(settings.REDIS_URL, prefix=f"test-{uuid.uuid4().hex}")
-    else:
-        chosen = brokers.LocalBroker()
+def _served_by(chosen, monkeypatch) -> None:
     for module in (stream, publish):
         monkeypatch.setattr(module, "broker", lambda: chosen)
+
+
+@pytest.fixture
+def redis_live(settings, monkeypatch):
+    """The server's broker on the suite's Redis, with keys of its own: another
+    run on the same Redis has issues of the same ids."""
+    if not settings.REDIS_URL:
+        pytest.skip("Redis is not configured")  # CI fails on this in tests.stack
+    chosen = brokers.RedisBroker(settings.REDIS_URL, prefix=f"test-{uuid.uuid4().hex}")
+    _served_by(chosen, monkeypatch)
     yield chosen
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(f"{chosen.prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(params=["redis", "local"])
+def live(request, monkeypatch):
+    """The broker the server uses: Redis (the suite's), or the fallback."""
     if request.param == "redis":
-        client = redis.Redis.from_url(settings.REDIS_URL)
-        keys = list(client.scan_iter(f"{chosen.prefix}:*"))
-        if keys:
-            client.delete(*keys)
+        return request.getfixturevalue("redis_live")
+    chosen = brokers.LocalBroker()
+    _served_by(chosen, monkeypatch)
+    return chosen
 
 
 def events_path(issue) -> str:
@@ -238,22 +247,23 @@ def test_it_tells_who_is_here_once_per_window_however_many_pages_join(live, issu
     assert len(told) <= 3, [event["count"] for event in told]
 
 
-def test_a_refresh_sweeps_the_pages_of_a_server_that_died(live, issue, settings):
-    if isinstance(live, brokers.LocalBroker):
-        pytest.skip("in one process, a page's entry goes with its stream")
+def test_a_refresh_sweeps_the_pages_of_a_server_that_died(redis_live, issue, settings):
+    # In one process (the fallback), a page's entry goes with its stream.
     ghost = json.dumps(["幽灵", 0])  # its time was up long ago
 
     async def scenario():
         page = Page(events_path(issue))
         await page.start()
         joined = await page.event("presence")
-        redis.Redis.from_url(settings.REDIS_URL).hset(live.presence_key(issue.pk), "dead:1", ghost)
+        redis.Redis.from_url(settings.REDIS_URL).hset(
+            redis_live.presence_key(issue.pk), "dead:1", ghost
+        )
         # A keep-alive's refresh of some page on the issue (this one's own,
         # sooner than waiting 15 s for it).
-        await live.apresence(issue.pk, "another:1", "初七")
-        await live.apresence(issue.pk, "another:1", "初七")
+        await redis_live.apresence(issue.pk, "another:1", "初七")
+        await redis_live.apresence(issue.pk, "another:1", "初七")
         swept = await page.event("presence")
-        await live.apresence(issue.pk, "another:1", "初七", leave=True)
+        await redis_live.apresence(issue.pk, "another:1", "初七", leave=True)
         await page.leave()
         return joined, swept
 
@@ -261,13 +271,11 @@ def test_a_refresh_sweeps_the_pages_of_a_server_that_died(live, issue, settings)
 
     assert joined["count"] == 1
     assert "幽灵" not in swept["aliases"]
-    stored = redis.Redis.from_url(settings.REDIS_URL).hkeys(live.presence_key(issue.pk))
+    stored = redis.Redis.from_url(settings.REDIS_URL).hkeys(redis_live.presence_key(issue.pk))
     assert b"dead:1" not in stored
 
 
-def test_the_pages_of_a_process_share_one_redis_subscription(live, issue, settings):
-    if isinstance(live, brokers.LocalBroker):
-        pytest.skip("Redis only")
+def test_the_pages_of_a_process_share_one_redis_subscription(redis_live, issue, settings):
     client = redis.Redis.from_url(settings.REDIS_URL)
 
     async def scenario():
@@ -275,8 +283,8 @@ def test_the_pages_of_a_process_share_one_redis_subscription(live, issue, settin
         for page in pages:
             await page.start()
             await page.event("hello")
-        [(_channel, subscribers)] = client.pubsub_numsub(live.channel(issue.pk))
-        await sync_to_async(live.publish)(issue.pk, {"kind": "issue"})
+        [(_channel, subscribers)] = client.pubsub_numsub(redis_live.channel(issue.pk))
+        await sync_to_async(redis_live.publish)(issue.pk, {"kind": "issue"})
         seen = [await page.event("issue") for page in pages]
         for page in pages:
             await page.leave()
