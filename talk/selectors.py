@@ -11,7 +11,7 @@ from accounts.models import User
 from sections.links import normalize_url
 from sections.markup import plain_line
 from sections.models import Item, PostStatus, Question, Section
-from sections.selectors import SHOWN
+from sections.selectors import SHOWN, WALKED
 
 from .models import Export, Holiday, Issue, IssueStatus, JobRun, Revision, SectionTemplate, Series
 from .schedule import next_meeting
@@ -445,11 +445,7 @@ def meeting_stage(issue: Issue) -> Stage:
     items: list[Item] = []
     next_section = None
     if section is not None:
-        items = list(
-            section.items.filter(listed=True)
-            .exclude(kind=Item.Kind.NOTE)
-            .order_by("position", "id")
-        )
+        items = list(section.items.filter(WALKED).order_by("position", "id"))
         next_section = (
             issue.sections.filter(SHOWN)
             .filter(

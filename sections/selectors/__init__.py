@@ -37,12 +37,13 @@ from .views import (
     SectionView,
     group_key,
 )
-from .visibility import SHOWN, visible_posts
+from .visibility import SHOWN, WALKED, visible_posts
 
 __all__ = [
     "SHOWN",
     "SHOWS",
     "SORTS",
+    "WALKED",
     "AnswerView",
     "CarriedAnswers",
     "Group",

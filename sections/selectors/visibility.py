@@ -17,6 +17,11 @@ def visible_posts(viewer: Viewer | None) -> Q:
     return visible
 
 
+# The entries a meeting walks one by one (present mode lists them, the
+# host's "d" marks them discussed): what the page lists, notes aside.
+WALKED = Q(listed=True) & ~Q(kind=Item.Kind.NOTE)
+
+
 # SectionView.shown as a filter, for what reads sections without their
 # items: the meeting walks only the sections the page shows.
 SHOWN = (

@@ -1,7 +1,6 @@
 """聊天区 in the page: members say a line during the meeting, curators paste
 a block copied from the group chat, moderators hide a line with a reason."""
 
-import unicodedata
 import zoneinfo
 
 from django.db import transaction
@@ -15,7 +14,7 @@ from ..chatlog import read_chat
 from ..errors import Invalid, NotAllowed
 from ..models import ChatLine, PostStatus, Section, SectionKind
 from ..policy import can_curate_issue, can_curate_section, require_member, require_open
-from .rules import _create_last, _require_poster, _section, _section_changed
+from .rules import _create_last, _names_an_email, _require_poster, _section, _section_changed
 
 LINE_MAX = 1_000
 PASTE_MAX_LINES = 500
@@ -62,8 +61,7 @@ def chat_say(*, section_id: int, user: Viewer, text: str) -> ChatLine:
 
 
 def _speaker(name: str, aliases: dict[str, User]) -> dict:
-    # NFKC: a full-width "＠" is an "@" too.
-    if "@" in unicodedata.normalize("NFKC", name):
+    if _names_an_email(name):
         raise Invalid(
             _("“%(name)s” looks like an email address: the chat is public, write a name.")
             % {"name": name}

@@ -4,7 +4,6 @@ wait for a moderator; nothing about them is kept but the nickname (and, for
 a vote, a digest that only tells one browser's vote apart)."""
 
 import hashlib
-import unicodedata
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
@@ -17,7 +16,14 @@ from ..models import PostStatus, Question, Section, Vote
 from ..policy import guests_may_ask, require_open
 from ..ratelimit import rate_limit_guest
 from .questions import _check_question_shape
-from .rules import _create_last, _question_changed, _require_visible, _section, _tell_posted
+from .rules import (
+    _create_last,
+    _names_an_email,
+    _question_changed,
+    _require_visible,
+    _section,
+    _tell_posted,
+)
 
 NICKNAME_MAX = 40
 GUEST_QUESTIONS_PER_MINUTE = 2
@@ -35,8 +41,7 @@ def _nickname(raw: str) -> str:
         raise Invalid(_("Give a nickname: it is shown with your question."))
     if len(nickname) > NICKNAME_MAX:
         raise Invalid(_("A nickname has at most %(max)s characters.") % {"max": NICKNAME_MAX})
-    # NFKC: a full-width "＠" is an "@" too.
-    if "@" in unicodedata.normalize("NFKC", nickname):
+    if _names_an_email(nickname):
         raise Invalid(_("A nickname, not an email address: it is shown to everyone."))
     # Nobody asks in a member's name without their password.
     if User.objects.filter(alias__iexact=nickname).exists():

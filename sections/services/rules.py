@@ -97,6 +97,12 @@ def _require_poster(
     return user
 
 
+def _names_an_email(name: str) -> bool:
+    """A name shown publicly that may be an email address, judged as a
+    browser may type it: NFKC turns a full-width "＠" into "@"."""
+    return "@" in unicodedata.normalize("NFKC", name)
+
+
 def _credit(user: User, section: Section, credit_to: str | None) -> dict[str, Any]:
     """Who a new or edited post is attributed to.
 
@@ -106,8 +112,7 @@ def _credit(user: User, section: Section, credit_to: str | None) -> dict[str, An
     # Names from the chat are often pasted as the corpus writes them, "--初七"
     # or "—初七": the dashes are the record's, not the name's.
     credit_to = (credit_to or "").strip().lstrip("-—–~ ").strip()
-    # Judged as a browser may type it: NFKC turns a full-width "＠" into "@".
-    if "@" in unicodedata.normalize("NFKC", credit_to):
+    if _names_an_email(credit_to):
         raise Invalid(_("Credit a name, not an email address: the issue and its files are public."))
     if not credit_to:
         return {"author": user, "author_name": ""}

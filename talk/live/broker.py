@@ -545,10 +545,6 @@ class RedisSubscription:
         await self.hub.leave(self)
 
     def deliver(self, message: str) -> None:
-        if message == PAUSED:
-            self.connected = False
-        elif message == RESYNC:
-            self.connected = True
         try:
             self._queue.put_nowait(message)
         except asyncio.QueueFull:

@@ -13,7 +13,7 @@ from sections import events
 from sections.errors import DeskError, Invalid, IssueClosed, StaleWrite
 from sections.models import Item, PostStatus, Question
 from sections.policy import require_open, require_steward
-from sections.selectors import SHOWN
+from sections.selectors import SHOWN, WALKED
 
 from ..models import Issue, IssueStatus
 
@@ -136,8 +136,7 @@ def issue_discuss_next_item(*, issue_id: int, user: Viewer) -> Item:
         raise Invalid(_("Begin with a section first: no section is under way."))
     item = (
         Item.objects.select_for_update()
-        .filter(section_id=issue.current_section_id, discussed=False, listed=True)
-        .exclude(kind=Item.Kind.NOTE)
+        .filter(WALKED, section_id=issue.current_section_id, discussed=False)
         .order_by("position", "id")
         .first()
     )
